@@ -1,0 +1,180 @@
+// The typed, validated stack configuration. `stacks/config.ts` builds it from `Pulumi.<stack>.yaml`
+// (keys `torchpod:*`); components receive the parts they need and never read pulumi.Config.
+// Every field here is resolved: defaults are applied once, in the parser.
+
+/** Which GUI protocols the image serves (`TORCHPOD_MODE`). */
+export type TorchpodMode = "VNC" | "RDP" | "VNCRDP";
+
+/** How user-facing Services are exposed. NodePort is deliberately absent: it opens every node. */
+export type ServiceExposure = "ClusterIP" | "LoadBalancer";
+
+export interface Toleration {
+    readonly key?: string;
+    readonly operator?: "Exists" | "Equal";
+    readonly value?: string;
+    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    readonly tolerationSeconds?: number;
+}
+
+/** Compute resources of one workload, as Kubernetes quantities. */
+export interface Resources {
+    readonly cpuRequest: string;
+    readonly cpuLimit: string;
+    readonly memoryRequest: string;
+    readonly memoryLimit: string;
+}
+
+/** One researcher and their TorchPod (`torchpod:users[i]`). */
+export interface UserConfig {
+    /** DNS-1123 label; names the TorchPod, its home volume and its MLab account. */
+    readonly name: string;
+    /** GPUs requested and limited (integer >= 0). */
+    readonly gpus: number;
+    readonly resources: Resources;
+    /** Size of the memory-backed /dev/shm. */
+    readonly shmSize: string;
+    /** Size of the home volume (can only grow). */
+    readonly homeSize: string;
+    /** Optional per-user image override (pinned). */
+    readonly image: string;
+}
+
+/** Which GUI endpoints each TorchPod (and the Airlock) serves. */
+export interface GuiConfig {
+    /** xrdp on 3389, PAM login with the user's password. */
+    readonly rdp: boolean;
+    /** noVNC in the browser, only behind the authenticating proxy sidecar. */
+    readonly browser: boolean;
+    /** Raw VNC on 5900: the image's VNC has no password, so only when explicitly enabled. */
+    readonly vnc: boolean;
+}
+
+export interface ExposureConfig {
+    readonly type: ServiceExposure;
+    /** Annotations for LoadBalancer Services (cloud-specific). */
+    readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface NamespacesConfig {
+    /** TorchPods and the Airlock: they share the airlock PVC, and a PVC is namespaced. Pod Security baseline. */
+    readonly torchpods: string;
+    /** MLab (Gitea) and its reconciler. Pod Security restricted. */
+    readonly mlab: string;
+}
+
+export interface StorageConfig {
+    /** StorageClass of per-user home volumes (ReadWriteOnce); undefined = cluster default. */
+    readonly homeClass?: string;
+    /** StorageClass of the airlock share (ReadWriteMany); undefined = cluster default. */
+    readonly airlockClass?: string;
+    readonly airlockSize: string;
+    /** StorageClass of MLab's data volume; undefined = cluster default. */
+    readonly mlabClass?: string;
+    readonly mlabSize: string;
+}
+
+export interface GpuConfig {
+    /** Extended resource name, e.g. nvidia.com/gpu. */
+    readonly resourceName: string;
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly tolerations: readonly Toleration[];
+    /** ResourceQuota on GPUs in the TorchPod namespace; undefined = no quota. */
+    readonly quota?: number;
+}
+
+export interface ClusterConfig {
+    /** Pod CIDRs (IPv4 and/or IPv6); excluded from Airlock/MLab internet egress. */
+    readonly podCidrs: readonly string[];
+    /** Service CIDRs; excluded likewise. */
+    readonly serviceCidrs: readonly string[];
+    /** Namespace and pod labels of the cluster DNS (Airlock and MLab may use it; TorchPods never). */
+    readonly dnsNamespace: string;
+    readonly dnsPodLabels: Readonly<Record<string, string>>;
+    /** Cluster IP of the DNS Service, for the enforcement probe. */
+    readonly dnsServiceIp: string;
+    /** The API server's in-cluster address (for the enforcement probe), e.g. 10.96.0.1. */
+    readonly apiServerIp: string;
+    /** True when any configured CIDR is IPv6: the IPv6 private ranges are excluded too. */
+    readonly dualStack: boolean;
+}
+
+export interface KubernetesProviderConfig {
+    /** kubeconfig context to deploy to; undefined = the ambient provider. */
+    readonly context?: string;
+    /** Path to a kubeconfig file; undefined = the default lookup. */
+    readonly kubeconfig?: string;
+}
+
+export interface MlabProject {
+    /** `owner/repo`, both Gitea names. */
+    readonly owner: string;
+    readonly repo: string;
+    /** Imported once from here when given (an https URL on an allow-listed host). */
+    readonly upstream?: string;
+}
+
+export type MlabDatabase =
+    | { readonly type: "sqlite" }
+    | {
+          readonly type: "postgres";
+          readonly host: string;
+          readonly name: string;
+          readonly user: string;
+          /** An existing Secret in the MLab namespace holding the password. */
+          readonly passwordSecret: { readonly name: string; readonly key: string };
+          readonly sslMode: string;
+      };
+
+export interface MlabConfig {
+    /** Gitea rootless image, pinned. */
+    readonly image: string;
+    /** Host name TorchPods and office computers use for MLab (hostAliases in TorchPods). */
+    readonly host: string;
+    /** External http port office computers use (ROOT_URL); the Service serves it. */
+    readonly httpPort: number;
+    readonly sshPort: number;
+    readonly projects: readonly MlabProject[];
+    /** Hosts migrations may import from. */
+    readonly migrationAllowedHosts: readonly string[];
+    readonly database: MlabDatabase;
+    /** Image that runs the reconciler Job (pinned). */
+    readonly reconcilerImage: string;
+    readonly resources: Resources;
+}
+
+export interface AirlockConfig {
+    readonly resources: Resources;
+    /** Service port of sftp (container port 22). */
+    readonly sftpPort: number;
+}
+
+export interface ProbeConfig {
+    /** Run the fail-closed enforcement probe before TorchPods start. */
+    readonly enabled: boolean;
+    /** Pinned small image that runs the probe script. */
+    readonly image: string;
+    /** An internet address the probe must NOT reach (TCP 443). */
+    readonly internetAddress: string;
+    /** Seconds each connection attempt may take. */
+    readonly timeoutSeconds: number;
+}
+
+export interface StackConfig {
+    /** The stack's name (Pulumi stack). */
+    readonly stack: string;
+    /** The TorchPod image, `gemfield/torchpod:<tag>` or a digest; never `:latest`. */
+    readonly image: string;
+    readonly mode: TorchpodMode;
+    readonly users: readonly UserConfig[];
+    readonly officeCidrs: readonly string[];
+    readonly gui: GuiConfig;
+    readonly exposure: ExposureConfig;
+    readonly namespaces: NamespacesConfig;
+    readonly storage: StorageConfig;
+    readonly gpu: GpuConfig;
+    readonly cluster: ClusterConfig;
+    readonly kubernetes: KubernetesProviderConfig;
+    readonly airlock: AirlockConfig;
+    readonly mlab: MlabConfig;
+    readonly probe: ProbeConfig;
+}
