@@ -1,0 +1,174 @@
+// `npm run render [-- --stack NAME]`: runs the real program offline for one stack, writes its
+// manifests to out/<stack>/, prints a summary and the who-may-talk-to-whom matrix, and runs the
+// policy pack over the result. Exit 0 when the pack passes, 1 on a mandatory violation, 2 on
+// unusable input (bad stack config, unknown stack).
+import * as fs from "fs";
+import * as path from "path";
+import { readStackConfigFile, runProgram, RecordedResource } from "./engine";
+import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObject } from "./manifests";
+import { trafficMatrix, formatMatrix } from "./matrix";
+import { parseStackConfig } from "../stacks/config";
+import { StackConfig } from "../stacks/types";
+import { runPackOverResources } from "../policy/grpc/runPack";
+
+const repoRoot = path.resolve(__dirname, "..");
+
+export class UsageError extends Error {}
+
+export interface RenderOptions {
+    readonly stack: string;
+    /** Where out/<stack>/ goes; default the repository root. */
+    readonly outRoot?: string;
+    /** Run the policy pack over the result; default true. */
+    readonly checkPolicies?: boolean;
+    readonly log?: (line: string) => void;
+}
+
+export interface RenderResult {
+    readonly outDir: string;
+    readonly config: StackConfig;
+    readonly resources: readonly RecordedResource[];
+    readonly manifests: RenderedManifests;
+    readonly exports: Record<string, unknown>;
+    readonly violations: readonly { policyName: string; enforcementLevel: string; message: string; urn?: string }[];
+    readonly mandatoryViolations: number;
+}
+
+export function parseArgs(argv: readonly string[]): { stack: string } {
+    let stack = "dev";
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--stack") {
+            const value = argv[++i];
+            if (!value || value.startsWith("-")) throw new UsageError("--stack: expected a stack name, e.g. --stack dev");
+            stack = value;
+        } else if (arg.startsWith("--stack=")) {
+            stack = arg.slice("--stack=".length);
+        } else {
+            throw new UsageError(`unknown argument '${arg}': usage: npm run render [-- --stack NAME]`);
+        }
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack: got '${stack}', expected a stack name of letters, digits, '.', '_' or '-'`);
+    return { stack };
+}
+
+/** Renders one stack. Throws UsageError (and writes nothing) when the stack or its config is unusable. */
+export async function render(options: RenderOptions): Promise<RenderResult> {
+    const log = options.log ?? ((line: string) => console.log(line));
+    const stackFile = path.join(repoRoot, `Pulumi.${options.stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new UsageError(`${stackFile}: no such stack config (expected Pulumi.<stack>.yaml beside Pulumi.yaml)`);
+    let raw: Record<string, string>;
+    let config: StackConfig;
+    try {
+        raw = readStackConfigFile(stackFile);
+        // The same validation `pulumi up` runs first; failing here means nothing is written.
+        config = parseStackConfig(raw, options.stack);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+
+    const entry = require.resolve(path.join(repoRoot, "index.ts"));
+    const run = await runProgram(() => {
+        delete require.cache[entry];
+        return require(entry);
+    }, { stack: options.stack, config: raw });
+    if (run.error) throw new UsageError(run.error.message);
+
+    const manifests = toManifests(run.resources);
+    const outDir = path.join(options.outRoot ?? path.join(repoRoot, "out"), options.stack);
+    writeManifests(outDir, manifests);
+
+    log(summary(config, run.exports, manifests, outDir));
+    log("\nWho may talk to whom (from the rendered NetworkPolicies):");
+    log(formatMatrix(trafficMatrix(manifests.objects, config)));
+
+    let violations: RenderResult["violations"] = [];
+    if (options.checkPolicies ?? true) {
+        const resources = run.resources.filter(isKubernetesObject).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+        violations = await runPackOverResources(resources);
+        log(`\nPolicy pack over ${resources.length} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
+        for (const v of violations) log(`  [${v.enforcementLevel}] ${v.policyName}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`);
+    }
+    const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return { outDir, config, resources: run.resources, manifests, exports: run.exports, violations, mandatoryViolations };
+}
+
+/** Replaces out/<stack>/ whole, so a removed object never lingers in a stale file. */
+function writeManifests(outDir: string, manifests: RenderedManifests): void {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const file of MANIFEST_FILES) {
+        fs.writeFileSync(path.join(outDir, file), toYaml(manifests.files.get(file) ?? []));
+    }
+    fs.writeFileSync(path.join(outDir, "SECRETS.md"), secretsGuide(manifests));
+}
+
+function secretsGuide(manifests: RenderedManifests): string {
+    const lines = [
+        "# Secrets this stack needs (values are never rendered)",
+        "",
+        "`pulumi up` generates every password with @pulumi/random and stores it only in these Secrets.",
+        "A team applying these manifests with kubectl creates them itself, before the workloads, e.g.:",
+        "",
+        "```sh",
+        "kubectl -n <namespace> create secret generic <name> --from-literal=<key>=\"$(openssl rand -base64 24)\"",
+        "```",
+        "",
+        "Keys derived from a password (a bcrypt hash, a git credential line) must match it; see the README.",
+        "",
+        "| namespace | secret | keys |",
+        "|---|---|---|",
+        ...manifests.secrets.map((s) => `| ${s.namespace} | ${s.name} | ${s.keys.join(", ")} |`),
+        "",
+    ];
+    return lines.join("\n");
+}
+
+function summary(config: StackConfig, exports: Record<string, unknown>, manifests: RenderedManifests, outDir: string): string {
+    const gpus = config.users.reduce((sum, u) => sum + u.gpus, 0);
+    const lines = [
+        `Stack ${config.stack}: ${config.users.length} user(s), ${gpus} GPU(s), image ${config.image}`,
+        ...config.users.map((u) => `  ${u.name}: ${u.gpus} GPU, ${u.resources.cpuLimit} CPU, ${u.resources.memoryLimit} memory, home ${u.homeSize}`),
+        `Endpoints:`,
+        ...Object.entries(exports).map(([k, v]) => `  ${k}: ${JSON.stringify(redactSecrets(v))}`),
+        `Wrote ${manifests.objects.length - manifests.secrets.length} objects to ${path.relative(process.cwd(), outDir) || outDir}/ (${MANIFEST_FILES.join(", ")});`,
+        `  ${manifests.secrets.length} Secret(s) withheld: see ${path.join(path.relative(process.cwd(), outDir) || outDir, "SECRETS.md")}`,
+    ];
+    return lines.join("\n");
+}
+
+/** Exports wrap secrets as `{ secret: value }` (see offline/engine.ts); never print their values. */
+function redactSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redactSecrets);
+    if (value && typeof value === "object") {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0][0] === "secret") return "[secret]";
+        return Object.fromEntries(entries.map(([k, v]) => [k, redactSecrets(v)]));
+    }
+    return value;
+}
+
+async function main(): Promise<number> {
+    try {
+        const { stack } = parseArgs(process.argv.slice(2));
+        const result = await render({ stack });
+        if (result.mandatoryViolations > 0) {
+            console.error(`\nrender: ${result.mandatoryViolations} mandatory policy violation(s): this stack must not be deployed.`);
+            return 1;
+        }
+        return 0;
+    } catch (e) {
+        if (e instanceof UsageError) {
+            console.error(`render: ${e.message}`);
+            return 2;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main().then((code) => process.exit(code), (e) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
