@@ -17,8 +17,10 @@ export class UsageError extends Error {}
 
 export interface RenderOptions {
     readonly stack: string;
-    /** Where out/<stack>/ goes; default the repository root. */
+    /** Where out/<stack>/ goes; default <repo>/out. */
     readonly outRoot?: string;
+    /** Where Pulumi.<stack>.yaml is read from; default the repository root. */
+    readonly configDir?: string;
     /** Run the policy pack over the result; default true. */
     readonly checkPolicies?: boolean;
     readonly log?: (line: string) => void;
@@ -55,7 +57,7 @@ export function parseArgs(argv: readonly string[]): { stack: string } {
 /** Renders one stack. Throws UsageError (and writes nothing) when the stack or its config is unusable. */
 export async function render(options: RenderOptions): Promise<RenderResult> {
     const log = options.log ?? ((line: string) => console.log(line));
-    const stackFile = path.join(repoRoot, `Pulumi.${options.stack}.yaml`);
+    const stackFile = path.join(options.configDir ?? repoRoot, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new UsageError(`${stackFile}: no such stack config (expected Pulumi.<stack>.yaml beside Pulumi.yaml)`);
     let raw: Record<string, string>;
     let config: StackConfig;

@@ -1,0 +1,77 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { render, parseArgs, UsageError, RenderResult } from "../../offline/render";
+import { MANIFEST_FILES } from "../../offline/manifests";
+import { repoRoot } from "../mocks";
+
+const readAll = (dir: string) => fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+
+describe("npm run render", () => {
+    const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-render-"));
+    const logged: string[] = [];
+    let result: RenderResult;
+
+    before(async () => {
+        result = await render({ stack: "dev", outRoot, log: (l) => logged.push(l) });
+    });
+
+    it("writes the dev stack's objects to out/dev grouped like the original deployment", () => {
+        for (const file of MANIFEST_FILES) assert.ok(fs.existsSync(path.join(outRoot, "dev", file)), file);
+        const torchpods = fs.readFileSync(path.join(outRoot, "dev", "torchpod.yaml"), "utf8");
+        const network = fs.readFileSync(path.join(outRoot, "dev", "network.yaml"), "utf8");
+        const mlab = fs.readFileSync(path.join(outRoot, "dev", "mlab.yaml"), "utf8");
+        const airlock = fs.readFileSync(path.join(outRoot, "dev", "airlock.yaml"), "utf8");
+        for (const user of result.config.users) assert.match(torchpods, new RegExp(`TORCHPOD_USER[\\s\\S]*value: ${user.name}`));
+        assert.match(network, /kind: NetworkPolicy/);
+        assert.doesNotMatch(torchpods, /kind: NetworkPolicy/);
+        assert.match(mlab, /GITEA__/);
+        assert.match(airlock, /app.kubernetes.io\/component: airlock/);
+    });
+
+    it("never writes a Secret or any generated password into out/", () => {
+        const everything = readAll(path.join(outRoot, "dev"));
+        assert.doesNotMatch(everything, /kind: Secret\b/);
+        const generated = result.resources.filter((r) => r.type.startsWith("random:")).map((r) => r.state.result as string);
+        assert.ok(generated.length > result.config.users.length, "expected a generated password per user and more");
+        for (const value of generated) assert.ok(!everything.includes(value), "a generated secret leaked into out/");
+        assert.ok(!logged.join("\n").includes(generated[0]), "a generated secret was printed");
+    });
+
+    it("lists every withheld Secret and its keys, with how to supply it", () => {
+        const guide = fs.readFileSync(path.join(outRoot, "dev", "SECRETS.md"), "utf8");
+        assert.ok(result.manifests.secrets.length > 0);
+        for (const s of result.manifests.secrets) assert.ok(guide.includes(`| ${s.namespace} | ${s.name} |`), s.name);
+        assert.match(guide, /kubectl -n <namespace> create secret generic/);
+    });
+
+    it("prints the matrix in which a TorchPod reaches MLab's Gitea ports and nothing else", () => {
+        const text = logged.join("\n");
+        const torchpodBlock = text.split("\n  ").find((b) => /^torchpod\/[a-z]/.test(b) && !b.startsWith("torchpod/airlock"));
+        assert.ok(torchpodBlock, text);
+        const destinations = torchpodBlock!.split("\n").filter((l) => l.includes("→"));
+        assert.equal(destinations.length, 1, torchpodBlock);
+        assert.match(destinations[0], /mlab\/.*3000\/TCP, 2222\/TCP/);
+    });
+
+    it("passes the policy pack on the dev stack", () => {
+        assert.equal(result.mandatoryViolations, 0, JSON.stringify(result.violations, null, 2));
+    });
+
+    it("reports a bad stack config with its key path and writes nothing", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(path.join(configDir, "Pulumi.broken.yaml"), dev.replace(/gpus: \d+/, "gpus: -1"));
+        await assert.rejects(render({ stack: "broken", outRoot, configDir, log: () => undefined }),
+            (e: Error) => e instanceof UsageError && /torchpod:users\[\d+\]\.gpus/.test(e.message) && /-1/.test(e.message));
+        assert.ok(!fs.existsSync(path.join(outRoot, "broken")));
+    });
+
+    it("rejects an unknown stack and unknown arguments with a usage message", async () => {
+        await assert.rejects(render({ stack: "nosuchstack", outRoot, log: () => undefined }), /Pulumi\.nosuchstack\.yaml: no such stack config/);
+        assert.throws(() => parseArgs(["--stack"]), /--stack: expected a stack name/);
+        assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak'/);
+        assert.deepEqual(parseArgs(["--stack", "team-a"]), { stack: "team-a" });
+    });
+});
