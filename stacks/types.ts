@@ -47,6 +47,8 @@ export interface GuiConfig {
     readonly browser: boolean;
     /** Raw VNC on 5900: the image's VNC has no password, so only when explicitly enabled. */
     readonly vnc: boolean;
+    /** Pinned image of the authenticating proxy sidecar in front of noVNC (Caddy). */
+    readonly proxyImage: string;
 }
 
 export interface ExposureConfig {
@@ -144,8 +146,12 @@ export interface MlabConfig {
 
 export interface AirlockConfig {
     readonly resources: Resources;
+    /** Size of the Airlock's memory-backed /dev/shm. */
+    readonly shmSize: string;
     /** Service port of sftp (container port 22). */
     readonly sftpPort: number;
+    /** Login name inside the Airlock (GUI and sftp); its password is random. */
+    readonly user: string;
 }
 
 export interface ProbeConfig {
