@@ -170,8 +170,9 @@ export function main(argv: string[]): number {
       }
       throw e;
     }
-    const from = o.from !== undefined ? [resolveEndpoint(model, "--from", o.from)] : model.workloads;
-    const to = o.to !== undefined ? [resolveEndpoint(model, "--to", o.to)] : model.workloads;
+    const all = [...model.workloads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // stable, readable order
+    const from = o.from !== undefined ? [resolveEndpoint(model, "--from", o.from)] : all;
+    const to = o.to !== undefined ? [resolveEndpoint(model, "--to", o.to)] : all;
     const entries = model.matrix({ from, to, ports: o.ports, protocols: o.protocols });
     if (o.json) {
       process.stdout.write(entries.length === 0 ? "[]\n" : "[\n" + entries.map((e) => JSON.stringify(e)).join(",\n") + "\n]\n");

@@ -115,5 +115,6 @@ export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
+  if (typeof v === "string") return JSON.stringify(v);
   return `${typeof v} ${JSON.stringify(v)}`;
 }
