@@ -1,0 +1,205 @@
+// The Airlock: the one machine with internet. Same image and GUI as a TorchPod; the shared airlock
+// volume (ReadWriteMany) is writable here only, with pip/ and apt/ folders for offline installs in
+// the TorchPods; sftp (the image's sshd) on Service port 10022.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { selectorLabels, workloadLabels } from "./labels";
+import {
+    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, PORT_NAMES, browserProxy, credentials, desktopPorts, desktopProbes,
+    desktopSecurityContext, endpoint, guiService, guiServicePorts, podHardening, secretEnv,
+} from "./gui";
+import { AIRLOCK_CLAIM_NAME, PVC_IGNORED_CHANGES } from "./torchpod";
+import { DEFAULTS } from "../stacks/defaults";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../stacks/types";
+import { modeFor } from "../stacks/config";
+import { imageVersion } from "../stacks/validate";
+
+export const AIRLOCK_NAMES = {
+    deployment: "airlock",
+    service: "airlock",
+    secret: "airlock-credentials",
+    proxyConfig: "airlock-proxy",
+    share: AIRLOCK_CLAIM_NAME,
+} as const;
+
+/** The folders the init container creates on the share. */
+export const AIRLOCK_FOLDERS = ["pip", "apt"] as const;
+
+export interface AirlockArgs {
+    /** Namespace of TorchPods and the Airlock (they share the PVC); required. */
+    readonly namespace: pulumi.Input<string>;
+    /** `app.kubernetes.io/instance` of the Airlock (the stack's name); default "airlock". */
+    readonly instance?: string;
+    /** The image (the TorchPod image, pinned); default gemfield/torchpod:1.0. */
+    readonly image?: string;
+    /** Login name for the GUI and sftp; default "airlock". */
+    readonly user?: string;
+    /** cpu/memory requests and limits; default 1/4 cpu, 4Gi/16Gi. */
+    readonly resources?: Resources;
+    /** Size of the memory-backed /dev/shm; default 2Gi. */
+    readonly shmSize?: string;
+    /** Which GUIs are served; default RDP and browser, no raw VNC. */
+    readonly gui?: GuiConfig;
+    /** The image's TORCHPOD_MODE; default derived from `gui`. */
+    readonly mode?: TorchpodMode;
+    /** How the Service is exposed; default ClusterIP. */
+    readonly exposure?: ExposureConfig;
+    /** Office networks, the LoadBalancer's source ranges; default none. */
+    readonly officeCidrs?: readonly string[];
+    /** Service port of sftp (container port 22); default 10022. */
+    readonly sftpPort?: number;
+    /** Size of the airlock share; default 500Gi. */
+    readonly shareSize?: string;
+    /** StorageClass of the share (must support ReadWriteMany); default the cluster's default class. */
+    readonly shareStorageClass?: string;
+}
+
+export class Airlock extends pulumi.ComponentResource {
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    readonly share: k8s.core.v1.PersistentVolumeClaim;
+    /** Claim name of the share, for the TorchPods' read-only mounts. */
+    readonly shareClaimName: pulumi.Output<string>;
+    /** The Airlock's password (a Pulumi secret). */
+    readonly password: pulumi.Output<string>;
+    readonly user: string;
+    readonly clusterIp: pulumi.Output<string>;
+    readonly sftpPort: number;
+    readonly sftpContainerPort: number = PORTS.sftp;
+    readonly sftpEndpoint: pulumi.Output<string>;
+    readonly rdpEndpoint?: pulumi.Output<string>;
+    readonly browserEndpoint?: pulumi.Output<string>;
+    readonly vncEndpoint?: pulumi.Output<string>;
+
+    constructor(name: string, args: AirlockArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("torchpod:index:Airlock", name, {}, opts);
+
+        // Defaults, in one place.
+        const instance = args.instance ?? "airlock";
+        const image = args.image ?? DEFAULTS.image;
+        const user = args.user ?? DEFAULTS.airlock.user;
+        const res: Resources = args.resources ?? {
+            cpuRequest: DEFAULTS.airlock.cpu, cpuLimit: DEFAULTS.airlock.cpuLimit,
+            memoryRequest: DEFAULTS.airlock.memory, memoryLimit: DEFAULTS.airlock.memoryLimit,
+        };
+        const shmSize = args.shmSize ?? DEFAULTS.airlock.shm;
+        const gui: GuiConfig = args.gui ?? DEFAULTS.gui;
+        const mode = args.mode ?? modeFor(gui);
+        const exposure: ExposureConfig = args.exposure ?? DEFAULTS.exposure;
+        const officeCidrs = args.officeCidrs ?? [];
+        const sftpPort = args.sftpPort ?? DEFAULTS.airlock.sftpPort;
+        const shareSize = args.shareSize ?? DEFAULTS.storage.airlockSize;
+        const home = `/home/${user}`;
+
+        this.user = user;
+        this.sftpPort = sftpPort;
+        const labels = workloadLabels("airlock", instance, imageVersion(image));
+        const stableLabels = workloadLabels("airlock", instance);
+
+        // The share: stable name, retained, never replaced by a config change; only its size may grow.
+        this.share = new k8s.core.v1.PersistentVolumeClaim(AIRLOCK_NAMES.share, {
+            metadata: { name: AIRLOCK_NAMES.share, namespace: args.namespace, labels: stableLabels },
+            spec: {
+                accessModes: ["ReadWriteMany"],
+                ...(args.shareStorageClass ? { storageClassName: args.shareStorageClass } : {}),
+                resources: { requests: { storage: shareSize } },
+            },
+        }, { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES });
+        this.shareClaimName = this.share.metadata.name;
+
+        const creds = credentials(name, args.namespace, AIRLOCK_NAMES.secret, stableLabels, this);
+        this.password = pulumi.secret(creds.password.result);
+
+        const proxy = gui.browser
+            ? browserProxy({
+                name, namespace: args.namespace, configMapName: AIRLOCK_NAMES.proxyConfig, labels: stableLabels,
+                image: gui.proxyImage, user, secretName: AIRLOCK_NAMES.secret, parent: this,
+            })
+            : undefined;
+
+        const folders = AIRLOCK_FOLDERS.map((f) => `${AIRLOCK_MOUNT_PATH}/${f}`).join(" ");
+        const init: k8s.types.input.core.v1.Container = {
+            name: "airlock-folders",
+            image,
+            command: ["/bin/sh", "-c", `mkdir -p ${folders} && chmod 1777 ${folders}`],
+            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+            securityContext: {
+                privileged: false,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            volumeMounts: [{ name: "share", mountPath: AIRLOCK_MOUNT_PATH }],
+        };
+
+        const container: k8s.types.input.core.v1.Container = {
+            name: "airlock",
+            image,
+            env: [
+                { name: "TORCHPOD_USER", value: user },
+                secretEnv("TORCHPOD_PASSWORD", AIRLOCK_NAMES.secret, CREDENTIAL_KEYS.password),
+                { name: "TORCHPOD_MODE", value: mode },
+                { name: "HOME", value: home },
+            ],
+            workingDir: AIRLOCK_MOUNT_PATH,
+            ports: [...desktopPorts(gui), { name: PORT_NAMES.sftp, containerPort: PORTS.sftp, protocol: "TCP" }],
+            resources: {
+                requests: { cpu: res.cpuRequest, memory: res.memoryRequest },
+                limits: { cpu: res.cpuLimit, memory: res.memoryLimit },
+            },
+            securityContext: desktopSecurityContext(),
+            ...desktopProbes(mode),
+            volumeMounts: [
+                { name: "share", mountPath: AIRLOCK_MOUNT_PATH },
+                { name: "home", mountPath: home },
+                { name: "dshm", mountPath: "/dev/shm" },
+            ],
+        };
+
+        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: { name: AIRLOCK_NAMES.deployment, namespace: args.namespace, labels },
+            spec: {
+                replicas: 1,
+                strategy: { type: "Recreate" },
+                selector: { matchLabels: selectorLabels("airlock", instance) },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        ...podHardening(),
+                        terminationGracePeriodSeconds: 60,
+                        initContainers: [init],
+                        containers: [container, ...(proxy ? [proxy.container] : [])],
+                        volumes: [
+                            { name: "share", persistentVolumeClaim: { claimName: this.shareClaimName } },
+                            // The Airlock keeps nothing private: its home is scratch space.
+                            { name: "home", emptyDir: { sizeLimit: "20Gi" } },
+                            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: shmSize } },
+                            ...(proxy ? proxy.volumes : []),
+                        ],
+                    },
+                },
+            },
+        }, { parent: this, dependsOn: [creds.secret, ...(proxy ? [proxy.configMap] : [])] });
+
+        this.service = guiService({
+            name, namespace: args.namespace, serviceName: AIRLOCK_NAMES.service, labels: stableLabels,
+            selector: selectorLabels("airlock", instance),
+            ports: guiServicePorts(gui, [{ name: PORT_NAMES.sftp, port: sftpPort, targetPort: PORT_NAMES.sftp }]),
+            exposure, officeCidrs, parent: this,
+        });
+        this.clusterIp = this.service.spec.clusterIP;
+        this.sftpEndpoint = endpoint(this.service, sftpPort);
+        this.rdpEndpoint = gui.rdp ? endpoint(this.service, PORTS.rdp) : undefined;
+        this.browserEndpoint = gui.browser ? endpoint(this.service, PORTS.browser) : undefined;
+        this.vncEndpoint = gui.vnc ? endpoint(this.service, PORTS.vnc) : undefined;
+
+        this.registerOutputs({
+            shareClaimName: this.shareClaimName,
+            password: this.password,
+            sftpEndpoint: this.sftpEndpoint,
+            rdpEndpoint: this.rdpEndpoint,
+            browserEndpoint: this.browserEndpoint,
+            vncEndpoint: this.vncEndpoint,
+        });
+    }
+}
