@@ -18,7 +18,7 @@ function rng(seed: number): () => number {
 const TIERS = ["web", "api", "db", "cache", "worker"];
 const TEAMS = ["ml", "data", "infra", "research"];
 
-export function syntheticManifests(n: number, seed = 42): K8sObject[] {
+export function syntheticManifests(n: number, seed = 42, replicas = 1): K8sObject[] {
   const r = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
   const nsCount = Math.max(3, Math.round(n / 20));
@@ -26,23 +26,27 @@ export function syntheticManifests(n: number, seed = 42): K8sObject[] {
   const namespaces = Array.from({ length: nsCount }, (_, i) => `ns-${i}`);
   namespaces.forEach((ns, i) => objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { team: TEAMS[i % TEAMS.length], env: i % 3 === 0 ? "prod" : "dev" } } }));
   const apps: { ns: string; app: string }[] = [];
+  let tier = TIERS[0];
   for (let i = 0; i < n; i++) {
-    const ns = namespaces[i % nsCount];
-    const app = `app-${i}`;
-    const tier = pick(TIERS);
+    // With replicas > 1, consecutive workloads share app, tier and ports: what classes exploit.
+    const group = Math.floor(i / replicas);
+    const ns = namespaces[group % nsCount];
+    const app = `app-${group}`;
+    if (i % replicas === 0) tier = pick(TIERS);
+    const name = replicas > 1 ? `${app}-${i % replicas}` : app;
     apps.push({ ns, app });
-    const labels = { app, tier, "app.kubernetes.io/part-of": pick(["shop", "lab", "platform"]) };
+    const labels = { app, tier, "app.kubernetes.io/part-of": ["shop", "lab", "platform"][group % 3] };
     const ports = [
-      { name: "http", containerPort: pick([80, 8080, 8000]), protocol: "TCP" },
+      { name: "http", containerPort: [80, 8080, 8000][group % 3], protocol: "TCP" },
       { name: "metrics", containerPort: 9090 },
       ...(tier === "db" ? [{ name: "sql", containerPort: 5432 }] : []),
       ...(tier === "cache" ? [{ name: "dns", containerPort: 53, protocol: "UDP" }] : []),
     ];
     const template = { metadata: { labels }, spec: { containers: [{ name: "main", image: "busybox:1.36", ports }] } };
     if (i % 10 === 0) {
-      objects.push({ apiVersion: "v1", kind: "Pod", metadata: { name: app, namespace: ns, labels }, spec: template.spec, status: { podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } });
+      objects.push({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns, labels }, spec: template.spec, status: { podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } });
     } else {
-      objects.push({ apiVersion: "apps/v1", kind: pick(["Deployment", "Deployment", "StatefulSet", "DaemonSet"]), metadata: { name: app, namespace: ns }, spec: { selector: { matchLabels: { app } }, template } });
+      objects.push({ apiVersion: "apps/v1", kind: pick(["Deployment", "Deployment", "StatefulSet", "DaemonSet"]), metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app } }, template } });
     }
   }
   for (let i = 0; i < n; i++) {
@@ -97,12 +101,11 @@ function time<T>(f: () => T): [T, number] {
   return [v, Number(process.hrtime.bigint() - t0) / 1e6];
 }
 
-function main(): void {
-  const sizes = (process.argv[2] ?? "100,300,1000").split(",").map(Number);
-  const rows: string[][] = [["workloads", "policies", "classes", "pairs", "build ms", "classes ms", "matrix ms", "total ms", "× size", "× total"]];
-  let prev: { n: number; total: number } | undefined;
+function table(sizes: number[], replicas: number): void {
+  const rows: string[][] = [["workloads", "policies", "classes", "pairs", "build ms", "classes ms", "matrix ms", "total ms", "ns/pair", "× size", "× pairs", "× total"]];
+  let prev: { n: number; total: number; pairs: number } | undefined;
   for (const n of sizes) {
-    const objects = syntheticManifests(n);
+    const objects = syntheticManifests(n, 42, replicas);
     const [model, buildMs] = time(() => {
       const m = NetworkModel.fromObjects(objects);
       void m.engine; // selector and peer bitsets are part of the build
@@ -121,15 +124,27 @@ function main(): void {
       classMs.toFixed(0),
       matrixMs.toFixed(0),
       total.toFixed(0),
+      ((total * 1e6) / Math.max(1, entries.length)).toFixed(0),
       prev ? `${(n / prev.n).toFixed(1)}` : "",
+      prev ? `${(entries.length / prev.pairs).toFixed(1)}` : "",
       prev ? `${(total / prev.total).toFixed(1)}` : "",
     ]);
-    prev = { n, total };
+    prev = { n, total, pairs: entries.length };
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padStart(widths[c])).join("  "));
+}
+
+function main(): void {
+  const sizes = (process.argv[2] ?? "100,300,1000").split(",").map(Number);
+  NetworkModel.fromObjects(syntheticManifests(300)).matrix({ ports: [80], protocols: ["TCP"] }); // JIT warm-up, not timed
+  console.log("every workload distinct (worst case: one class per workload)");
+  table(sizes, 1);
+  console.log("\nworkloads in groups of 10 replicas sharing labels and ports");
+  table(sizes, 10);
   console.log("\nbuild: parse + classes + selector/peer bitsets; classes: class-level evaluation for TCP/80;");
-  console.log("matrix: every ordered workload pair for TCP/80 (includes a class evaluation); × size/× total: ratio to the previous row.");
+  console.log("matrix: every ordered workload pair for TCP/80 (includes a class evaluation); total = build + matrix;");
+  console.log("ns/pair: total per ordered pair (flat = linear in the output); × size/× pairs/× total: ratio to the previous row.");
 }
 
 if (require.main === module) main();

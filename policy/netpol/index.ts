@@ -1,4 +1,15 @@
 // The NetworkPolicy analyzer: networking.k8s.io/v1 semantics over plain manifests (no Pulumi).
+//
+// Choices worth knowing (each is explained where it is implemented):
+// - ipBlock peers match IP endpoints and also pods whose status.podIP is inside the block
+//   (the API leaves pod IPs to the CNI; matching them never under-reports reachability).
+// - policyTypes defaults like the API server: Ingress always, Egress iff spec.egress has a rule.
+// - An absent spec.podSelector selects every pod of the namespace (as `{}`).
+// - Policies the API server would reject, and unknown fields (typos such as `form:`), throw
+//   NetpolError instead of being read as something more permissive.
+// - Only networking.k8s.io (and extensions/v1beta1) NetworkPolicies count; Calico's and other
+//   projects' kinds of the same name are skipped like any unknown kind.
+// - Loopback (a workload to itself) is not evaluated: matrix() returns pairs of distinct endpoints.
 export * from "./types";
 export { NetpolError } from "./errors";
 export { NetworkModel } from "./model";
