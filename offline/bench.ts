@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { readStackConfigFile, runProgram } from "./engine";
 import { isKubernetesObject } from "./manifests";
-import { runPackOverResources } from "../policy/grpc/runPack";
+import { runPackOverResources } from "../policy/grpc/runner";
 
 const repoRoot = path.resolve(__dirname, "..");
 const SIZES = [10, 100, 1000];

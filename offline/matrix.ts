@@ -13,7 +13,7 @@ export interface TrafficMatrix {
     readonly rows: readonly string[];
     readonly columns: readonly string[];
     /** cells[row][column]: the ports allowed, e.g. ["3000/TCP", "2222/TCP"]; empty when nothing is. */
-    readonly cells: readonly (readonly string[])[];
+    readonly cells: readonly (readonly (readonly string[])[])[];
 }
 
 const DNS_NAMESPACE_NAME = "cluster-dns";

@@ -9,7 +9,7 @@ import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObj
 import { trafficMatrix, formatMatrix } from "./matrix";
 import { parseStackConfig } from "../stacks/config";
 import { StackConfig } from "../stacks/types";
-import { runPackOverResources } from "../policy/grpc/runPack";
+import { runPackOverResources, formatViolation, Violation } from "../policy/grpc/runner";
 
 const repoRoot = path.resolve(__dirname, "..");
 
@@ -32,7 +32,7 @@ export interface RenderResult {
     readonly resources: readonly RecordedResource[];
     readonly manifests: RenderedManifests;
     readonly exports: Record<string, unknown>;
-    readonly violations: readonly { policyName: string; enforcementLevel: string; message: string; urn?: string }[];
+    readonly violations: readonly Violation[];
     readonly mandatoryViolations: number;
 }
 
@@ -86,10 +86,11 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
 
     let violations: RenderResult["violations"] = [];
     if (options.checkPolicies ?? true) {
-        const resources = run.resources.filter(isKubernetesObject).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+        const resources = run.resources.filter(isKubernetesObject)
+            .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, parent: r.parent, dependencies: [...r.dependencies] }));
         violations = await runPackOverResources(resources);
         log(`\nPolicy pack over ${resources.length} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
-        for (const v of violations) log(`  [${v.enforcementLevel}] ${v.policyName}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`);
+        for (const v of violations) log(`  ${formatViolation(v)}`);
     }
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return { outDir, config, resources: run.resources, manifests, exports: run.exports, violations, mandatoryViolations };
