@@ -1,0 +1,37 @@
+// TorchPod: a locked-down GPU development platform. The whole stack config is validated before the
+// first resource is registered; a bad config registers nothing and names every problem.
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "./stacks/config";
+import { buildPlatform } from "./stacks/platform";
+
+const config = loadStackConfig();
+const platform = buildPlatform(config);
+
+const users = Object.values(platform.torchpods);
+
+/** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
+export const endpoints = Object.fromEntries(users.map((tp) => [tp.user, {
+    ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
+    ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
+    ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
+}]));
+
+/** Per user: the desktop password (RDP login, browser basic auth). Secret: `pulumi stack output --show-secrets passwords`. */
+export const passwords = pulumi.secret(pulumi.all(Object.fromEntries(users.map((tp) => [tp.user, tp.password]))));
+
+/** The Airlock: login name and endpoints (sftp on the Service's sftp port). */
+export const airlock = {
+    user: platform.airlock.user,
+    sftp: platform.airlock.sftpEndpoint,
+    ...(platform.airlock.rdpEndpoint ? { rdp: platform.airlock.rdpEndpoint } : {}),
+    ...(platform.airlock.browserEndpoint ? { browser: platform.airlock.browserEndpoint } : {}),
+    ...(platform.airlock.vncEndpoint ? { vnc: platform.airlock.vncEndpoint } : {}),
+};
+export const airlockPassword = pulumi.secret(platform.airlock.password);
+
+/** MLab clone URLs (http and ssh forms) and the Gitea admin password (secret). */
+export const mlabHttpUrl = platform.mlab.httpUrl;
+export const mlabSshUrl = platform.mlab.sshUrl;
+export const mlabAdminPassword = pulumi.secret(platform.mlab.adminPassword);
+
+export const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };

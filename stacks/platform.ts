@@ -1,0 +1,146 @@
+// The wiring from one validated StackConfig to the components: namespaces, the Airlock, MLab, the
+// network lock-down, the fail-closed enforcement probe, and one TorchPod per user.
+//
+// Order (enforced through dependencies, since Pulumi creates in parallel otherwise):
+//   Namespaces → MLab, lock-down → Airlock → enforcement probe → TorchPods (each Deployment waits for
+//   the probe's Job to succeed: on a cluster that ignores NetworkPolicy, no TorchPod ever starts).
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { StackConfig } from "./types";
+import { Namespaces } from "../components/namespaces";
+import { Airlock } from "../components/airlock";
+import { TorchPod } from "../components/torchpod";
+import { PORTS } from "../components/gui";
+import { Mlab } from "../components/mlab";
+import { NetworkLockdown } from "../components/networkLockdown";
+import { EnforcementProbe } from "../components/enforcementProbe";
+import { workloadLabels } from "../components/labels";
+
+export interface Platform {
+    readonly config: StackConfig;
+    /** The explicit Kubernetes provider; undefined when the stack uses the ambient one. */
+    readonly provider?: k8s.Provider;
+    readonly namespaces: Namespaces;
+    readonly airlock: Airlock;
+    readonly mlab: Mlab;
+    readonly lockdown: NetworkLockdown;
+    readonly probe: EnforcementProbe;
+    /** One TorchPod per user, by user name, in config order. */
+    readonly torchpods: Readonly<Record<string, TorchPod>>;
+    /** The GPU ResourceQuota of the TorchPod namespace; undefined without `torchpod:gpu.quota`. */
+    readonly gpuQuota?: k8s.core.v1.ResourceQuota;
+}
+
+/**
+ * Makes every resource under a component (the component itself included) depend on `deps`. The
+ * components that take plain namespace names (MLab, the lock-down, the probe) cannot see that their
+ * namespace is a resource; this orders their children after it.
+ */
+export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.ResourceTransformation {
+    return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [...deps] }) });
+}
+
+export function buildPlatform(config: StackConfig): Platform {
+    const provider = config.kubernetes.context || config.kubernetes.kubeconfig
+        ? new k8s.Provider("kubernetes", {
+            ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}),
+            ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),
+        })
+        : undefined;
+    const base: pulumi.ComponentResourceOptions = provider ? { providers: [provider] } : {};
+
+    const namespaces = new Namespaces("namespaces", { names: config.namespaces, instance: config.stack }, base);
+    const inNamespaces: pulumi.ComponentResourceOptions = {
+        ...base,
+        transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])],
+    };
+
+    // MLab first: the lock-down opens exactly its Gitea container ports to TorchPods.
+    const mlab = new Mlab("mlab", {
+        namespace: config.namespaces.mlab,
+        torchpodNamespace: config.namespaces.torchpods,
+        config: config.mlab,
+        users: config.users.map((u) => u.name),
+        storageClass: config.storage.mlabClass,
+        storageSize: config.storage.mlabSize,
+        exposure: config.exposure,
+        officeCidrs: config.officeCidrs,
+    }, inNamespaces);
+
+    const lockdown = new NetworkLockdown("lockdown", {
+        namespaces: config.namespaces,
+        gui: config.gui,
+        officeCidrs: config.officeCidrs,
+        cluster: config.cluster,
+        mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
+        airlockSftpContainerPort: PORTS.sftp,
+    }, inNamespaces);
+
+    const airlock = new Airlock("airlock", {
+        namespace: namespaces.torchpodsName,
+        instance: config.stack,
+        image: config.image,
+        user: config.airlock.user,
+        resources: config.airlock.resources,
+        shmSize: config.airlock.shmSize,
+        gui: config.gui,
+        mode: config.mode,
+        exposure: config.exposure,
+        officeCidrs: config.officeCidrs,
+        sftpPort: config.airlock.sftpPort,
+        shareSize: config.storage.airlockSize,
+        shareStorageClass: config.storage.airlockClass,
+    }, { ...base, dependsOn: [lockdown] });
+
+    const probe = new EnforcementProbe("enforcement-probe", {
+        namespace: config.namespaces.torchpods,
+        config: config.probe,
+        cluster: config.cluster,
+        mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
+        airlock: { ip: airlock.clusterIp, port: airlock.sftpPort },
+        lockdownFingerprint: lockdown.fingerprint,
+        // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.
+        ...(config.users.some((u) => u.gpus > 0) ? { nodeSelector: config.gpu.nodeSelector, tolerations: config.gpu.tolerations } : {}),
+    }, { ...inNamespaces, dependsOn: [lockdown, mlab, airlock] });
+
+    const gpuQuota = config.gpu.quota !== undefined
+        ? new k8s.core.v1.ResourceQuota("gpu-quota", {
+            metadata: {
+                name: "gpu-quota",
+                namespace: namespaces.torchpodsName,
+                labels: workloadLabels("torchpod", config.stack),
+            },
+            // Extended resources are quota'd by their request (requests equal limits for GPUs).
+            spec: { hard: { [`requests.${config.gpu.resourceName}`]: String(config.gpu.quota) } },
+        }, provider ? { provider } : {})
+        : undefined;
+
+    const torchpods: Record<string, TorchPod> = {};
+    for (const user of config.users) {
+        torchpods[user.name] = new TorchPod(user.name, {
+            user: user.name,
+            namespace: namespaces.torchpodsName,
+            gpus: user.gpus,
+            resources: user.resources,
+            shmSize: user.shmSize,
+            homeSize: user.homeSize,
+            image: user.image,
+            gui: config.gui,
+            mode: config.mode,
+            exposure: config.exposure,
+            officeCidrs: config.officeCidrs,
+            gpu: config.gpu,
+            homeStorageClass: config.storage.homeClass,
+            airlockClaimName: airlock.shareClaimName,
+            mlab: {
+                host: mlab.host,
+                clusterIp: mlab.clusterIp,
+                credentialsSecretName: mlab.userCredentialSecretName(user.name),
+            },
+            // Fail closed: no TorchPod Deployment before the probe proved the lock-down.
+            dependsOn: [lockdown, mlab, ...(config.probe.enabled ? [probe] : []), ...(gpuQuota ? [gpuQuota] : [])],
+        }, base);
+    }
+
+    return { config, provider, namespaces, airlock, mlab, lockdown, probe, torchpods, gpuQuota };
+}

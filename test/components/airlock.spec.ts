@@ -1,0 +1,75 @@
+import * as assert from "assert";
+import { Airlock, AirlockArgs } from "../../components/airlock";
+import { LABEL_COMPONENT, LABEL_PART_OF } from "../../components/labels";
+import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+function runAirlock(overrides: Partial<AirlockArgs> = {}): Promise<ProgramRun> {
+    return runPiece(() => {
+        const a = new Airlock("airlock", { namespace: "torchpod", ...overrides });
+        return { password: a.password, sftp: a.sftpEndpoint, claim: a.shareClaimName };
+    });
+}
+
+describe("Airlock component", () => {
+    it("creates the shared airlock volume ReadWriteMany, with a stable name, retained and never replaced", async () => {
+        const run = await runAirlock({ shareSize: "1Ti", shareStorageClass: "nfs" });
+        const pvc = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find((r) => r.inputs.metadata.name === "airlock-share")!;
+        assert.ok(pvc);
+        assert.strictEqual(pvc.retainOnDelete, true);
+        assert.deepStrictEqual(pvc.inputs.spec.accessModes, ["ReadWriteMany"]);
+        assert.strictEqual(pvc.inputs.spec.resources.requests.storage, "1Ti");
+        assert.strictEqual(pvc.inputs.spec.storageClassName, "nfs");
+        assert.ok(pvc.ignoreChanges.includes("spec.storageClassName"));
+        assert.strictEqual(run.exports.claim, "airlock-share");
+    });
+
+    it("mounts the share writable at /opt/public/airlock and creates pip/ and apt/ in an init container", async () => {
+        const run = await runAirlock();
+        const spec = k8s(run, DEPLOYMENT, "airlock").spec.template.spec;
+        const share = spec.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === "airlock-share");
+        assert.ok(!share.persistentVolumeClaim.readOnly);
+        const main = spec.containers.find((c: any) => c.name === "airlock");
+        const mount = main.volumeMounts.find((m: any) => m.name === share.name);
+        assert.strictEqual(mount.mountPath, "/opt/public/airlock");
+        assert.ok(!mount.readOnly);
+        const [init] = spec.initContainers;
+        assert.strictEqual(init.image, main.image, "same image");
+        assert.match(init.command.join(" "), /mkdir -p \/opt\/public\/airlock\/pip \/opt\/public\/airlock\/apt/);
+    });
+
+    it("serves sftp on Service port 10022 to container port 22 named sftp, plus the GUI like a TorchPod", async () => {
+        const run = await runAirlock();
+        const svc = k8s(run, "kubernetes:core/v1:Service", "airlock");
+        assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [["rdp", 3389, "rdp"], ["browser", 7031, "browser"], ["sftp", 10022, "sftp"]]);
+        const main = k8s(run, DEPLOYMENT, "airlock").spec.template.spec.containers.find((c: any) => c.name === "airlock");
+        assert.ok(main.ports.some((p: any) => p.name === "sftp" && p.containerPort === 22));
+        assert.match(run.exports.sftp as string, /:10022$/);
+        assert.ok(k8s(run, DEPLOYMENT, "airlock").spec.template.spec.containers.some((c: any) => c.name === "browser-proxy"));
+    });
+
+    it("has credentials of its own, delivered through a Secret and exported as a secret", async () => {
+        const run = await runAirlock();
+        const exported = run.exports.password as { secret: string };
+        assert.ok(exported.secret.length >= 16);
+        const main = k8s(run, DEPLOYMENT, "airlock").spec.template.spec.containers.find((c: any) => c.name === "airlock");
+        assert.deepStrictEqual(main.env.find((e: any) => e.name === "TORCHPOD_PASSWORD").valueFrom, { secretKeyRef: { name: "airlock-credentials", key: "password" } });
+        for (const { spec } of podSpecs(run)) assert.ok(!JSON.stringify(spec).includes(exported.secret));
+    });
+
+    it("is hardened like a TorchPod and labelled component airlock", async () => {
+        const run = await runAirlock();
+        const [{ spec, labels }] = podSpecs(run);
+        assert.strictEqual(labels[LABEL_COMPONENT], "airlock");
+        assert.strictEqual(labels[LABEL_PART_OF], "torchpod");
+        assert.strictEqual(spec.automountServiceAccountToken, false);
+        assert.strictEqual(spec.enableServiceLinks, false);
+        assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC);
+        for (const c of [...spec.containers, ...spec.initContainers]) {
+            assert.strictEqual(c.securityContext.privileged, false);
+            const dropped: string[] = c.securityContext.capabilities.drop;
+            assert.ok(dropped.includes("ALL") || ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"].every((cap) => dropped.includes(cap)));
+        }
+    });
+});

@@ -1,0 +1,152 @@
+import * as assert from "assert";
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF } from "../components/labels";
+import { devStackConfig, ofType, podSpecs, rawConfig, runIndex, ProgramRun } from "./mocks";
+
+const valid = { users: [{ name: "alice", gpus: 1 }], officeCidrs: ["192.0.2.0/24"] };
+
+describe("index.ts: a bad stack config registers no resource at all", () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+        ["a user name that is not a DNS-1123 label", { ...valid, users: [{ name: "Alice", gpus: 1 }] }, "torchpod:users[0].name: got \"Alice\", expected a DNS-1123 label"],
+        ["duplicate users", { ...valid, users: [{ name: "alice" }, { name: "alice" }] }, "torchpod:users[1].name: got \"alice\", expected a unique user name"],
+        ["negative gpus", { ...valid, users: [{ name: "alice" }, { name: "bob", gpus: -1 }] }, "torchpod:users[1].gpus: got -1, expected an integer >= 0"],
+        ["a malformed CIDR", { ...valid, officeCidrs: ["192.0.2.1/24"] }, "torchpod:officeCidrs[0]: got \"192.0.2.1/24\", expected a network address with zero host bits"],
+        ["a malformed IPv6 CIDR", { ...valid, officeCidrs: ["2001:db8::/200"] }, "torchpod:officeCidrs[0]: got \"2001:db8::/200\", expected a prefix length between 0 and 128"],
+        ["an image without a tag", { ...valid, image: "gemfield/torchpod" }, "torchpod:image: got \"gemfield/torchpod\", expected a pinned image"],
+        ["an image with :latest", { ...valid, image: "gemfield/torchpod:latest" }, "torchpod:image: got \"gemfield/torchpod:latest\", expected a pinned image"],
+        ["a typo'd key", { ...valid, users: [{ name: "alice", gpu: 1 }] }, "torchpod:users[0].gpu: got unknown key \"gpu\" (value 1), expected one of"],
+        ["an unknown top-level key", { ...valid, "torchpod:imgae": "gemfield/torchpod:1.0" }, "torchpod:imgae: got unknown key \"imgae\""],
+        ["a missing torchpod:users", { officeCidrs: ["192.0.2.0/24"] }, "torchpod:users: got nothing, expected a list of users"],
+        ["a missing torchpod:officeCidrs", { users: [{ name: "alice" }] }, "torchpod:officeCidrs: got nothing, expected a list of CIDRs"],
+        ["a bad quantity", { ...valid, users: [{ name: "alice", memory: "16 GB" }] }, "torchpod:users[0].memory: got \"16 GB\", expected a positive Kubernetes quantity"],
+        ["NodePort exposure", { ...valid, exposure: { type: "NodePort" } }, "torchpod:exposure.type: got \"NodePort\", expected \"ClusterIP\" or \"LoadBalancer\""],
+        ["a bad MLab project", { ...valid, mlab: { projects: [{ name: "deepvac" }] } }, "torchpod:mlab.projects[0].name: got \"deepvac\", expected \"owner/repo\""],
+        ["an MLab upstream on a host not allow-listed", { ...valid, mlab: { projects: [{ name: "a/b", upstream: "https://gitlab.com/a/b" }] } }, "torchpod:mlab.projects[0].upstream: got \"https://gitlab.com/a/b\", expected a host in"],
+    ];
+    for (const [what, values, message] of cases) {
+        it(`rejects ${what} with a message naming key, value and expectation, and registers nothing`, async () => {
+            const run = await runIndex(rawConfig(values));
+            assert.ok(run.error, "the program should fail");
+            assert.ok(run.error!.message.includes(message), `message lacks ${JSON.stringify(message)}:\n${run.error!.message}`);
+            assert.strictEqual(run.resources.length, 0, `registered: ${run.resources.map((r) => r.urn).join(", ")}`);
+        });
+    }
+});
+
+describe("index.ts: the dev stack", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runIndex(devStackConfig());
+        if (run.error) throw run.error;
+    });
+
+    it("creates one TorchPod per user, the Airlock and MLab", () => {
+        const deployments = ofType(run, "kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name);
+        for (const name of ["torchpod-alice", "torchpod-bob", "torchpod-carol", "airlock"]) assert.ok(deployments.includes(name), `${name} missing`);
+        assert.ok(podSpecs(run).some((p) => p.labels[LABEL_COMPONENT] === "mlab"), "no MLab pod template");
+    });
+
+    it("labels every pod template and namespace per the contract", () => {
+        for (const { resource, labels } of podSpecs(run)) {
+            for (const key of [LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT]) assert.ok(labels[key], `${resource.urn} lacks ${key}`);
+            assert.strictEqual(labels[LABEL_PART_OF], "torchpod", resource.urn);
+            assert.strictEqual(labels[LABEL_MANAGED_BY], "pulumi", resource.urn);
+        }
+        const tps = podSpecs(run).filter((p) => p.resource.urn.includes("torchpod:index:TorchPod$"));
+        assert.deepStrictEqual(tps.map((p) => [p.labels[LABEL_COMPONENT], p.labels[LABEL_INSTANCE]]).sort(), [["torchpod", "alice"], ["torchpod", "bob"], ["torchpod", "carol"]]);
+        const namespaces = ofType(run, "kubernetes:core/v1:Namespace");
+        assert.strictEqual(namespaces.length, 2);
+        for (const ns of namespaces) {
+            assert.strictEqual(ns.inputs.metadata.labels[LABEL_PART_OF], "torchpod");
+            assert.strictEqual(ns.inputs.metadata.labels[LABEL_MANAGED_BY], "pulumi");
+            assert.ok(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]);
+        }
+    });
+
+    it("puts no generated password in any pod spec and reads passwords through secretKeyRef", () => {
+        const passwords = ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
+        assert.ok(passwords.length >= 4);
+        for (const { resource, spec } of podSpecs(run)) {
+            const text = JSON.stringify(spec);
+            for (const p of passwords) assert.ok(!text.includes(p), `a generated password appears in ${resource.urn}`);
+            const image = /torchpod:index:(TorchPod|Airlock)\$/.test(resource.urn);
+            for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+                if (image && c.name !== "airlock-folders") {
+                    const ref = (c.env ?? []).find((e: any) => e.name === (c.name === "browser-proxy" ? "PROXY_PASSWORD_HASH" : "TORCHPOD_PASSWORD"));
+                    assert.ok(ref?.valueFrom?.secretKeyRef, `${resource.urn} ${c.name} does not read its password through secretKeyRef`);
+                    assert.strictEqual(ref.value, undefined);
+                }
+            }
+        }
+    });
+
+    it("exports per-user endpoints, secret passwords, the Airlock and MLab", () => {
+        const e = run.exports as any;
+        assert.deepStrictEqual(Object.keys(e.endpoints).sort(), ["alice", "bob", "carol"]);
+        assert.deepStrictEqual(Object.keys(e.endpoints.alice).sort(), ["browser", "rdp"]);
+        assert.ok(e.passwords.secret && typeof e.passwords.secret.alice === "string", "passwords is a secret");
+        assert.match(e.airlock.sftp, /:10022$/);
+        assert.ok(e.airlockPassword.secret);
+        assert.ok(e.mlabAdminPassword.secret);
+        assert.match(e.mlabHttpUrl, /^http/);
+    });
+
+    it("starts no TorchPod before the enforcement probe", () => {
+        const probeResources = run.resources.filter((r) => r.urn.includes("torchpod:index:EnforcementProbe$") && r.custom);
+        assert.ok(probeResources.length > 0, "no probe resources");
+        const job = probeResources.find((r) => r.type === "kubernetes:batch/v1:Job");
+        assert.ok(job, "no probe Job");
+        const torchpods = ofType(run, "kubernetes:apps/v1:Deployment").filter((r) => r.urn.includes("torchpod:index:TorchPod$"));
+        assert.strictEqual(torchpods.length, 3);
+        for (const d of torchpods) {
+            assert.ok(d.dependencies.includes(job!.urn), `${d.inputs.metadata.name} does not wait for the probe Job`);
+        }
+    });
+
+    it("runs the probe only after the lock-down's policies, MLab and the Airlock exist", () => {
+        const probeScript = run.resources.find((r) => r.urn.includes("torchpod:index:EnforcementProbe$") && r.type === "kubernetes:core/v1:ConfigMap")!;
+        assert.ok(probeScript, "no probe ConfigMap");
+        const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        assert.ok(policies.length > 0);
+        for (const p of policies) assert.ok(probeScript.dependencies.includes(p.urn), `probe does not wait for ${p.urn}`);
+        const gitea = ofType(run, "kubernetes:apps/v1:Deployment").find((r) => r.urn.includes("torchpod:index:Mlab$"))!;
+        const airlock = ofType(run, "kubernetes:apps/v1:Deployment").find((r) => r.urn.includes("torchpod:index:Airlock$"))!;
+        assert.ok(probeScript.dependencies.includes(gitea.urn), "probe does not wait for MLab");
+        assert.ok(probeScript.dependencies.includes(airlock.urn), "probe does not wait for the Airlock");
+    });
+
+    it("creates every namespaced object after its namespace", () => {
+        const nsUrns = ofType(run, "kubernetes:core/v1:Namespace").map((r) => r.urn);
+        for (const r of run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs?.metadata?.namespace)) {
+            const direct = r.dependencies.some((d) => nsUrns.includes(d));
+            assert.ok(direct, `${r.urn} does not depend on a Namespace`);
+        }
+    });
+
+    it("exposes every user-facing Service as a LoadBalancer for the office networks only, never NodePort", () => {
+        const services = ofType(run, "kubernetes:core/v1:Service").filter((s) => /torchpod:index:(TorchPod|Airlock)\$/.test(s.urn));
+        assert.strictEqual(services.length, 4);
+        for (const s of services) {
+            assert.strictEqual(s.inputs.spec.type, "LoadBalancer");
+            assert.deepStrictEqual(s.inputs.spec.loadBalancerSourceRanges, ["192.0.2.0/24", "2001:db8:100::/48"]);
+            assert.strictEqual(s.inputs.spec.externalTrafficPolicy, "Local");
+            assert.strictEqual(s.inputs.spec.allocateLoadBalancerNodePorts, false);
+        }
+        assert.ok(!ofType(run, "kubernetes:core/v1:Service").some((s) => s.inputs.spec.type === "NodePort"));
+    });
+
+    it("serves no raw VNC port unless the stack enables it", async () => {
+        const vncPorts = (r: ProgramRun) => ofType(r, "kubernetes:core/v1:Service").flatMap((s) => s.inputs.spec.ports).filter((p: any) => p.port === 5900 || p.name === "vnc");
+        assert.deepStrictEqual(vncPorts(run), []);
+        const config = devStackConfig();
+        config["torchpod:gui"] = JSON.stringify({ rdp: true, browser: true, vnc: true });
+        const withVnc = await runIndex(config);
+        if (withVnc.error) throw withVnc.error;
+        assert.strictEqual(vncPorts(withVnc).length, 4, "each TorchPod and the Airlock");
+    });
+
+    it("adds a GPU ResourceQuota when the stack sets one", () => {
+        const [quota] = ofType(run, "kubernetes:core/v1:ResourceQuota");
+        assert.deepStrictEqual(quota.inputs.spec.hard, { "requests.nvidia.com/gpu": "4" });
+        assert.strictEqual(quota.inputs.metadata.namespace, "torchpod");
+    });
+});

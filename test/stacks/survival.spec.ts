@@ -1,0 +1,77 @@
+// The home volume's survival: run the program twice with different configs (as two `pulumi up`s
+// would) and compare what the engine would keep, replace or delete.
+import * as assert from "assert";
+import { devStackConfig, ofType, runIndex, ProgramRun, RecordedResource } from "../mocks";
+
+const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
+
+function pvc(run: ProgramRun, name: string): RecordedResource | undefined {
+    return ofType(run, PVC).find((r) => r.inputs.metadata.name === name);
+}
+
+describe("home volume survival across config changes", () => {
+    let before_: ProgramRun;
+    let after: ProgramRun;
+    before(async () => {
+        before_ = await runIndex(devStackConfig());
+        if (before_.error) throw before_.error;
+        const changed = devStackConfig();
+        changed["torchpod:image"] = "gemfield/torchpod:1.0-pro";
+        changed["torchpod:users"] = JSON.stringify([
+            { name: "alice", gpus: 4, cpu: "4", cpuLimit: "16", memory: "32Gi", memoryLimit: "128Gi", shm: "32Gi", home: "200Gi" },
+            { name: "bob", gpus: 0, image: "gemfield/torchpod:1.0" },
+            // carol removed
+        ]);
+        changed["torchpod:storage"] = JSON.stringify({ homeClass: "fast-ssd", airlockClass: "nfs", airlockSize: "1Ti", mlabSize: "50Gi" });
+        changed["torchpod:gpu"] = JSON.stringify({ quota: 8 });
+        after = await runIndex(changed);
+        if (after.error) throw after.error;
+    });
+
+    it("keeps each remaining user's home volume at the same URN and object name", () => {
+        for (const user of ["alice", "bob"]) {
+            const a = pvc(before_, `home-${user}`)!;
+            const b = pvc(after, `home-${user}`)!;
+            assert.ok(a && b, `home-${user} missing`);
+            assert.strictEqual(b.urn, a.urn);
+            assert.strictEqual(b.inputs.metadata.name, a.inputs.metadata.name);
+            assert.strictEqual(b.inputs.metadata.namespace, a.inputs.metadata.namespace);
+        }
+    });
+
+    it("retains home volumes on delete in every run", () => {
+        for (const run of [before_, after]) for (const r of ofType(run, PVC)) assert.strictEqual(r.retainOnDelete, true, r.urn);
+    });
+
+    it("never lets a storage-class or access-mode change replace a home volume; only the size may change", () => {
+        const a = pvc(before_, "home-alice")!;
+        const b = pvc(after, "home-alice")!;
+        assert.strictEqual(b.inputs.spec.storageClassName, "fast-ssd", "the new class is in the inputs ...");
+        assert.ok(b.ignoreChanges.includes("spec.storageClassName"), "... but ignored, so no replacement");
+        assert.ok(b.ignoreChanges.includes("spec.accessModes"));
+        assert.strictEqual(b.deleteBeforeReplace, false);
+        assert.deepStrictEqual(b.inputs.spec.accessModes, a.inputs.spec.accessModes);
+        assert.strictEqual(b.inputs.spec.resources.requests.storage, "200Gi");
+    });
+
+    it("leaves a removed user's home volume retained: it was retainOnDelete when last deployed, so the engine drops it from state without deleting it", () => {
+        const carol = pvc(before_, "home-carol")!;
+        assert.ok(carol);
+        assert.strictEqual(carol.retainOnDelete, true);
+        assert.strictEqual(pvc(after, "home-carol"), undefined);
+        assert.ok(!ofType(after, "kubernetes:apps/v1:Deployment").some((d) => d.inputs.metadata.name === "torchpod-carol"));
+    });
+
+    it("keeps the airlock share and the namespaces at the same URNs, retained", () => {
+        assert.strictEqual(pvc(after, "airlock-share")!.urn, pvc(before_, "airlock-share")!.urn);
+        assert.strictEqual(pvc(after, "airlock-share")!.retainOnDelete, true);
+        const ns = (run: ProgramRun) => ofType(run, "kubernetes:core/v1:Namespace").map((r) => r.urn).sort();
+        assert.deepStrictEqual(ns(after), ns(before_));
+    });
+
+    it("keeps each user's password (same RandomPassword URN and inputs) across the changes", () => {
+        const pw = (run: ProgramRun) => ofType(run, "random:index/randomPassword:RandomPassword").find((r) => r.urn.includes("TorchPod$") && r.name === "alice-password")!;
+        assert.strictEqual(pw(after).urn, pw(before_).urn);
+        assert.deepStrictEqual(pw(after).inputs, pw(before_).inputs);
+    });
+});
