@@ -1,0 +1,139 @@
+// Gitea's configuration for MLab, as `GITEA__section__KEY` environment variables that the rootless
+// image's docker-setup.sh writes into app.ini (environment-to-ini) on every start.
+//
+// Pinned to Gitea 1.22 (DEFAULT_GITEA_IMAGE, gitea/gitea:1.22.6-rootless); every name below was checked
+// against that version's modules/setting/*.go. The rules: MLab holds approved projects only, nobody
+// registers, nothing is visible without signing in, and **nothing in Gitea can carry data out**:
+// no push mirrors, no webhooks, no migrations except from allow-listed hosts, no mail, no avatar or
+// update lookups, no OpenID discovery, no Actions runners, no package registry.
+//
+// Secret values (SECRET_KEY, INTERNAL_TOKEN, the PostgreSQL password) are not here: they come from
+// Secrets through secretKeyRef (see components/mlab.ts), so they never appear in the pod spec.
+import { MlabConfig } from "../../stacks/types";
+
+export interface GiteaSetting {
+    /** app.ini section ("" is the default section). */
+    readonly section: string;
+    readonly key: string;
+    readonly value: string;
+    /** Why this value: the reason is part of the contract (tests and reviewers read it). */
+    readonly why: string;
+}
+
+/** Gitea's listening ports inside the pod (rootless image defaults). */
+export const GITEA_HTTP_CONTAINER_PORT = 3000;
+export const GITEA_SSH_CONTAINER_PORT = 2222;
+/** The rootless image's data directory (GITEA_WORK_DIR), on the data volume. */
+export const GITEA_WORK_DIR = "/var/lib/gitea";
+
+/**
+ * The `GITEA__section__KEY` name of a setting. Characters outside [A-Za-z0-9_] are escaped as
+ * `_0X<hex>_` (Gitea's config_env.go: decodeEnvSectionKey), e.g. `cron.update_checker` ->
+ * `cron_0X2E_update_checker`; the default section is the empty one (`GITEA____APP_NAME`).
+ */
+export function giteaEnvName(section: string, key: string): string {
+    const escape = (s: string) => s.replace(/[^A-Za-z0-9_]/g, (c) => `_0X${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}_`);
+    return `GITEA__${escape(section)}__${escape(key)}`;
+}
+
+/** The http(s) base a browser or git uses: the port is left out when it is the scheme's default (80). */
+export function hostWithPort(host: string, port: number): string {
+    return port === 80 ? host : `${host}:${port}`;
+}
+
+/**
+ * Every non-secret setting, in app.ini order. Pure: the same config gives the same list.
+ */
+export function giteaSettings(config: MlabConfig): GiteaSetting[] {
+    const s = (section: string, key: string, value: string | number | boolean, why: string): GiteaSetting =>
+        ({ section, key, value: String(value), why });
+    const rootUrl = `http://${hostWithPort(config.host, config.httpPort)}/`;
+    const allowed = config.migrationAllowedHosts.filter((h) => h.trim() !== "");
+
+    const database: GiteaSetting[] = config.database.type === "postgres"
+        ? [
+            s("database", "DB_TYPE", "postgres", "external PostgreSQL for larger teams"),
+            s("database", "HOST", config.database.host, "host or host:port of the PostgreSQL server"),
+            s("database", "NAME", config.database.name, "database name"),
+            s("database", "USER", config.database.user, "database user (its password comes from the named Secret)"),
+            s("database", "SSL_MODE", config.database.sslMode, "TLS to the database"),
+        ]
+        : [
+            s("database", "DB_TYPE", "sqlite3", "embedded SQLite: enough for one team, nothing else to run"),
+            s("database", "PATH", `${GITEA_WORK_DIR}/data/gitea.db`, "on the retained data volume"),
+        ];
+
+    return [
+        s("", "APP_NAME", "MLab", "the name users see"),
+        s("", "RUN_MODE", "prod", "production mode"),
+
+        s("server", "PROTOCOL", "http", "TorchPods reach MLab over plain http inside the cluster (no TLS material to manage there)"),
+        s("server", "DOMAIN", config.host, "the host name TorchPods (hostAliases) and office computers use"),
+        s("server", "ROOT_URL", rootUrl, "clone URLs and links as users reach MLab"),
+        s("server", "HTTP_PORT", GITEA_HTTP_CONTAINER_PORT, "container port; the Service maps the configured httpPort to it"),
+        s("server", "SSH_DOMAIN", config.host, "ssh clone URLs use the same host name"),
+        s("server", "SSH_PORT", config.sshPort, "the port shown in ssh clone URLs (the Service's ssh port)"),
+        s("server", "SSH_LISTEN_PORT", GITEA_SSH_CONTAINER_PORT, "the built-in ssh server listens here (unprivileged)"),
+        s("server", "START_SSH_SERVER", true, "the rootless image only supports Gitea's built-in ssh server"),
+        s("server", "DISABLE_SSH", false, "ssh clones work for users who upload a key"),
+        s("server", "OFFLINE_MODE", true, "no CDN assets and no external avatar services: MLab has no internet except allow-listed imports"),
+        s("server", "LFS_START_SERVER", false, "no LFS: its JWT secret would be regenerated on each start (app.ini lives in an emptyDir); datasets travel through the airlock"),
+        s("server", "LANDING_PAGE", "login", "nothing to see before signing in"),
+
+        ...database,
+
+        s("security", "INSTALL_LOCK", true, "never show the web installer: configuration comes from here only"),
+        s("security", "DISABLE_WEBHOOKS", true, "webhooks send repository data to URLs users choose: an exfiltration channel"),
+        s("security", "DISABLE_GIT_HOOKS", true, "server-side git hooks run arbitrary code in the Gitea pod"),
+        s("security", "IMPORT_LOCAL_PATHS", false, "no imports from the server's own file system"),
+        s("security", "PASSWORD_CHECK_PWN", false, "the check calls api.pwnedpasswords.com (internet); passwords are random anyway"),
+        s("security", "DISABLE_QUERY_AUTH_TOKEN", true, "tokens in URLs end up in logs"),
+        s("security", "REVERSE_PROXY_TRUSTED_PROXIES", "127.0.0.0/8,::1/128", "the image's template trusts X-Forwarded-For from anyone; no proxy sits in front of MLab"),
+
+        s("service", "DISABLE_REGISTRATION", true, "accounts are the stack's TorchPod users, created by the reconciler"),
+        s("service", "SHOW_REGISTRATION_BUTTON", false, "registration is disabled"),
+        s("service", "REQUIRE_SIGNIN_VIEW", true, "approved projects are visible to signed-in users only"),
+        s("service", "DEFAULT_ALLOW_CREATE_ORGANIZATION", false, "organisations are approved projects' owners, created by the reconciler"),
+        s("service", "DEFAULT_KEEP_EMAIL_PRIVATE", true, "no e-mail addresses on profiles"),
+        s("service", "ENABLE_NOTIFY_MAIL", false, "no mail (the mailer is off)"),
+        s("service", "REGISTER_EMAIL_CONFIRM", false, "no mail (the mailer is off)"),
+        s("service", "ENABLE_CAPTCHA", false, "captcha providers are internet services"),
+        s("admin", "DISABLE_REGULAR_ORG_CREATION", true, "only the admin creates organisations"),
+        s("openid", "ENABLE_OPENID_SIGNIN", false, "OpenID sign-in fetches user-supplied URLs (outbound requests)"),
+        s("openid", "ENABLE_OPENID_SIGNUP", false, "OpenID sign-in fetches user-supplied URLs (outbound requests)"),
+        s("oauth2", "ENABLED", false, "MLab is no OAuth2 provider (no apps); keeps a JWT secret out of the regenerated app.ini"),
+
+        s("repository", "DEFAULT_BRANCH", "main", "default branch of empty repositories"),
+        s("repository", "DEFAULT_PRIVATE", "private", "repositories are private by default"),
+        s("repository", "MAX_CREATION_LIMIT", 0, "users create no repositories, forks or imports of their own: a project appears on MLab only when approved (the admin is exempt)"),
+        s("repository", "ENABLE_PUSH_CREATE_USER", false, "a push cannot create a repository"),
+        s("repository", "ENABLE_PUSH_CREATE_ORG", false, "a push cannot create a repository"),
+        s("repository", "DISABLE_MIGRATIONS", allowed.length === 0,
+            allowed.length === 0
+                ? "no allow-listed upstream hosts: migrations off (an empty ALLOWED_DOMAINS would mean every public host)"
+                : "imports are how approved upstreams arrive; restricted by [migrations] below"),
+
+        s("mirror", "ENABLED", false, "no mirrors at all: a push mirror relays repository data out"),
+        s("mirror", "DISABLE_NEW_PULL", true, "belt and braces with ENABLED=false"),
+        s("mirror", "DISABLE_NEW_PUSH", true, "belt and braces with ENABLED=false"),
+
+        s("webhook", "ALLOWED_HOST_LIST", "loopback", "webhooks are disabled; should any exist, they may only reach the pod itself"),
+        s("webhook", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
+
+        ...(allowed.length > 0
+            ? [s("migrations", "ALLOWED_DOMAINS", allowed.join(","), "imports only from the allow-listed upstream hosts")]
+            : []),
+        s("migrations", "ALLOW_LOCALNETWORKS", false, "never import from private, loopback or cluster addresses"),
+        s("migrations", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
+
+        s("mailer", "ENABLED", false, "mail is an outbound channel; MLab sends none"),
+        s("picture", "DISABLE_GRAVATAR", true, "no avatar lookups on the internet (1.22 honours this as the default of the database setting)"),
+        s("picture", "ENABLE_FEDERATED_AVATAR", false, "no libravatar lookups on the internet"),
+        s("cron.update_checker", "ENABLED", false, "the update checker calls dl.gitea.com"),
+        s("actions", "ENABLED", false, "no CI runners: they would run code and fetch actions from the internet"),
+        s("packages", "ENABLED", false, "no package registry: software enters through the airlock"),
+        s("federation", "ENABLED", false, "no federation requests to other servers"),
+        s("api", "ENABLE_SWAGGER", false, "no API explorer needed"),
+        s("log", "LEVEL", "Info", "operational logs on stdout"),
+    ];
+}

@@ -1,0 +1,269 @@
+// The MLab reconciler (components/mlab/reconciler.js), run exactly as the Job runs it (`node
+// reconciler.js`, inputs from env and files) against a fake Gitea on 127.0.0.1.
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { FakeGitea } from "./fakeGitea";
+import { RECONCILER_SCRIPT_PATH } from "../../../components/mlab";
+
+const ADMIN = { user: "mlab-admin", password: "Adm1nPassw0rdXyZqRtUvWx" };
+const PASSWORDS: Record<string, string> = { alice: "AlicePassw0rdKkLmNoPq", bob: "BobPassw0rdGgHhJjKkLl" };
+const ALL_SECRETS = [ADMIN.password, ...Object.values(PASSWORDS), "StalePassw0rdQqWwEeRr"];
+
+interface Desired {
+    adminUser: string;
+    team: string;
+    users: { name: string; email: string }[];
+    projects: { owner: string; repo: string; upstream?: string }[];
+}
+
+const desiredState = (over: Partial<Desired> = {}): Desired => ({
+    adminUser: ADMIN.user,
+    team: "torchpod-users",
+    users: [{ name: "alice", email: "alice@mlab.example.internal" }, { name: "bob", email: "bob@mlab.example.internal" }],
+    projects: [
+        { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac" },
+        { owner: "deepvac", repo: "scratch" },
+    ],
+    ...over,
+});
+
+interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+
+/** Every line any run printed, checked for secrets at the end. */
+const transcripts: string[] = [];
+
+async function runReconciler(url: string, desired: Desired, opts: { adminPassword?: string; env?: Record<string, string> } = {}): Promise<Run> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlab-reconciler-"));
+    try {
+        const secrets = path.join(dir, "secrets");
+        fs.mkdirSync(secrets);
+        fs.writeFileSync(path.join(secrets, "admin-password"), (opts.adminPassword ?? ADMIN.password) + "\n");
+        for (const u of desired.users) fs.writeFileSync(path.join(secrets, `user.${u.name}`), PASSWORDS[u.name]);
+        fs.writeFileSync(path.join(dir, "desired.json"), JSON.stringify(desired));
+        const env = {
+            PATH: process.env.PATH ?? "",
+            MLAB_URL: url,
+            MLAB_DESIRED_STATE: path.join(dir, "desired.json"),
+            MLAB_SECRETS_DIR: secrets,
+            MLAB_READY_ATTEMPTS: "10",
+            MLAB_READY_DELAY_MS: "5",
+            MLAB_READY_MAX_DELAY_MS: "20",
+            MLAB_REQUEST_TIMEOUT_MS: "5000",
+            ...opts.env,
+        };
+        const started = Date.now();
+        // Asynchronous on purpose: the fake Gitea answers from this very process.
+        const child = spawn(process.execPath, [RECONCILER_SCRIPT_PATH], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        transcripts.push(stdout, stderr);
+        return { code, stdout, stderr, ms: Date.now() - started };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("MLab reconciler (against a fake Gitea)", function () {
+    this.timeout(30000);
+    let gitea: FakeGitea;
+    let url: string;
+
+    const start = async (options: { notReadyTimes?: number; failPosts?: string[] } = {}) => {
+        gitea = new FakeGitea({ admin: ADMIN, ...options });
+        url = await gitea.start();
+    };
+    afterEach(async () => {
+        if (gitea) {
+            assert.deepEqual(gitea.unhandled, [], "the reconciler called endpoints the fake (and this design) does not expect");
+            assert.equal(gitea.requests.some((r) => r.method === "DELETE" && r.path.startsWith("/api/v1/repos/")), false, "never deletes a repository");
+            await gitea.stop();
+        }
+    });
+
+    it("creates users, organisation, team and repositories on the first run", async () => {
+        await start();
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 0, run.stderr);
+        for (const name of ["alice", "bob"]) {
+            const u = gitea.users.get(name)!;
+            assert.ok(u, `user ${name} exists`);
+            assert.equal(u.password, PASSWORDS[name]);
+            assert.equal(u.mustChangePassword, false, "TorchPod users never face a forced password change");
+            assert.equal(u.isAdmin, false);
+        }
+        assert.equal(gitea.orgs.get("deepvac")?.visibility, "private");
+        const team = gitea.teams.find((t) => t.org === "deepvac")!;
+        assert.equal(team.name, "torchpod-users");
+        assert.equal(team.permission, "write");
+        assert.equal(team.includesAll, true);
+        assert.equal(team.canCreateOrgRepo, false);
+        assert.deepEqual([...team.members].sort(), ["alice", "bob"]);
+        const imported = gitea.repos.get("deepvac/deepvac")!;
+        assert.equal(imported.importedFrom, "https://github.com/DeepVAC/deepvac");
+        assert.equal(imported.mirror, false, "a normal writable repository, not a read-only mirror");
+        assert.equal(imported.private, true);
+        const migrate = gitea.requests.find((r) => r.path === "/api/v1/repos/migrate")!;
+        assert.equal(migrate.body.service, "git");
+        assert.equal(migrate.body.repo_owner, "deepvac");
+        assert.equal(migrate.user, ADMIN.user);
+        assert.ok(gitea.repos.get("deepvac/scratch"), "a project without upstream is created empty");
+        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/orgs/deepvac/repos").length, 1);
+        assert.match(run.stdout, /repository deepvac\/deepvac: imported/);
+    });
+
+    it("is idempotent: a second run makes no writes", async () => {
+        await start();
+        assert.equal((await runReconciler(url, desiredState())).code, 0);
+        const before = gitea.requests.length;
+        const second = await runReconciler(url, desiredState());
+        assert.equal(second.code, 0, second.stderr);
+        const writes = gitea.requests.slice(before).filter((r) => r.method !== "GET");
+        assert.deepEqual(writes, [], `second run wrote: ${writes.map((w) => `${w.method} ${w.path}`).join(", ")}`);
+        assert.match(second.stdout, /0 write\(s\)/);
+        assert.match(second.stdout, /deepvac\/deepvac: exists \(never re-imported\)/);
+    });
+
+    it("leaves an existing repository alone (never re-imports it) and still grants access", async () => {
+        await start();
+        gitea.addOrg("deepvac");
+        gitea.addRepo("deepvac", "deepvac");
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/repos/migrate").length, 0);
+        assert.equal(gitea.requests.some((r) => r.method === "POST" && r.path === "/api/v1/orgs"), false, "the existing organisation is reused");
+        assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
+    });
+
+    it("resets a password that no longer matches the Secret, and only then", async () => {
+        await start();
+        gitea.addUser("alice", "StalePassw0rdQqWwEeRr");
+        const run = await runReconciler(url, desiredState({ projects: [] }));
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(gitea.users.get("alice")!.password, PASSWORDS.alice);
+        const patches = gitea.writes().filter((w) => w.method === "PATCH");
+        assert.deepEqual(patches.map((p) => p.path), ["/api/v1/admin/users/alice"]);
+        assert.equal(patches[0].body.must_change_password, false);
+        assert.equal(patches[0].body.login_name, "alice");
+        assert.equal(patches[0].body.source_id, 0);
+    });
+
+    it("restores the managed team's access and membership; removing a project or user deletes no data", async () => {
+        await start();
+        assert.equal((await runReconciler(url, desiredState())).code, 0);
+        const team = gitea.teams[0];
+        team.permission = "read"; // someone fiddled with it in the UI
+        const run = await runReconciler(url, desiredState({ users: [{ name: "alice", email: "alice@mlab.example.internal" }] }));
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(team.permission, "write");
+        assert.deepEqual([...team.members], ["alice"], "bob, no longer a TorchPod user, loses write access");
+        assert.ok(gitea.users.get("bob"), "bob's account stays");
+        const removed = await runReconciler(url, desiredState({ projects: [] }));
+        assert.equal(removed.code, 0, removed.stderr);
+        assert.ok(gitea.repos.get("deepvac/deepvac") && gitea.repos.get("deepvac/scratch"), "repositories removed from config stay");
+        assert.ok(gitea.orgs.get("deepvac"), "so does their organisation");
+    });
+
+    it("retries while Gitea is not ready yet, then reconciles", async () => {
+        await start({ notReadyTimes: 3 });
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(gitea.healthChecks, 4);
+        assert.match(run.stdout, /waiting for Gitea at .* \(attempt 1\/10: HTTP 503\)/);
+        assert.ok(gitea.repos.get("deepvac/deepvac"));
+    });
+
+    it("fails clearly, within its bounded backoff, when Gitea never gets ready", async () => {
+        await start({ notReadyTimes: Infinity });
+        const run = await runReconciler(url, desiredState(), { env: { MLAB_READY_ATTEMPTS: "4" } });
+        assert.equal(run.code, 3);
+        assert.match(run.stderr, new RegExp(`Gitea at ${url.replace(/[.]/g, "\\.")} not ready after 4 attempts \\(last: HTTP 503\\)`));
+        assert.equal(gitea.healthChecks, 4);
+        assert.ok(run.ms < 10000, `took ${run.ms} ms`);
+        assert.deepEqual(gitea.requests, [], "no API call before Gitea is ready");
+    });
+
+    it("fails clearly when nothing listens at the URL", async () => {
+        await start();
+        await gitea.stop();
+        const run = await runReconciler(url, desiredState(), { env: { MLAB_READY_ATTEMPTS: "2" } });
+        assert.equal(run.code, 3);
+        assert.match(run.stderr, /not ready after 2 attempts \(last: .*ECONNREFUSED/);
+        gitea = undefined as unknown as FakeGitea;
+    });
+
+    it("stops with a clear error on bad admin credentials (401) and writes nothing", async () => {
+        await start();
+        const run = await runReconciler(url, desiredState(), { adminPassword: "WrongAdminPassw0rdZzYy" });
+        ALL_SECRETS.push("WrongAdminPassw0rdZzYy");
+        assert.equal(run.code, 4);
+        assert.match(run.stderr, /rejected the admin credentials of 'mlab-admin' \(HTTP 401 on GET \/api\/v1\/user\)/);
+        assert.deepEqual(gitea.writes(), []);
+        assert.equal(run.stderr.includes("WrongAdminPassw0rdZzYy"), false);
+    });
+
+    it("reports a failed import naming the project, and still reconciles the rest", async () => {
+        await start({ failPosts: ["/api/v1/repos/migrate"] });
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /import of deepvac\/deepvac from https:\/\/github\.com\/DeepVAC\/deepvac failed: HTTP 500: internal error/);
+        assert.equal(gitea.repos.has("deepvac/deepvac"), false);
+        assert.ok(gitea.repos.get("deepvac/scratch"), "the other project is still created");
+        assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
+        // The next run (the Job's retry) imports it once Gitea can.
+        gitea.failPosts.clear();
+        const retry = await runReconciler(url, desiredState());
+        assert.equal(retry.code, 0, retry.stderr);
+        assert.equal(gitea.repos.get("deepvac/deepvac")?.importedFrom, "https://github.com/DeepVAC/deepvac");
+    });
+
+    it("rejects unreadable input with exit code 2 before calling Gitea", async () => {
+        await start();
+        const run = await runReconciler(url, desiredState(), { env: { MLAB_DESIRED_STATE: "/nonexistent/desired.json" } });
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /cannot read the desired state \/nonexistent\/desired\.json/);
+        assert.deepEqual(gitea.requests, []);
+    });
+
+    it("never prints a password (any run above)", () => {
+        assert.ok(transcripts.length > 0);
+        const all = transcripts.join("\n");
+        for (const secret of ALL_SECRETS) {
+            assert.equal(all.includes(secret), false, "a password appeared in the reconciler's output");
+            assert.equal(all.includes(Buffer.from(`${ADMIN.user}:${secret}`).toString("base64")), false);
+        }
+    });
+});
+
+describe("MLab reconciler script", () => {
+    it("type-checks under strict checkJs (its JSDoc types are real)", () => {
+        const program = ts.createProgram([RECONCILER_SCRIPT_PATH], {
+            allowJs: true,
+            checkJs: true,
+            noEmit: true,
+            strict: true,
+            target: ts.ScriptTarget.ES2022,
+            module: ts.ModuleKind.CommonJS,
+            lib: ["lib.es2022.d.ts"],
+            types: ["node"],
+            typeRoots: [path.join(__dirname, "..", "..", "..", "node_modules", "@types")],
+        });
+        const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === RECONCILER_SCRIPT_PATH || !d.file);
+        const text = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("\n");
+        assert.equal(diagnostics.length, 0, text);
+    });
+
+    it("masks secrets, their URL-encoded forms and URL credentials", () => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { makeRedactor } = require(RECONCILER_SCRIPT_PATH) as { makeRedactor: (s: string[]) => (x: string) => string };
+        const redact = makeRedactor(["p@ss/word", "abc"]);
+        assert.equal(redact("x p@ss/word y p%40ss%2Fword abc"), "x *** y *** ***");
+        assert.equal(redact("clone https://user:tok@github.com/a/b"), "clone https://***@github.com/a/b");
+    });
+});
