@@ -1,0 +1,217 @@
+// The enforcement probe script, run for real as a child process against targets on loopback:
+// listeners stand for targets that leak, closed ports (and silent UDP sockets) for blocked ones.
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as dgram from "dgram";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { ProbeScriptConfig, ProbeTarget, probeScriptConfig } from "../../../components/enforcementProbe";
+import { repoRoot } from "../../mocks";
+
+const SCRIPT = path.join(repoRoot, "components", "probe", "probe.js");
+const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
+const LOOPBACK = "127.0.0.1";
+
+interface ProbeRun { code: number | null; stdout: string; stderr: string; termination: string }
+
+function runProbe(config: unknown, args: string[] = []): Promise<ProbeRun> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
+    const terminationLog = path.join(dir, "termination-log");
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [SCRIPT, ...args], {
+            env: { PATH: process.env.PATH, PROBE_TERMINATION_LOG: terminationLog, ...(config === undefined ? {} : { PROBE_CONFIG: typeof config === "string" ? config : JSON.stringify(config) }) },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const termination = fs.existsSync(terminationLog) ? fs.readFileSync(terminationLog, "utf8") : "";
+            fs.rmSync(dir, { recursive: true, force: true });
+            resolve({ code, stdout, stderr, termination });
+        });
+    });
+}
+
+/** Resources a test opened; closed after each test. */
+const open: { close(): void }[] = [];
+
+async function tcpListener(port = 0): Promise<number> {
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(port, LOOPBACK, resolve); });
+    open.push({ close: () => server.close() });
+    return (server.address() as net.AddressInfo).port;
+}
+
+/** A port nothing listens on (the kernel answers with a RST: "refused"). */
+async function closedTcpPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
+
+/** A UDP port: `answer` makes it a resolver that answers every query; otherwise it swallows them. */
+async function udpSocket(answer: boolean): Promise<number> {
+    const socket = dgram.createSocket("udp4");
+    socket.on("message", (msg, rinfo) => {
+        if (!answer || msg.length < 12) return;
+        const reply = Buffer.from(msg);
+        reply[2] |= 0x80; // QR: a response
+        reply[3] = 0x83; // RA, NXDOMAIN: still an answer
+        socket.send(reply, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+    open.push({ close: () => socket.close() });
+    return socket.address().port;
+}
+
+async function closedUdpPort(): Promise<number> {
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+    const port = socket.address().port;
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    return port;
+}
+
+/**
+ * The component's own target list (names, kinds), every address moved to loopback: blocked targets
+ * point at closed ports, `leak` names those that point at a live listener.
+ */
+async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentDns?: boolean } = {}): Promise<ProbeScriptConfig> {
+    const real = probeScriptConfig({
+        config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 },
+        cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" }, dnsServiceIp: "10.96.0.10", apiServerIp: "10.96.0.1", dualStack: false },
+        mlab: { ip: "10.96.5.5", port: 3000 },
+        airlock: { ip: "10.96.6.6", port: 10022 },
+        target: { ip: "10.96.7.7", port: 3389 },
+        mlabRetrySeconds: 120,
+    });
+    const leak = new Set(opts.leak ?? []);
+    const move = async (t: ProbeTarget, live: boolean): Promise<ProbeTarget> => {
+        const port = t.kind === "dns-udp"
+            ? live ? await udpSocket(true) : opts.silentDns ? await udpSocket(false) : await closedUdpPort()
+            : live ? await tcpListener() : await closedTcpPort();
+        return { ...t, host: LOOPBACK, port };
+    };
+    return {
+        timeoutMs: 400,
+        reachRetrySeconds: 0,
+        mustReach: await Promise.all(real.mustReach.map((t) => move(t, opts.mlabUp ?? true))),
+        mustNotReach: await Promise.all(real.mustNotReach.map((t) => move(t, leak.has(t.name)))),
+    };
+}
+
+const FORBIDDEN = ["the internet", "an internet resolver", "the cloud metadata address", "the cluster DNS", "the cluster DNS over TCP", "the API server", "the Airlock's sftp", "another TorchPod"];
+
+describe("enforcement probe script (loopback targets)", function () {
+    this.timeout(20000);
+    afterEach(() => { while (open.length > 0) open.pop()!.close(); });
+
+    it("the component checks every forbidden target of the design", async () => {
+        const config = await loopbackConfig();
+        assert.deepEqual(config.mustNotReach.map((t) => t.name), FORBIDDEN);
+        assert.deepEqual(config.mustReach.map((t) => t.name), ["MLab"]);
+    });
+
+    it("exits 0 when MLab answers and every forbidden target is blocked", async () => {
+        const r = await runProbe(await loopbackConfig());
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /enforcement probe passed/);
+        assert.equal(r.stdout.match(/^ok {2} must not reach/gm)?.length, FORBIDDEN.length, r.stdout);
+        assert.equal(r.stderr, "");
+    });
+
+    for (const target of FORBIDDEN) {
+        it(`exits 1 naming the leak when only ${target} is reachable`, async () => {
+            const r = await runProbe(await loopbackConfig({ leak: [target] }));
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            assert.ok(r.stderr.includes(NO_ENFORCEMENT), r.stderr);
+            assert.ok(r.stderr.includes(`reached: ${target} (`), r.stderr);
+            for (const other of FORBIDDEN.filter((t) => t !== target && !t.startsWith(`${target} `))) {
+                assert.ok(!r.stderr.includes(`reached: ${other} (`) && !r.stderr.includes(`, ${other} (`), `${other} reported as leaking: ${r.stderr}`);
+            }
+            assert.equal(r.stdout.match(/^LEAK/gm)?.length, 1, r.stdout);
+            assert.ok(r.termination.includes(NO_ENFORCEMENT), "the failure is written to the termination log");
+        });
+    }
+
+    it("names every leaked target when the network plugin ignores NetworkPolicy (everything leaks)", async () => {
+        const r = await runProbe(await loopbackConfig({ leak: FORBIDDEN }));
+        assert.equal(r.code, 1);
+        for (const t of FORBIDDEN) assert.ok(r.stderr.includes(`${t} (127.0.0.1:`), `${t} missing from: ${r.stderr}`);
+        assert.ok(r.stderr.includes(NO_ENFORCEMENT));
+    });
+
+    it("exits 1 when MLab cannot be reached (positive control), even with nothing leaking", async () => {
+        const r = await runProbe(await loopbackConfig({ mlabUp: false }));
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /cannot reach MLab — the lock-down is too tight or MLab is down/);
+        assert.ok(!r.stderr.includes(NO_ENFORCEMENT), "no leak is claimed");
+        assert.match(r.termination, /cannot reach MLab/);
+    });
+
+    it("waits for MLab within the retry window", async () => {
+        const config = await loopbackConfig({ mlabUp: false });
+        const mlabPort = config.mustReach[0].port;
+        setTimeout(() => void tcpListener(mlabPort), 600);
+        const r = await runProbe({ ...config, reachRetrySeconds: 5 });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+    });
+
+    it("treats a DNS server that never answers as blocked (timeout), and any answer as a leak", async () => {
+        const silent = await runProbe(await loopbackConfig({ silentDns: true }));
+        assert.equal(silent.code, 0, silent.stdout + silent.stderr);
+        assert.match(silent.stdout, /the cluster DNS \(127\.0\.0\.1:\d+ UDP, DNS query\): blocked \(no DNS answer within 400 ms\)/);
+        const answered = await runProbe(await loopbackConfig({ leak: ["the cluster DNS"] }));
+        assert.match(answered.stdout, /^LEAK must not reach the cluster DNS \(127\.0\.0\.1:\d+ UDP, DNS query\): DNS answered/m);
+    });
+
+    it("treats an address that never answers (no route or dropped) as blocked, within the timeout", async () => {
+        // TEST-NET-1: depending on this machine's routes, unreachable at once or silent until the timeout.
+        const config = await loopbackConfig();
+        const started = Date.now();
+        const r = await runProbe({ ...config, mustNotReach: [{ name: "a black hole", host: "192.0.2.1", port: 443, kind: "tcp" }] });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /a black hole .*: blocked/);
+        assert.ok(Date.now() - started < 10000);
+    });
+
+    it("refuses a configuration it cannot use (exit 2), so the Job fails closed", async () => {
+        const none = await runProbe(undefined);
+        assert.equal(none.code, 2);
+        assert.match(none.stderr, /PROBE_CONFIG is not set; refusing to start TorchPods/);
+        const garbage = await runProbe("{not json");
+        assert.equal(garbage.code, 2);
+        const hostname = await runProbe({ mustReach: [{ name: "MLab", host: "mlab.example", port: 3000, kind: "tcp" }], mustNotReach: [] });
+        assert.equal(hostname.code, 2);
+        assert.match(hostname.stderr, /must be an IP address/);
+        const noControl = await runProbe({ mustReach: [], mustNotReach: [{ name: "x", host: LOOPBACK, port: 1, kind: "tcp" }] });
+        assert.equal(noControl.code, 2);
+        assert.match(noControl.stderr, /without a positive control/);
+    });
+
+    it("--serve listens for the stand-in TorchPod and stops on SIGTERM", async () => {
+        const port = await closedTcpPort();
+        const child = spawn(process.execPath, [SCRIPT, "--serve", String(port)]);
+        try {
+            await new Promise<void>((resolve, reject) => {
+                child.stdout.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
+                child.once("exit", () => reject(new Error("exited early")));
+            });
+            const connected = await new Promise<boolean>((resolve) => {
+                const s = net.connect({ host: LOOPBACK, port }, () => { s.destroy(); resolve(true); });
+                s.once("error", () => resolve(false));
+            });
+            assert.equal(connected, true);
+        } finally {
+            const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+            child.kill("SIGTERM");
+            assert.equal(await exited, 0);
+        }
+    });
+});
