@@ -23,8 +23,13 @@ import { ClusterConfig, ProbeConfig, Toleration } from "../stacks/types";
 export const PROBE_LABEL = "torchpod.dev/probe";
 /** `client` on the Job's pod, `target` on the stand-in TorchPod. */
 export const PROBE_ROLE_LABEL = "torchpod.dev/probe-role";
-/** `app.kubernetes.io/instance` of the probe's pods (a user named so would share it; nothing selects on it alone). */
-export const PROBE_INSTANCE = "enforcement-probe";
+/**
+ * `app.kubernetes.io/instance` of the probe's pods. The dot makes it a value no user name (a DNS-1123
+ * label) can take, so no TorchPod's selector ever matches the probe's pods.
+ */
+export const PROBE_INSTANCE = "torchpod.enforcement-probe";
+/** Object names: TorchPods' objects are `torchpod-<user>`/`home-<user>`, so these never collide with a user's. */
+export const PROBE_TARGET_NAME = "enforcement-probe-target";
 /** The probe script, shipped in a ConfigMap and run by `node`. */
 export const PROBE_SCRIPT_PATH = path.join(__dirname, "probe", "probe.js");
 /** The cloud metadata address every cloud serves (IPv6: AWS's). */
@@ -99,7 +104,7 @@ export function probeScriptConfig(p: {
 
 /** The probe Job's name: a hash of everything it checks and runs, so any change runs it again. */
 export function probeJobName(input: unknown): string {
-    return `torchpod-probe-${crypto.createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 10)}`;
+    return `enforcement-probe-${crypto.createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 10)}`;
 }
 
 function validate(args: EnforcementProbeArgs): void {
@@ -148,7 +153,7 @@ const resources = {
 export class EnforcementProbe extends pulumi.ComponentResource {
     /** The probe Job; undefined when the probe is disabled. */
     readonly job: k8s.batch.v1.Job | undefined;
-    /** The Job's name (`torchpod-probe-<hash>`); undefined when disabled. */
+    /** The Job's name (`enforcement-probe-<hash>`); undefined when disabled. */
     readonly jobName: pulumi.Output<string> | undefined;
     /** The stand-in TorchPod the probe must not reach. */
     readonly target: k8s.apps.v1.Deployment | undefined;
@@ -182,7 +187,7 @@ export class EnforcementProbe extends pulumi.ComponentResource {
         // MLab) are attached here, and everything below consumes its name, so nothing runs before them.
         const scriptMap = new k8s.core.v1.ConfigMap(`${name}-script`, {
             metadata: {
-                name: `torchpod-probe-script-${scriptHash}`,
+                name: `enforcement-probe-script-${scriptHash}`,
                 namespace: args.namespace,
                 labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
             },
@@ -208,7 +213,7 @@ export class EnforcementProbe extends pulumi.ComponentResource {
         // The stand-in TorchPod.
         const targetSelector = { "app.kubernetes.io/component": "torchpod", "app.kubernetes.io/instance": PROBE_INSTANCE, [PROBE_ROLE_LABEL]: "target" };
         this.target = new k8s.apps.v1.Deployment(`${name}-target`, {
-            metadata: { name: "torchpod-probe-target", namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
+            metadata: { name: PROBE_TARGET_NAME, namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
             spec: {
                 replicas: 1,
                 selector: { matchLabels: targetSelector },
@@ -232,7 +237,7 @@ export class EnforcementProbe extends pulumi.ComponentResource {
             },
         }, { parent: this });
         const targetService = new k8s.core.v1.Service(`${name}-target`, {
-            metadata: { name: "torchpod-probe-target", namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
+            metadata: { name: PROBE_TARGET_NAME, namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
             spec: {
                 type: "ClusterIP",
                 selector: targetSelector,

@@ -120,8 +120,8 @@ describe("EnforcementProbe", () => {
 
     it("keeps a stand-in TorchPod listening behind a ClusterIP Service, and the Job waits for it", async () => {
         const run = await runProbe(args());
-        const dep = k8s(run, DEPLOYMENT, "torchpod-probe-target");
-        const svc = k8s(run, SERVICE, "torchpod-probe-target");
+        const dep = k8s(run, DEPLOYMENT, "enforcement-probe-target");
+        const svc = k8s(run, SERVICE, "enforcement-probe-target");
         assert.equal(svc.spec.type, "ClusterIP");
         assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
         for (const [k, v] of Object.entries(dep.spec.selector.matchLabels)) assert.equal(dep.spec.template.metadata.labels[k], v);
@@ -130,10 +130,20 @@ describe("EnforcementProbe", () => {
         assert.ok(job(run).dependencies.includes(depUrn), "the Job dependsOn the stand-in");
     });
 
+    it("never collides with a user's objects or selectors (TorchPods are torchpod-<user>, instance = the user)", async () => {
+        const run = await runProbe(args());
+        for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+            assert.match(r.inputs.metadata.name, /^enforcement-probe-/, r.type);
+        }
+        for (const { labels } of podSpecs(run)) {
+            assert.doesNotMatch(labels["app.kubernetes.io/instance"], /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "the instance must not be a possible user name");
+        }
+    });
+
     it("names the Job by a hash of its inputs: same inputs, same name; a changed lock-down or target, a new run", async () => {
         const name = async (a: EnforcementProbeArgs) => job(await runProbe(a)).inputs.metadata.name as string;
         const base = await name(args());
-        assert.match(base, /^torchpod-probe-[0-9a-f]{10}$/);
+        assert.match(base, /^enforcement-probe-[0-9a-f]{10}$/);
         assert.ok(base.length <= 63);
         assert.equal(await name(args()), base);
         assert.notEqual(await name(args({ lockdownFingerprint: "def456" })), base);

@@ -299,10 +299,10 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
         pod(tp, "torchpod-bob", LABELS("torchpod", "bob"), gui, "10.244.1.7"),
         { ...deployment(tp, "airlock", LABELS("airlock", "dev"), [...gui, port("sftp", args.airlockSftpContainerPort ?? 22)]) },
         {
-            apiVersion: "batch/v1", kind: "Job", metadata: { name: "torchpod-probe-0123456789", namespace: tp },
-            spec: { template: { metadata: { labels: LABELS("torchpod", "enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "client" }) }, spec: { containers: [{ name: "probe", image: "node:20" }] } } },
+            apiVersion: "batch/v1", kind: "Job", metadata: { name: "enforcement-probe-0123456789", namespace: tp },
+            spec: { template: { metadata: { labels: LABELS("torchpod", "torchpod.enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "client" }) }, spec: { containers: [{ name: "probe", image: "node:20" }] } } },
         },
-        deployment(tp, "torchpod-probe-target", LABELS("torchpod", "enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "target" }), [port("rdp", 3389)]),
+        deployment(tp, "enforcement-probe-target", LABELS("torchpod", "torchpod.enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "target" }), [port("rdp", 3389)]),
         pod(ml, "mlab-0", LABELS("mlab", "dev"), [port("http", args.mlabPorts.http), port("ssh", args.mlabPorts.ssh)], "10.244.2.9"),
         {
             apiVersion: "batch/v1", kind: "Job", metadata: { name: "mlab-reconciler", namespace: ml },
@@ -321,8 +321,8 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
     return {
         model,
         torchpods: [w(`${tp}/torchpod-alice`), w(`${tp}/torchpod-bob`)],
-        probe: w(`${tp}/torchpod-probe-0123456789`),
-        probeTarget: w(`${tp}/torchpod-probe-target`),
+        probe: w(`${tp}/enforcement-probe-0123456789`),
+        probeTarget: w(`${tp}/enforcement-probe-target`),
         airlock: w(`${tp}/airlock`),
         mlab: w(`${ml}/mlab-0`),
         reconciler: w(`${ml}/mlab-reconciler`),
