@@ -1,0 +1,213 @@
+// Policy configuration: JSON schemas (with defaults the Pulumi engine applies) and the same
+// defaults applied here, so a policy called without config (tests, older engines) behaves alike.
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { LabelSelector, LabelSelectorRequirement, matchesSelector } from "../netpol";
+import { isSelectorProblem, parseSelector } from "../netpol/selector";
+
+export const LABEL_COMPONENT = "app.kubernetes.io/component";
+
+export const DEFAULT_TORCHPOD_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "torchpod" } };
+export const DEFAULT_MLAB_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab" } };
+export const DEFAULT_MLAB_PORTS = [3000, 2222];
+export const DEFAULT_AIRLOCK_MOUNT_PATH = "/opt/public/airlock";
+export const DEFAULT_AIRLOCK_CLAIM_PATTERN = "airlock";
+export const DEFAULT_DANGEROUS_CAPABILITIES = ["ALL", "NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "BPF", "DAC_READ_SEARCH"];
+export const DEFAULT_TORCHPOD_REQUIRED_DROPS = ["NET_RAW"];
+export const DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|PASSWD|SECRET|TOKEN|KEY";
+export const DEFAULT_GITEA_IMAGE_PATTERN = "gitea";
+
+function selectorSchema(description: string, def: LabelSelector): PolicyConfigJSONSchema {
+  return {
+    type: "object",
+    description,
+    properties: {
+      matchLabels: { type: "object", additionalProperties: { type: "string" } },
+      matchExpressions: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            key: { type: "string", minLength: 1 },
+            operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+            values: { type: "array", items: { type: "string" } },
+          },
+          required: ["key", "operator"],
+          additionalProperties: false,
+        },
+      },
+    },
+    additionalProperties: false,
+    default: def,
+  };
+}
+
+export const SCHEMA = {
+  torchpodSelector: selectorSchema(
+    "Label selector on pod-template labels that identifies TorchPods (the label contract: app.kubernetes.io/component=torchpod).",
+    DEFAULT_TORCHPOD_SELECTOR,
+  ),
+  mlabSelector: selectorSchema("Label selector on pod-template labels that identifies MLab (the Gitea code service).", DEFAULT_MLAB_SELECTOR),
+  mlabPorts: {
+    type: "array",
+    description: "MLab's container ports (TCP) that TorchPods may reach: Gitea http and ssh.",
+    items: { type: "integer", minimum: 1, maximum: 65535 },
+    minItems: 1,
+    default: DEFAULT_MLAB_PORTS,
+  } as PolicyConfigJSONSchema,
+  mlabNamespaces: {
+    type: "array",
+    description:
+      "Namespaces MLab runs in. Empty (default): the namespaces of the workloads that match mlabSelector in the stack. " +
+      "A NetworkPolicy peer must pin these namespaces (kubernetes.io/metadata.name) or live in one of them.",
+    items: { type: "string", minLength: 1 },
+    default: [],
+  } as PolicyConfigJSONSchema,
+  scope: {
+    type: "string",
+    enum: ["all-workloads", "torchpods"],
+    description: "Which workloads the policy checks: every pod-owning resource of the stack (default) or TorchPods only.",
+    default: "all-workloads",
+  } as PolicyConfigJSONSchema,
+  dangerousCapabilities: {
+    type: "array",
+    description: "Linux capabilities no container may add (ALL stands for every capability).",
+    items: { type: "string", minLength: 1 },
+    default: DEFAULT_DANGEROUS_CAPABILITIES,
+  } as PolicyConfigJSONSchema,
+  torchpodRequiredDrops: {
+    type: "array",
+    description: "Capabilities every TorchPod container must drop (dropping ALL satisfies every entry). The container runtime grants NET_RAW by default.",
+    items: { type: "string", minLength: 1 },
+    default: DEFAULT_TORCHPOD_REQUIRED_DROPS,
+  } as PolicyConfigJSONSchema,
+  airlockMountPath: {
+    type: "string",
+    description: "Where TorchPods mount the shared airlock folder (read-only).",
+    minLength: 1,
+    default: DEFAULT_AIRLOCK_MOUNT_PATH,
+  } as PolicyConfigJSONSchema,
+  airlockClaimPattern: {
+    type: "string",
+    description: "Regular expression (case-insensitive) matching the PersistentVolumeClaim name(s) of the airlock share.",
+    minLength: 1,
+    default: DEFAULT_AIRLOCK_CLAIM_PATTERN,
+  } as PolicyConfigJSONSchema,
+  secretEnvPattern: {
+    type: "string",
+    description: "Regular expression (case-insensitive) on env var names that hold credentials; those must come from valueFrom, never a literal value.",
+    minLength: 1,
+    default: DEFAULT_SECRET_ENV_PATTERN,
+  } as PolicyConfigJSONSchema,
+  giteaImagePattern: {
+    type: "string",
+    description: "Regular expression (case-insensitive) on image names that are Gitea (besides any container with GITEA__ settings).",
+    minLength: 1,
+    default: DEFAULT_GITEA_IMAGE_PATTERN,
+  } as PolicyConfigJSONSchema,
+};
+
+export interface PackConfig {
+  torchpodSelector: LabelSelector;
+  mlabSelector: LabelSelector;
+  mlabPorts: number[];
+  mlabNamespaces: string[];
+  scope: "all-workloads" | "torchpods";
+  dangerousCapabilities: string[];
+  torchpodRequiredDrops: string[];
+  airlockMountPath: string;
+  airlockClaimPattern: string;
+  secretEnvPattern: string;
+  giteaImagePattern: string;
+}
+
+export const DEFAULTS: PackConfig = {
+  torchpodSelector: DEFAULT_TORCHPOD_SELECTOR,
+  mlabSelector: DEFAULT_MLAB_SELECTOR,
+  mlabPorts: DEFAULT_MLAB_PORTS,
+  mlabNamespaces: [],
+  scope: "all-workloads",
+  dangerousCapabilities: DEFAULT_DANGEROUS_CAPABILITIES,
+  torchpodRequiredDrops: DEFAULT_TORCHPOD_REQUIRED_DROPS,
+  airlockMountPath: DEFAULT_AIRLOCK_MOUNT_PATH,
+  airlockClaimPattern: DEFAULT_AIRLOCK_CLAIM_PATTERN,
+  secretEnvPattern: DEFAULT_SECRET_ENV_PATTERN,
+  giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
+};
+
+export class PolicyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyConfigError";
+  }
+}
+
+/** The policy's config with defaults; a malformed selector or regex is a clear error. */
+export function resolveConfig(raw: Record<string, unknown> | undefined): PackConfig {
+  const c: any = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && k in DEFAULTS) c[k] = v;
+  for (const k of ["torchpodSelector", "mlabSelector"] as const) {
+    const parsed = parseSelector(c[k]);
+    if (isSelectorProblem(parsed)) throw new PolicyConfigError(`policy config ${k}${parsed.field}: ${parsed.problem}`);
+    c[k] = parsed;
+  }
+  for (const k of ["airlockClaimPattern", "secretEnvPattern", "giteaImagePattern"] as const) {
+    try {
+      new RegExp(c[k], "i");
+    } catch (e: any) {
+      throw new PolicyConfigError(`policy config ${k}: invalid regular expression: ${e?.message ?? e}`);
+    }
+  }
+  if (!Array.isArray(c.mlabPorts) || c.mlabPorts.some((p: unknown) => !Number.isInteger(p))) throw new PolicyConfigError("policy config mlabPorts: expected a list of port numbers");
+  return c as PackConfig;
+}
+
+export function selects(sel: LabelSelector, labels: Record<string, string>): boolean {
+  return matchesSelector(sel, labels);
+}
+
+// ---- structural reasoning on selectors --------------------------------------------------------
+
+function requirements(sel: LabelSelector): LabelSelectorRequirement[] {
+  const out: LabelSelectorRequirement[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) out.push({ key: k, operator: "In", values: [v] });
+  out.push(...(sel.matchExpressions ?? []));
+  return out;
+}
+
+function reqImplies(a: LabelSelectorRequirement, b: LabelSelectorRequirement): boolean {
+  if (a.key !== b.key) return false;
+  const av = a.values ?? [];
+  const bv = b.values ?? [];
+  switch (b.operator) {
+    case "In":
+      return a.operator === "In" && av.every((x) => bv.includes(x));
+    case "NotIn":
+      return (a.operator === "In" && av.every((x) => !bv.includes(x))) || (a.operator === "NotIn" && bv.every((x) => av.includes(x))) || a.operator === "DoesNotExist";
+    case "Exists":
+      return a.operator === "In" || a.operator === "Exists";
+    case "DoesNotExist":
+      return a.operator === "DoesNotExist";
+  }
+  return false;
+}
+
+/**
+ * True when every label set matched by `a` is matched by `b`, judged on the selectors alone
+ * (conservative: false when it cannot be shown requirement by requirement).
+ */
+export function selectorImplies(a: LabelSelector, b: LabelSelector): boolean {
+  const ra = requirements(a);
+  return requirements(b).every((rb) => ra.some((x) => reqImplies(x, rb)));
+}
+
+export function describeSelector(sel: LabelSelector | undefined): string {
+  if (!sel) return "(none)";
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push(`${k}=${v}`);
+  for (const r of sel.matchExpressions ?? []) {
+    if (r.operator === "Exists") parts.push(r.key);
+    else if (r.operator === "DoesNotExist") parts.push(`!${r.key}`);
+    else parts.push(`${r.key} ${r.operator === "In" ? "in" : "notin"} (${(r.values ?? []).join(",")})`);
+  }
+  return parts.length ? `{${parts.join(", ")}}` : "{} (everything)";
+}
