@@ -36,6 +36,16 @@ export function giteaEnvName(section: string, key: string): string {
     return `GITEA__${escape(section)}__${escape(key)}`;
 }
 
+/** ALLOWED_DOMAINS when no upstream host is allow-listed (RFC 2606: .invalid never resolves). */
+export const NO_MIGRATION_HOST = "no-migrations.invalid";
+
+/**
+ * Env names that the policy pack's credential heuristic (no-literal-secrets-in-env: names matching
+ * PASSWORD|PASSWD|SECRET|TOKEN|KEY) treats as credentials. Settings so named that are not secrets
+ * are delivered from a ConfigMap (configMapKeyRef) instead of a literal value.
+ */
+export const CREDENTIAL_LIKE_ENV_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY/i;
+
 /** The http(s) base a browser or git uses: the port is left out when it is the scheme's default (80). */
 export function hostWithPort(host: string, port: number): string {
     return port === 80 ? host : `${host}:${port}`;
@@ -120,9 +130,11 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("webhook", "ALLOWED_HOST_LIST", "loopback", "webhooks are disabled; should any exist, they may only reach the pod itself"),
         s("webhook", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
 
-        ...(allowed.length > 0
-            ? [s("migrations", "ALLOWED_DOMAINS", allowed.join(","), "imports only from the allow-listed upstream hosts")]
-            : []),
+        allowed.length > 0
+            ? s("migrations", "ALLOWED_DOMAINS", allowed.join(","), "imports only from the allow-listed upstream hosts")
+            // Never empty: Gitea reads an empty list as "every public host". A name in the reserved
+            // .invalid TLD matches nothing (and migrations are off anyway, see DISABLE_MIGRATIONS).
+            : s("migrations", "ALLOWED_DOMAINS", NO_MIGRATION_HOST, "no upstream host is allow-listed: a host that cannot exist"),
         s("migrations", "ALLOW_LOCALNETWORKS", false, "never import from private, loopback or cluster addresses"),
         s("migrations", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
 

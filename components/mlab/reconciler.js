@@ -17,7 +17,7 @@
 //      repository is never re-imported, changed or deleted; this script never calls DELETE on a
 //      repository, so removing a project from config keeps its data.
 //
-// Inputs (env): MLAB_URL (Gitea base URL), MLAB_DESIRED_STATE (JSON file), MLAB_SECRETS_DIR (a
+// Inputs (env): MLAB_URL (Gitea base URL), MLAB_DESIRED_STATE (JSON file), MLAB_CREDENTIALS_DIR (a
 // directory with `admin-password` and `user.<name>` files), and tuning knobs (see readSettings).
 // Passwords are read from files, sent only in request bodies and Authorization headers, and every
 // line this script prints passes through a redactor that masks them.
@@ -81,7 +81,7 @@ function readSettings(env) {
     return {
         url,
         desiredFile: required("MLAB_DESIRED_STATE"),
-        secretsDir: required("MLAB_SECRETS_DIR"),
+        secretsDir: required("MLAB_CREDENTIALS_DIR"),
         // Defaults: ~60 attempts, 2 s doubling to 15 s: about a quarter of an hour for a first start
         // (image pull, volume attach, database migrations) before the Job gives up.
         readyAttempts: Math.max(1, Math.floor(num("MLAB_READY_ATTEMPTS", 60))),

@@ -123,7 +123,21 @@ describe("Mlab component", () => {
         assert.equal(run.error, undefined);
         const env = envOf(giteaContainers(run)[1]);
         assert.equal(env.get("GITEA__repository__DISABLE_MIGRATIONS")?.value, "true");
-        assert.equal(env.has("GITEA__migrations__ALLOWED_DOMAINS"), false);
+        assert.equal(env.get("GITEA__migrations__ALLOWED_DOMAINS")?.value, "no-migrations.invalid", "never empty");
+    });
+
+    it("delivers settings whose names look like credentials from a ConfigMap, not as literals", () => {
+        const cm = ofType(built.run, CONFIGMAP).find((r) => r.inputs.metadata.name.startsWith("mlab-gitea-settings-"))!;
+        assert.equal(cm.inputs.immutable, true);
+        assert.deepEqual(cm.inputs.data, { "security.DISABLE_QUERY_AUTH_TOKEN": "true", "security.PASSWORD_CHECK_PWN": "false" });
+        for (const container of giteaContainers(built.run)) {
+            const env = envOf(container);
+            assert.deepEqual(env.get("GITEA__security__DISABLE_QUERY_AUTH_TOKEN").valueFrom.configMapKeyRef,
+                { name: cm.inputs.metadata.name, key: "security.DISABLE_QUERY_AUTH_TOKEN" });
+            for (const e of container.env) {
+                if (/PASSWORD|PASSWD|SECRET|TOKEN|KEY/i.test(e.name)) assert.equal(e.value, undefined, `${container.name}: ${e.name} is not a literal`);
+            }
+        }
     });
 
     it("keeps secrets out of pod specs: only secretKeyRef and mounted Secrets, never a value", () => {
@@ -299,7 +313,7 @@ describe("Mlab component", () => {
         const env = envOf(container);
         const ip = ofType(built.run, SERVICE)[0].state.spec.clusterIP;
         assert.equal(env.get("MLAB_URL").value, `http://${ip}:80`);
-        const cm = ofType(built.run, CONFIGMAP)[0].inputs;
+        const cm = ofType(built.run, CONFIGMAP).find((r) => r.inputs.metadata.name.startsWith("mlab-reconciler-"))!.inputs;
         assert.equal(cm.immutable, true);
         assert.ok(cm.data["reconciler.js"].startsWith("// @ts-check"));
         const desired = JSON.parse(cm.data["desired.json"]);

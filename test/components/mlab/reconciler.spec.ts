@@ -48,7 +48,7 @@ async function runReconciler(url: string, desired: Desired, opts: { adminPasswor
             PATH: process.env.PATH ?? "",
             MLAB_URL: url,
             MLAB_DESIRED_STATE: path.join(dir, "desired.json"),
-            MLAB_SECRETS_DIR: secrets,
+            MLAB_CREDENTIALS_DIR: secrets,
             MLAB_READY_ATTEMPTS: "10",
             MLAB_READY_DELAY_MS: "5",
             MLAB_READY_MAX_DELAY_MS: "20",
