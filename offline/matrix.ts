@@ -67,6 +67,9 @@ export function trafficMatrix(objects: readonly K8sObject[], config: StackConfig
 
     const cells = sources.map((s) => targets.map((t) => {
         if (s.endpoint.id === t.endpoint.id) return ["(self)"];
+        // NetworkPolicy governs pods only: traffic between two outside addresses is not ours to judge.
+        if (s.endpoint.type === "ip" && t.endpoint.type === "ip") return [];
+        if (s.endpoint.type === "ip" && t.label === "cluster DNS") return [];
         return t.ports
             .filter((p) => model.check(s.endpoint, t.endpoint, p.port, p.protocol).allowed)
             .map((p) => `${p.port}/${p.protocol}`);

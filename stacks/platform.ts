@@ -18,8 +18,8 @@ import { workloadLabels } from "../components/labels";
 
 export interface Platform {
     readonly config: StackConfig;
-    /** The explicit Kubernetes provider; undefined when the stack uses the ambient one. */
-    readonly provider?: k8s.Provider;
+    /** The stack's Kubernetes provider (the ambient kubeconfig unless `torchpod:kubernetes` names one). */
+    readonly provider: k8s.Provider;
     readonly namespaces: Namespaces;
     readonly airlock: Airlock;
     readonly mlab: Mlab;
@@ -41,13 +41,13 @@ export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.Resou
 }
 
 export function buildPlatform(config: StackConfig): Platform {
-    const provider = config.kubernetes.context || config.kubernetes.kubeconfig
-        ? new k8s.Provider("kubernetes", {
-            ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}),
-            ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),
-        })
-        : undefined;
-    const base: pulumi.ComponentResourceOptions = provider ? { providers: [provider] } : {};
+    // Always an explicit provider: switching later between the ambient kubeconfig and a named
+    // context would otherwise change every object's provider, which Pulumi plans as a replacement.
+    const provider = new k8s.Provider("kubernetes", {
+        ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}),
+        ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),
+    });
+    const base: pulumi.ComponentResourceOptions = { providers: [provider] };
 
     const namespaces = new Namespaces("namespaces", { names: config.namespaces, instance: config.stack }, base);
     const inNamespaces: pulumi.ComponentResourceOptions = {
@@ -112,7 +112,7 @@ export function buildPlatform(config: StackConfig): Platform {
             },
             // Extended resources are quota'd by their request (requests equal limits for GPUs).
             spec: { hard: { [`requests.${config.gpu.resourceName}`]: String(config.gpu.quota) } },
-        }, provider ? { provider } : {})
+        }, { provider })
         : undefined;
 
     const torchpods: Record<string, TorchPod> = {};

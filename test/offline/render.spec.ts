@@ -47,12 +47,14 @@ describe("npm run render", () => {
     });
 
     it("prints the matrix in which a TorchPod reaches MLab's Gitea ports and nothing else", () => {
-        const text = logged.join("\n");
-        const torchpodBlock = text.split("\n  ").find((b) => /^torchpod\/[a-z]/.test(b) && !b.startsWith("torchpod/airlock"));
-        assert.ok(torchpodBlock, text);
-        const destinations = torchpodBlock!.split("\n").filter((l) => l.includes("→"));
-        assert.equal(destinations.length, 1, torchpodBlock);
-        assert.match(destinations[0], /mlab\/.*3000\/TCP, 2222\/TCP/);
+        const lines = logged.join("\n").split("\n");
+        for (const user of result.config.users) {
+            const start = lines.findIndex((l) => l === `  torchpod/torchpod-${user.name}`);
+            assert.ok(start >= 0, `no matrix row for ${user.name}`);
+            const end = lines.findIndex((l, i) => i > start && !l.startsWith("    "));
+            const destinations = lines.slice(start + 1, end);
+            assert.deepEqual(destinations, ["    → mlab/mlab: 3000/TCP, 2222/TCP"], user.name);
+        }
     });
 
     it("passes the policy pack on the dev stack", () => {
