@@ -433,7 +433,13 @@ export class Mlab extends pulumi.ComponentResource {
         }, { parent: this });
         const giteaUrl = this.clusterIp.apply((ip) => `http://${ip.includes(":") ? `[${ip}]` : ip}:${config.httpPort}`);
         this.reconcileJob = new k8s.batch.v1.Job(`${name}-reconcile`, {
-            metadata: { name: this.reconcileJobName, namespace, labels: reconcilerLabels },
+            metadata: {
+                name: this.reconcileJobName, namespace, labels: reconcilerLabels,
+                // Pulumi waits for the Job and fails the update when it fails. Without this, a failed
+                // Job (say, an upstream that was down during an import) would fail every later
+                // update with the same input; with it, the next `pulumi up` runs it again.
+                annotations: { "pulumi.com/replaceUnready": "true" },
+            },
             spec: {
                 // Each pod waits for Gitea and is idempotent: a retry picks up where a failure left off.
                 backoffLimit: 3,
@@ -477,6 +483,8 @@ export class Mlab extends pulumi.ComponentResource {
             dependsOn: [this.deployment, this.service, reconcilerSecret, reconcilerConfig],
             // Same name, changed spec (e.g. a new cluster IP): a Job is immutable, delete it first.
             deleteBeforeReplace: true,
+            // Pulumi's default wait is 10 minutes; imports of large upstreams take longer.
+            customTimeouts: { create: "2h", update: "2h" },
         });
 
         this.httpUrl = pulumi.output(`http://${hostWithPort(config.host, config.httpPort)}/`);

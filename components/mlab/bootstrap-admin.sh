@@ -10,7 +10,7 @@ set -eu
 
 : "${GITEA_APP_INI:?}" "${MLAB_ADMIN_USER:?}" "${MLAB_ADMIN_EMAIL:?}" "${MLAB_ADMIN_PASSWORD:?}"
 
-gitea --config "$GITEA_APP_INI" migrate >/dev/null
+gitea --config "$GITEA_APP_INI" migrate
 echo "mlab-bootstrap: database schema is current"
 
 admins="$(gitea --config "$GITEA_APP_INI" admin user list --admin)"

@@ -306,6 +306,7 @@ describe("Mlab component", () => {
         const job = jobs[0];
         assert.match(job.inputs.metadata.name, /^mlab-reconcile-[0-9a-f]{10}$/);
         assert.equal(job.deleteBeforeReplace, true);
+        assert.equal(job.inputs.metadata.annotations["pulumi.com/replaceUnready"], "true", "a failed run is retried by the next pulumi up");
         const deployment = ofType(built.run, DEPLOYMENT)[0];
         assert.ok(job.dependencies.includes(deployment.urn), "waits for the Gitea Deployment");
         const container = job.inputs.spec.template.spec.containers[0];
