@@ -222,7 +222,7 @@ export class Mlab extends pulumi.ComponentResource {
     constructor(name: string, args: MlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("torchpod:index:Mlab", name, {}, opts);
         validate(name, args);
-        const storageClass = args.storageClass ?? undefined;
+        const storageClass = args.storageClass; // undefined: the cluster default class
         const storageSize = args.storageSize ?? "50Gi";
         const exposure = args.exposure ?? { type: "ClusterIP", annotations: {} };
         const officeCidrs = args.officeCidrs ?? [];
