@@ -147,7 +147,10 @@ export class PolicyPackProcess {
       args = ["-r", require.resolve("ts-node/register/transpile-only"), "index.ts"];
     }
     // PolicyPack reads ${cwd}/package.json for its version: run in the pack's folder, as Pulumi does.
-    const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: opts.launcher === "pulumi-host" ? undefined : "true" } });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The Pulumi host registers ts-node itself (type-checked, with the pack's tsconfig.json): no overrides.
+    if (opts.launcher === "pulumi-host") for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
+    const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d.toString()));
