@@ -193,8 +193,12 @@ export function analyzeTorchPodEgress(objects: K8sObject[], cfg: PackConfig): { 
       }
     }
 
-    // Concrete check: every other workload, its declared ports, MLab's ports and DNS.
-    for (const w of model.workloads) {
+    // Concrete cross-check with the analyzer's own verdicts: the workloads the remaining (sound)
+    // grants match, on their declared ports, MLab's ports and DNS. (Any other workload could only
+    // be allowed by a grant already reported above.)
+    const candidates = new Set<WorkloadEndpoint>();
+    for (const g of grants) if (!reported.has(g.policy) && g.peer.kind === "pods") g.peer.matches.forEach((w) => candidates.add(w));
+    for (const w of candidates) {
       if (w === t) continue;
       const probes = new Map<string, { port: number; protocol: Protocol }>();
       const addProbe = (port: number, protocol: Protocol) => probes.set(`${protocol}/${port}`, { port, protocol });
