@@ -20,7 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { selectorLabels, workloadLabels } from "./labels";
 import {
-    CREDENTIAL_LIKE_ENV_NAME, GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, giteaEnvName, giteaSettings, hostWithPort,
+    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, giteaEnvName, giteaSettings, hostWithPort,
 } from "./mlab/giteaSettings";
 import { ExposureConfig, MlabConfig } from "../stacks/types";
 
@@ -279,19 +279,7 @@ export class Mlab extends pulumi.ComponentResource {
         // --- Gitea -----------------------------------------------------------------------------------
         const secretEnv = (envName: string, secretName: pulumi.Input<string>, key: string) =>
             ({ name: envName, valueFrom: { secretKeyRef: { name: secretName, key } } });
-        // Settings whose names look like credentials to the policy pack (e.g. PASSWORD_CHECK_PWN,
-        // DISABLE_QUERY_AUTH_TOKEN) are not secrets: they come from a ConfigMap, never a literal.
-        // Immutable and named by content, so a change rolls the pod.
         const settings = giteaSettings(config);
-        const settingKey = (s: { section: string; key: string }) => `${s.section || "default"}.${s.key}`;
-        const fromConfigMap = settings.filter((s) => CREDENTIAL_LIKE_ENV_NAME.test(giteaEnvName(s.section, s.key)));
-        const settingsData = Object.fromEntries(fromConfigMap.map((s) => [settingKey(s), s.value]));
-        const settingsHash = crypto.createHash("sha256").update(JSON.stringify(settingsData)).digest("hex").slice(0, 10);
-        const settingsMap = new k8s.core.v1.ConfigMap(`${name}-gitea-settings`, {
-            metadata: { name: `${name}-gitea-settings-${settingsHash}`, namespace, labels },
-            immutable: true,
-            data: settingsData,
-        }, { parent: this });
         const env = [
             // The image's own variables, pointed at the writable volumes (read-only root file system).
             { name: "GITEA_APP_INI", value: GITEA_APP_INI },
@@ -299,9 +287,7 @@ export class Mlab extends pulumi.ComponentResource {
             { name: "GITEA_TEMP", value: "/tmp/gitea" },
             { name: "TMPDIR", value: "/tmp/gitea" },
             { name: "HOME", value: `${GITEA_WORK_DIR}/git` },
-            ...settings.map((s) => fromConfigMap.includes(s)
-                ? { name: giteaEnvName(s.section, s.key), valueFrom: { configMapKeyRef: { name: settingsMap.metadata.name, key: settingKey(s) } } }
-                : { name: giteaEnvName(s.section, s.key), value: s.value }),
+            ...settings.map((s) => ({ name: giteaEnvName(s.section, s.key), value: s.value })),
             secretEnv(giteaEnvName("security", "SECRET_KEY"), giteaSecret.metadata.name, "secret-key"),
             secretEnv(giteaEnvName("security", "INTERNAL_TOKEN"), giteaSecret.metadata.name, "internal-token"),
             ...(config.database.type === "postgres"

@@ -24,7 +24,13 @@ interface Measurement {
 export function syntheticConfig(users: number): Record<string, string> {
     const raw = readStackConfigFile(path.join(repoRoot, "Pulumi.dev.yaml"));
     const list = Array.from({ length: users }, (_, i) => ({ name: `user${String(i).padStart(4, "0")}`, gpus: i % 3 }));
-    return { ...raw, "torchpod:users": JSON.stringify(list) };
+    const config: Record<string, string> = { ...raw, "torchpod:users": JSON.stringify(list) };
+    // The dev stack's GPU quota fits three users; a synthetic team gets one that fits it.
+    const gpu = raw["torchpod:gpu"] ? JSON.parse(raw["torchpod:gpu"]) : undefined;
+    if (gpu?.quota !== undefined) {
+        config["torchpod:gpu"] = JSON.stringify({ ...gpu, quota: list.reduce((sum, u) => sum + u.gpus, 0) });
+    }
+    return config;
 }
 
 async function measureOne(users: number): Promise<Measurement> {

@@ -39,13 +39,6 @@ export function giteaEnvName(section: string, key: string): string {
 /** ALLOWED_DOMAINS when no upstream host is allow-listed (RFC 2606: .invalid never resolves). */
 export const NO_MIGRATION_HOST = "no-migrations.invalid";
 
-/**
- * Env names that the policy pack's credential heuristic (no-literal-secrets-in-env: names matching
- * PASSWORD|PASSWD|SECRET|TOKEN|KEY) treats as credentials. Settings so named that are not secrets
- * are delivered from a ConfigMap (configMapKeyRef) instead of a literal value.
- */
-export const CREDENTIAL_LIKE_ENV_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY/i;
-
 /** The http(s) base a browser or git uses: the port is left out when it is the scheme's default (80). */
 export function hostWithPort(host: string, port: number): string {
     return port === 80 ? host : `${host}:${port}`;

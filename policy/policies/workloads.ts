@@ -306,6 +306,7 @@ export const noLiteralSecretsInEnv = podPolicy({
   description:
     "Credentials must not be literal env values: an env var whose name matches `secretEnvPattern` (default PASSWORD|PASSWD|SECRET|TOKEN|KEY, case-insensitive) " +
     "must use valueFrom (secretKeyRef), never `value` (readable by anyone who can read the workload, and kept in Pulumi state and manifests). " +
+    "Booleans (`true`/`false`) are switches, not credentials (e.g. Gitea's PASSWORD_CHECK_PWN), and pass. " +
     "A value unknown during preview is still a literal and is reported. Scope: every workload.",
   enforcementLevel: "mandatory",
   severity: "high",
@@ -320,12 +321,17 @@ export const noLiteralSecretsInEnv = podPolicy({
       list(env).forEach((e: any) => {
         if (!e || typeof e !== "object" || typeof e.name !== "string" || !re.test(e.name)) return;
         const v = e.value;
-        if (v === undefined || v === null || v === "") return;
+        if (v === undefined || v === null || v === "" || isBooleanSwitch(v)) return;
         f.violation(`${prefix}${containerLabel(c)}: env ${e.name} is a literal value${isUnknown(v) ? " (computed)" : ""}; use valueFrom.secretKeyRef`);
       });
     }
   },
 });
+
+/** A literal `true`/`false` cannot carry a credential; names like PASSWORD_CHECK_PWN are switches. */
+function isBooleanSwitch(v: unknown): boolean {
+  return typeof v === "boolean" || (typeof v === "string" && /^(true|false)$/i.test(v));
+}
 
 // ---- MLab's Gitea -----------------------------------------------------------------------------
 

@@ -339,12 +339,14 @@ describe("resource policies", () => {
         container(t).env = [
           { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "pw" } } },
           { name: "MODE", value: "x" },
+          // A boolean switch with a credential-like name (Gitea's) carries no secret.
+          { name: "GITEA__security__PASSWORD_CHECK_PWN", value: "false" },
         ];
         return t;
       },
       fail: () => {
         const t = other();
-        container(t).env = [{ name: "api_token", value: "abc" }];
+        container(t).env = [{ name: "api_token", value: "abc" }, { name: "SWITCH_TOKEN", value: "true" }];
         return t;
       },
       match: /env api_token is a literal value/,
