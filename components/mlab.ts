@@ -218,6 +218,7 @@ export class Mlab extends pulumi.ComponentResource {
     readonly reconcileJob: k8s.batch.v1.Job;
 
     private readonly prefix: string;
+    private readonly credentialSecrets = new Map<string, k8s.core.v1.Secret>();
 
     constructor(name: string, args: MlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("torchpod:index:Mlab", name, {}, opts);
@@ -383,7 +384,7 @@ export class Mlab extends pulumi.ComponentResource {
         for (const user of users) {
             const pw = password(`user-${user}-password`, 32);
             userPasswords.set(user, pw.result);
-            new k8s.core.v1.Secret(`${name}-git-${user}`, {
+            this.credentialSecrets.set(user, new k8s.core.v1.Secret(`${name}-git-${user}`, {
                 metadata: {
                     name: this.userCredentialSecretName(user),
                     namespace: torchpodNamespace,
@@ -394,7 +395,7 @@ export class Mlab extends pulumi.ComponentResource {
                     "git-credentials": pw.result.apply((p) => gitCredentialsLine(user, p, config.host, config.httpPort)),
                     gitconfig: gitSystemConfig(user, config.host, config.httpPort),
                 },
-            }, { parent: this });
+            }, { parent: this }));
         }
 
         // --- The reconciler Job --------------------------------------------------------------------
@@ -490,5 +491,15 @@ export class Mlab extends pulumi.ComponentResource {
     /** The Secret (in the TorchPod namespace) holding `git-credentials` and `gitconfig` for one user. Stable. */
     userCredentialSecretName(user: string): string {
         return `${this.prefix}-git-${user}`;
+    }
+
+    /**
+     * That Secret's name as an Output, so a TorchPod that mounts it waits for exactly that Secret
+     * (depending on the whole MLab component instead would wait on every user's objects).
+     */
+    userCredentialSecretRef(user: string): pulumi.Output<string> {
+        const secret = this.credentialSecrets.get(user);
+        if (!secret) throw new Error(`MLab has no account for user '${user}' (users: ${[...this.credentialSecrets.keys()].join(", ")})`);
+        return secret.metadata.name;
     }
 }

@@ -4,7 +4,7 @@
 // It prints figures; nothing here asserts a time.
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { readStackConfigFile, runProgram } from "./engine";
+import { readStackConfigFile, releaseProgram, runProgram } from "./engine";
 import { isKubernetesObject } from "./manifests";
 import { runPackOverResources } from "../policy/grpc/runner";
 
@@ -39,6 +39,7 @@ async function measureOne(users: number): Promise<Measurement> {
     const run = await runProgram(() => require(entry), { stack: `bench${users}`, config: syntheticConfig(users) });
     if (run.error) throw run.error;
     const programMs = Number(process.hrtime.bigint() - started) / 1e6;
+    releaseProgram(entry);
 
     const resources = run.resources.filter(isKubernetesObject).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
     const policyStarted = process.hrtime.bigint();
@@ -54,7 +55,7 @@ function main(): void {
     const rows: Measurement[] = [];
     for (const users of SIZES) {
         // A fresh process per size: peak memory and module caches of one size never colour the next.
-        const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--one", String(users)], {
+        const child = spawnSync(process.execPath, [...process.execArgv.filter((a) => a.startsWith("--max-")), "-r", "ts-node/register/transpile-only", __filename, "--one", String(users)], {
             cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
         });
         const line = child.stdout.trim().split("\n").pop() ?? "";

@@ -101,14 +101,23 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         register(req, (err: any, resp: any) => {
             if (!err) {
                 const urn: string = resp.getUrn();
+                const type: string = req.getType();
+                const name: string = req.getName();
+                const custom: boolean = req.getCustom();
+                const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
+                let state: any;
                 recorded.push({
                     urn,
-                    type: req.getType(),
-                    name: req.getName(),
+                    type,
+                    name,
                     parent: req.getParent() || undefined,
-                    custom: req.getCustom(),
-                    inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
-                    state: unwrapSecrets(pulumi.runtime.deserializeProperties(resp.getObject())),
+                    custom,
+                    inputs,
+                    // The mocks' state is a pure function of the inputs: computed when asked, so a
+                    // large stack does not hold a second copy of every object.
+                    get state() {
+                        return (state ??= custom ? computedState(type, name, inputs) : {});
+                    },
                     retainOnDelete: Boolean(req.getRetainondelete()),
                     protect: Boolean(req.getProtect()),
                     deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
@@ -121,16 +130,29 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         });
     };
 
+    // Pulumi captures a stack trace per resource (its source position) and ts-node maps every frame
+    // through source maps: that was most of an offline run's time, and nobody reads those positions
+    // here. TORCHPOD_OFFLINE_STACKS=1 keeps full stacks when debugging a component.
+    const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+    if (!process.env.TORCHPOD_OFFLINE_STACKS) {
+        delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+        Error.stackTraceLimit = 0;
+    }
     let exportsValue: any = {};
     let error: Error | undefined;
     try {
-        exportsValue = (await program()) ?? {};
-    } catch (e) {
-        error = e instanceof Error ? e : new Error(String(e));
+        try {
+            exportsValue = (await program()) ?? {};
+        } catch (e) {
+            error = e instanceof Error ? e : new Error(String(e));
+        }
+        const exports = error ? {} : await resolveExports(exportsValue);
+        await waitForRegistrations();
+        return { resources: recorded, exports, error };
+    } finally {
+        Error.prepareStackTrace = saved.prepare;
+        Error.stackTraceLimit = saved.limit;
     }
-    const exports = error ? {} : await resolveExports(exportsValue);
-    await waitForRegistrations();
-    return { resources: recorded, exports, error };
 }
 
 // The wire form of a secret value; recorded properties show the value itself.
@@ -146,6 +168,18 @@ function unwrapSecrets(value: any): any {
         return out;
     }
     return value;
+}
+
+/**
+ * Lets go of a finished program: its module (and through it every resource and Output) and the
+ * mock monitor's copy of every resource. What was recorded stays; a large stack's heap shrinks
+ * before the policy pack runs, which the garbage collector feels.
+ */
+export function releaseProgram(entry: string): void {
+    delete require.cache[entry];
+    const settings: any = require("@pulumi/pulumi/runtime/settings");
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+    settings.setMockOptions(new MockMonitor(new OfflineMocks()), "released", "released", false);
 }
 
 async function waitForRegistrations(): Promise<void> {

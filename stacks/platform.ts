@@ -135,10 +135,12 @@ export function buildPlatform(config: StackConfig): Platform {
             mlab: {
                 host: mlab.host,
                 clusterIp: mlab.clusterIp,
-                credentialsSecretName: mlab.userCredentialSecretName(user.name),
+                credentialsSecretName: mlab.userCredentialSecretRef(user.name),
             },
-            // Fail closed: no TorchPod Deployment before the probe proved the lock-down.
-            dependsOn: [lockdown, mlab, ...(config.probe.enabled ? [probe] : []), ...(gpuQuota ? [gpuQuota] : [])],
+            // Fail closed: no TorchPod Deployment before the probe proved the lock-down. MLab is
+            // reached through its Service IP and the user's Secret (implicit dependencies); depending
+            // on the whole MLab component would make every TorchPod wait on every user's objects.
+            dependsOn: [lockdown, ...(config.probe.enabled ? [probe] : []), ...(gpuQuota ? [gpuQuota] : [])],
         }, base);
     }
 

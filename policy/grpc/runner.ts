@@ -98,6 +98,18 @@ function toStruct(v: Record<string, unknown>): Struct {
   return Struct.fromJavaScript(JSON.parse(JSON.stringify(v ?? {})));
 }
 
+// Analyze and AnalyzeStack send the same properties: convert each resource's once.
+const structCache = new WeakMap<object, Struct>();
+function propsStruct(r: PackResource): Struct {
+  const key = r.props ?? {};
+  let s = structCache.get(key);
+  if (!s) {
+    s = toStruct(key);
+    structCache.set(key, s);
+  }
+  return s;
+}
+
 function resourceOptions(r: PackResource): analyzerPb.AnalyzerResourceOptions {
   const o = new analyzerPb.AnalyzerResourceOptions();
   o.setProtect(false);
@@ -275,7 +287,7 @@ export class PolicyPackProcess {
     req.setType(r.type);
     req.setName(r.name);
     req.setUrn(r.urn);
-    req.setProperties(toStruct(r.props));
+    req.setProperties(propsStruct(r));
     req.setOptions(resourceOptions(r));
     const prov = providerOf(r);
     if (prov) req.setProvider(prov);
@@ -291,7 +303,7 @@ export class PolicyPackProcess {
         a.setType(r.type);
         a.setName(r.name);
         a.setUrn(r.urn);
-        a.setProperties(toStruct(r.props));
+        a.setProperties(propsStruct(r));
         a.setOptions(resourceOptions(r));
         if (r.parent) a.setParent(r.parent);
         a.setDependenciesList(r.dependencies ?? []);
@@ -314,6 +326,9 @@ export class PolicyPackProcess {
     clearTimeout(timer);
   }
 }
+
+/** Analyze calls in flight at once (the engine's default parallelism is of this order). */
+const ANALYZE_CONCURRENCY = 16;
 
 export interface RunOptions extends StartOptions {
   /** Policy config (as in `pulumi preview --policy-pack-config`). */
@@ -342,8 +357,18 @@ export async function runPack(resources: PackResource[], opts: RunOptions = {}):
     await pack.configureStack({ stack: opts.stack ?? "policy-check", project: opts.project ?? "manifests", dryRun: opts.dryRun ?? true, tags: opts.tags });
     const info = await pack.getAnalyzerInfo();
     await pack.configure(info, opts.config ?? {});
-    const violations: Violation[] = [];
-    for (const r of resources) violations.push(...(await pack.analyze(r)));
+    // The engine analyzes resources as its steps run, many at once; a bounded window keeps the
+    // pack busy without queueing thousands of calls. Results keep the resources' order.
+    const perResource: Violation[][] = new Array(resources.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < resources.length) {
+        const i = next++;
+        perResource[i] = await pack.analyze(resources[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, resources.length) }, worker));
+    const violations: Violation[] = perResource.flat();
     violations.push(...(await pack.analyzeStack(resources)));
     return { info, violations };
   } finally {
