@@ -41,6 +41,8 @@ export interface RunOptions {
     readonly config: Record<string, string>;
     readonly project?: string;
     readonly preview?: boolean;
+    /** Called with each resource as soon as it is registered (as the engine's analyzers see it). */
+    readonly onResource?: (resource: RecordedResource) => void;
 }
 
 const hash = (s: string) => crypto.createHash("sha256").update(s).digest();
@@ -106,7 +108,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
                 const custom: boolean = req.getCustom();
                 const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
                 let state: any;
-                recorded.push({
+                const resource: RecordedResource = {
                     urn,
                     type,
                     name,
@@ -124,7 +126,9 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
-                });
+                };
+                recorded.push(resource);
+                options.onResource?.(resource);
             }
             callback(err, resp);
         });

@@ -9,7 +9,8 @@ import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObj
 import { trafficMatrix, formatMatrix } from "./matrix";
 import { parseStackConfig } from "../stacks/config";
 import { StackConfig } from "../stacks/types";
-import { runPackOverResources, formatViolation, Violation } from "../policy/grpc/runner";
+import { formatViolation, Violation } from "../policy/grpc/runner";
+import { startPackCheck } from "./packCheck";
 
 const repoRoot = path.resolve(__dirname, "..");
 
@@ -69,12 +70,16 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
         throw new UsageError((e as Error).message);
     }
 
+    const check = (options.checkPolicies ?? true) ? startPackCheck() : undefined;
     const entry = require.resolve(path.join(repoRoot, "index.ts"));
     const run = await runProgram(() => {
         delete require.cache[entry];
         return require(entry);
-    }, { stack: options.stack, config: raw });
-    if (run.error) throw new UsageError(run.error.message);
+    }, { stack: options.stack, config: raw, onResource: check?.onResource });
+    if (run.error) {
+        await check?.close();
+        throw new UsageError(run.error.message);
+    }
 
     const manifests = toManifests(run.resources);
     const outDir = path.join(options.outRoot ?? path.join(repoRoot, "out"), options.stack);
@@ -85,11 +90,10 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     log(formatMatrix(trafficMatrix(manifests.objects, config)));
 
     let violations: RenderResult["violations"] = [];
-    if (options.checkPolicies ?? true) {
-        const resources = run.resources.filter(isKubernetesObject)
-            .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, parent: r.parent, dependencies: [...r.dependencies] }));
-        violations = await runPackOverResources(resources);
-        log(`\nPolicy pack over ${resources.length} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
+    if (check) {
+        violations = (await check.finish(run.resources)).violations;
+        const judged = run.resources.filter(isKubernetesObject).length;
+        log(`\nPolicy pack over ${judged} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
         for (const v of violations) log(`  ${formatViolation(v)}`);
     }
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;

@@ -347,33 +347,80 @@ export interface PackRun {
 }
 
 /**
+ * One judgement of a stack, as the engine runs it: the pack is configured once, each resource is
+ * analyzed as soon as it exists (the engine calls Analyze as its steps run, many at once), and
+ * AnalyzeStack sees them all at the end. Feeding resources while a program still runs overlaps the
+ * pack's work with the program's.
+ */
+export class PackSession {
+  private readonly perResource: Promise<Violation[]>[] = [];
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private constructor(
+    private readonly pack: PolicyPackProcess,
+    readonly info: AnalyzerInfo,
+    private readonly ownsPack: boolean,
+  ) {}
+
+  /** Starts (or reuses) the pack: GetPluginInfo, ConfigureStack, GetAnalyzerInfo, Configure. */
+  static async open(opts: RunOptions = {}): Promise<PackSession> {
+    const pack = opts.pack ?? (await PolicyPackProcess.start(opts));
+    try {
+      await pack.getPluginInfo();
+      await pack.configureStack({ stack: opts.stack ?? "policy-check", project: opts.project ?? "manifests", dryRun: opts.dryRun ?? true, tags: opts.tags });
+      const info = await pack.getAnalyzerInfo();
+      await pack.configure(info, opts.config ?? {});
+      return new PackSession(pack, info, !opts.pack);
+    } catch (e) {
+      if (!opts.pack) await pack.stop();
+      throw e;
+    }
+  }
+
+  /** Queues Analyze for one resource; at most ANALYZE_CONCURRENCY calls are in flight. */
+  analyze(resource: PackResource): void {
+    const result = this.throttled(() => this.pack.analyze(resource));
+    result.catch(() => undefined); // reported by finish(); not an unhandled rejection meanwhile
+    this.perResource.push(result);
+  }
+
+  private async throttled<T>(call: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= ANALYZE_CONCURRENCY) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await call();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Waits for every Analyze, runs AnalyzeStack over `resources`, stops a pack it started. */
+  async finish(resources: PackResource[]): Promise<PackRun> {
+    try {
+      const violations = (await Promise.all(this.perResource)).flat();
+      violations.push(...(await this.pack.analyzeStack(resources)));
+      return { info: this.info, violations };
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops the pack if this session started it (idempotent). */
+  async close(): Promise<void> {
+    if (this.ownsPack) await this.pack.stop();
+  }
+}
+
+/**
  * Judges resources end to end: starts the pack, GetPluginInfo, ConfigureStack, GetAnalyzerInfo,
  * Configure, Analyze for each resource, AnalyzeStack with all of them, stops the pack.
  */
 export async function runPack(resources: PackResource[], opts: RunOptions = {}): Promise<PackRun> {
-  const pack = opts.pack ?? (await PolicyPackProcess.start(opts));
-  try {
-    await pack.getPluginInfo();
-    await pack.configureStack({ stack: opts.stack ?? "policy-check", project: opts.project ?? "manifests", dryRun: opts.dryRun ?? true, tags: opts.tags });
-    const info = await pack.getAnalyzerInfo();
-    await pack.configure(info, opts.config ?? {});
-    // The engine analyzes resources as its steps run, many at once; a bounded window keeps the
-    // pack busy without queueing thousands of calls. Results keep the resources' order.
-    const perResource: Violation[][] = new Array(resources.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < resources.length) {
-        const i = next++;
-        perResource[i] = await pack.analyze(resources[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, resources.length) }, worker));
-    const violations: Violation[] = perResource.flat();
-    violations.push(...(await pack.analyzeStack(resources)));
-    return { info, violations };
-  } finally {
-    if (!opts.pack) await pack.stop();
-  }
+  const session = await PackSession.open(opts);
+  for (const r of resources) session.analyze(r);
+  return session.finish(resources);
 }
 
 /** The violations of `resources` judged by the pack over gRPC (see runPack). */

@@ -1,0 +1,31 @@
+// The policy pack judging a program as it runs, the way the engine does: each Kubernetes object is
+// analyzed as soon as it is registered, and the whole stack at the end. The pack starts while the
+// program is still being evaluated, so on two cores its work overlaps the program's.
+import { RecordedResource } from "./engine";
+import { isKubernetesObject } from "./manifests";
+import { PackResource, PackRun, PackSession } from "../policy/grpc/runner";
+
+export function toPackResource(r: RecordedResource): PackResource {
+    return { type: r.type, name: r.name, urn: r.urn, props: r.inputs, parent: r.parent, dependencies: [...r.dependencies] };
+}
+
+export interface StreamingPackCheck {
+    /** Pass to runProgram's `onResource`. */
+    readonly onResource: (r: RecordedResource) => void;
+    /** Waits for every Analyze, runs AnalyzeStack over the stack's Kubernetes objects, stops the pack. */
+    finish(resources: readonly RecordedResource[]): Promise<PackRun>;
+    /** Stops the pack without judging (the program failed). */
+    close(): Promise<void>;
+}
+
+export function startPackCheck(): StreamingPackCheck {
+    const session = PackSession.open();
+    session.catch(() => undefined); // surfaced by finish()
+    return {
+        onResource: (r) => {
+            if (isKubernetesObject(r)) void session.then((s) => s.analyze(toPackResource(r)), () => undefined);
+        },
+        finish: async (resources) => (await session).finish(resources.filter(isKubernetesObject).map(toPackResource)),
+        close: async () => (await session.catch(() => undefined))?.close(),
+    };
+}
