@@ -2,7 +2,7 @@
 // Contract (DESIGN.md): npm run --silent netpol -- <files or folders...> [--from NS/NAME]
 //   [--to NS/NAME|IP] [--port N[,N...]] [--protocol TCP|UDP|SCTP[,...]] [--json]
 // Exit 0 on success, 2 on bad input (one line on stderr naming the file or flag).
-import { parseAddress } from "../netpol/cidr";
+import { parseAddress, parseCidr } from "../netpol/cidr";
 import { NetpolError } from "../netpol/errors";
 import { loadManifests, ManifestError, sourceOf } from "../netpol/manifests";
 import { NetworkModel } from "../netpol/model";
@@ -23,8 +23,9 @@ options:
                           one object per ordered pair of distinct endpoints, per port × protocol
   -h, --help              this help
 
-Without --from/--to every ordered pair of workloads is evaluated. An IP endpoint is the outside
-world: only the pod side of the connection is policed. Exit status: 0 done, 2 bad input.`;
+Without --from/--to every ordered pair of workloads is evaluated. An IP address that is a Pod's
+status.podIP stands for that Pod (reported as NS/NAME); any other IP is the outside world, where
+only the pod side of the connection is policed. Exit status: 0 done, 2 bad input.`;
 
 class UsageError extends Error {}
 
@@ -99,8 +100,22 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+/**
+ * NS/NAME names a workload; an IP address is the Pod whose status.podIP it is (so that Pod's own
+ * policies apply, as they would on a cluster), otherwise the outside world.
+ */
 function resolveEndpoint(model: NetworkModel, flag: string, s: string): Endpoint {
-  if (parseAddress(s)) return { type: "ip", id: s, ip: s };
+  const addr = parseAddress(s);
+  if (addr) {
+    const pods = model.workloads.filter((w) => {
+      const a = w.ip !== undefined ? parseAddress(w.ip) : undefined;
+      return a !== undefined && a.family === addr.family && a.value === addr.value;
+    });
+    if (pods.length === 1) return pods[0];
+    if (pods.length > 1) throw new UsageError(`${flag}: ${s} is the status.podIP of several pods (${pods.map((p) => p.id).join(", ")}; expected one): name the pod as NS/NAME`);
+    return { type: "ip", id: s, ip: s };
+  }
+  if (typeof parseCidr(s) !== "string") throw new UsageError(`${flag}: "${s}" is a CIDR (expected NS/NAME or one IP address)`);
   if (!/^[^/\s]+\/[^/\s]+$/.test(s)) throw new UsageError(`${flag}: "${s}" is neither NS/NAME nor an IP address`);
   const w = model.workload(s);
   if (w) return w;

@@ -80,6 +80,7 @@ export function parsePolicy(o: K8sObject): ParsedPolicy {
   };
 
   const parsePort = (raw: unknown, field: string): PortSpec => {
+    if (raw === null) raw = {}; // the API server decodes a null list item as the zero value (TCP, every port)
     if (!isPlainObject(raw)) return fail(field, `expected {protocol, port, endPort}, got ${describe(raw)}`);
     checkFields(raw, field, ["protocol", "port", "endPort"]);
     let protocol: Protocol = "TCP";
@@ -139,8 +140,10 @@ export function parsePolicy(o: K8sObject): ParsedPolicy {
 
   const parseRules = (dir: "ingress" | "egress"): ParsedRule[] => {
     const peerKey = dir === "ingress" ? "from" : "to";
-    return list(spec[dir], `spec.${dir}`).map((raw, index) => {
+    return list(spec[dir], `spec.${dir}`).map((item, index) => {
       const field = `spec.${dir}[${index}]`;
+      // A null rule (`ingress: [~]`) decodes as the zero value, `{}`: every peer, every port.
+      const raw = item === null ? {} : item;
       if (!isPlainObject(raw)) return fail(field, `expected a rule {${peerKey}, ports}, got ${describe(raw)}`);
       checkFields(raw, field, [peerKey, "ports"]);
       const peersRaw = list(raw[peerKey], `${field}.${peerKey}`);

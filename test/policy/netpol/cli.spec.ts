@@ -40,6 +40,26 @@ describe("netpol CLI", function () {
     assert.ok(out.every((e: any) => e.from === "mlab/gitea" && e.port === 80 && e.protocol === "TCP"));
   });
 
+  it("an IP that is a Pod's status.podIP stands for that Pod (its own policies apply); other IPs are the outside world", () => {
+    const r = netpol(path.join(FIX, "basic"), "--to", "10.42.0.7", "--port", "2222", "--protocol", "UDP", "--json");
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepStrictEqual(out.map((e: any) => e.from), ["lab/torchpod-alice", "lab/torchpod-bob", "mlab/backup", "mlab/gitea"], "the pod itself is not a pair");
+    assert.ok(out.every((e: any) => e.to === "ops/probe"));
+    const outside = JSON.parse(netpol(path.join(FIX, "basic"), "--to", "10.42.0.8", "--json").stdout);
+    assert.strictEqual(outside.length, 5);
+    assert.ok(outside.every((e: any) => e.to === "10.42.0.8"));
+  });
+
+  it("through `npm run --silent netpol -- ... --json`, stdout is exactly one JSON array", () => {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const r = spawnSync(npm, ["run", "--silent", "netpol", "--", path.join(FIX, "basic"), "--port", "3000", "--json"], { cwd: ROOT, encoding: "utf8" });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stderr, "");
+    assert.ok(r.stdout.startsWith("[") && r.stdout.endsWith("]\n"), r.stdout.slice(0, 200));
+    assert.strictEqual(JSON.parse(r.stdout).length, 20);
+  });
+
   it("prints a readable grid without --json, and an explanation for one pair", () => {
     const grid = netpol(path.join(FIX, "basic"), "--port", "3000");
     assert.strictEqual(grid.status, 0, grid.stderr);
@@ -66,7 +86,7 @@ describe("netpol CLI", function () {
     const cases: [string[], RegExp][] = [
       [[path.join(FIX, "nope")], /^netpol: .*nope: no such file or directory\n$/],
       [[path.join(FIX, "basic"), "--from", "lab/carol"], /^netpol: --from: workload "lab\/carol" not found in the manifests \(known: .*lab\/torchpod-alice.*\)\n$/],
-      [[path.join(FIX, "basic"), "--to", "10.0.0.0/8"], /^netpol: --to: workload "10\.0\.0\.0\/8" not found/],
+      [[path.join(FIX, "basic"), "--to", "10.0.0.0/8"], /^netpol: --to: "10\.0\.0\.0\/8" is a CIDR \(expected NS\/NAME or one IP address\)\n$/],
       [[path.join(FIX, "basic"), "--to", "gitea"], /^netpol: --to: "gitea" is neither NS\/NAME nor an IP address\n$/],
       [[path.join(FIX, "basic"), "--port", "80,http"], /^netpol: --port: "http" is not a port number \(expected integers 1-65535/],
       [[path.join(FIX, "basic"), "--port", "0"], /^netpol: --port: "0" is not a port number/],
