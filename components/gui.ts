@@ -196,6 +196,25 @@ export function guiServicePorts(gui: GuiConfig, extra: readonly GuiServicePort[]
 }
 
 /**
+ * The exposure part of a user-facing Service's spec (TorchPods, the Airlock, MLab). With
+ * LoadBalancer: only the office networks (loadBalancerSourceRanges); `externalTrafficPolicy: Local`,
+ * so the pod and its NetworkPolicy see the client's own address (with the default, Cluster, nodes
+ * SNAT it and an office ipBlock ingress rule never matches); and no NodePorts allocated, which
+ * would open the ports on every node past the source ranges. NodePort itself is never used.
+ */
+export function exposureSpec(exposure: ExposureConfig, officeCidrs: readonly string[]): {
+    type: ExposureConfig["type"]; loadBalancerSourceRanges?: string[]; externalTrafficPolicy?: string; allocateLoadBalancerNodePorts?: boolean;
+} {
+    if (exposure.type !== "LoadBalancer") return { type: exposure.type };
+    return {
+        type: exposure.type,
+        loadBalancerSourceRanges: [...officeCidrs],
+        externalTrafficPolicy: "Local",
+        allocateLoadBalancerNodePorts: false,
+    };
+}
+
+/**
  * The user-facing Service. With LoadBalancer: only the office networks (loadBalancerSourceRanges),
  * `externalTrafficPolicy: Local` (the pod and its NetworkPolicy see the client's address), and no
  * NodePorts allocated. NodePort is never used.
@@ -214,14 +233,9 @@ export function guiService(args: {
             ...(lb && Object.keys(args.exposure.annotations).length > 0 ? { annotations: { ...args.exposure.annotations } } : {}),
         },
         spec: {
-            type: args.exposure.type,
             selector: args.selector,
             ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: "TCP" })),
-            ...(lb ? {
-                loadBalancerSourceRanges: [...args.officeCidrs],
-                externalTrafficPolicy: "Local",
-                allocateLoadBalancerNodePorts: false,
-            } : {}),
+            ...exposureSpec(args.exposure, args.officeCidrs),
         },
     }, { parent: args.parent });
 }

@@ -20,18 +20,20 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { selectorLabels, workloadLabels } from "./labels";
 import {
-    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, giteaEnvName, giteaSettings, hostWithPort,
+    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, MLAB_ADMIN_USER, giteaEnvName, giteaSettings, hostWithPort,
 } from "./mlab/giteaSettings";
+import { exposureSpec } from "./gui";
+import { DEFAULTS } from "../stacks/defaults";
 import { ExposureConfig, MlabConfig } from "../stacks/types";
 
-export { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, giteaSettings, giteaEnvName } from "./mlab/giteaSettings";
+export {
+    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_RESERVED_NAMES, MLAB_ADMIN_USER, giteaSettings, giteaEnvName, isGiteaReservedName,
+} from "./mlab/giteaSettings";
 
 /** The reconciler script, shipped in a ConfigMap and run by `node` in the reconciler Job. */
 export const RECONCILER_SCRIPT_PATH = path.join(__dirname, "mlab", "reconciler.js");
 /** The admin bootstrap, run by the Gitea pod's init container. */
 export const BOOTSTRAP_SCRIPT_PATH = path.join(__dirname, "mlab", "bootstrap-admin.sh");
-/** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
-export const MLAB_ADMIN_USER = "mlab-admin";
 /** The team, in every project organisation, that gives the stack's users write access. */
 export const MLAB_TEAM = "torchpod-users";
 /** Where the TorchPod mounts the credential Secret (read-only); the gitconfig points the helper here. */
@@ -40,17 +42,6 @@ export const MLAB_CREDENTIALS_MOUNT = "/etc/torchpod/mlab";
 const GITEA_UID = 1000;
 /** app.ini lives in an emptyDir (regenerated from env on every start); a subdirectory, so docker-setup.sh can chmod it. */
 const GITEA_APP_INI = "/etc/gitea/conf/app.ini";
-
-/**
- * User names Gitea 1.22 refuses (models/user: reservedUsernames), checked here so a bad name fails at
- * `pulumi preview` rather than in the reconciler Job.
- */
-export const GITEA_RESERVED_NAMES: readonly string[] = [
-    ".", "..", ".well-known", "admin", "api", "assets", "attachments", "avatar", "avatars", "captcha", "commit",
-    "debug", "devtest", "error", "explore", "favicon.ico", "ghost", "gitea-actions", "issues", "login",
-    "manifest.json", "metrics", "milestones", "new", "notifications", "org", "pulls", "raw", "repo",
-    "repo-avatars", "robots.txt", "search", "serviceworker.js", "ssh_info", "swagger.v1.json", "user", "v2",
-];
 
 export interface MlabArgs {
     /** Namespace of Gitea, its volume, Secrets and reconciler Job (Pod Security restricted; created elsewhere); no default. */
@@ -135,37 +126,6 @@ export function gitSystemConfig(user: string, host: string, httpPort: number): s
     ].join("\n");
 }
 
-function isDnsLabel(s: string, max = 63): boolean {
-    return s.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
-}
-
-function validate(name: string, args: MlabArgs): void {
-    const fail = (why: string): never => { throw new Error(`Mlab ${name}: ${why}`); };
-    const { config, users } = args;
-    if (!isDnsLabel(name, 30)) fail("the component name must be a DNS label of at most 30 characters (it prefixes object names)");
-    for (const [what, image] of [["mlab.image", config.image], ["mlab.reconcilerImage", config.reconcilerImage]] as const) {
-        if (!image || /:latest$/.test(image) || !/[:@]/.test(image)) fail(`${what} must be pinned (a tag or digest, never :latest), got ${JSON.stringify(image)}`);
-    }
-    for (const [what, port] of [["mlab.httpPort", config.httpPort], ["mlab.sshPort", config.sshPort]] as const) {
-        if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${what} must be a port 1-65535, got ${port}`);
-    }
-    if (config.httpPort === config.sshPort) fail(`mlab.httpPort and mlab.sshPort must differ (both ${config.httpPort})`);
-    if (!config.host) fail("mlab.host is required");
-    const seen = new Set<string>();
-    for (const user of users) {
-        if (!isDnsLabel(user, 40)) fail(`user ${JSON.stringify(user)} cannot be an MLab account (a DNS label of at most 40 characters)`);
-        if (GITEA_RESERVED_NAMES.includes(user) || user === MLAB_ADMIN_USER) fail(`user ${JSON.stringify(user)} is a name Gitea reserves (or MLab's admin); rename the user`);
-        if (seen.has(user)) fail(`user ${JSON.stringify(user)} is listed twice`);
-        seen.add(user);
-    }
-    for (const p of config.projects) {
-        const owner = p.owner.toLowerCase();
-        if (GITEA_RESERVED_NAMES.includes(owner) || owner === MLAB_ADMIN_USER) fail(`project ${p.owner}/${p.repo}: owner ${JSON.stringify(p.owner)} is a name Gitea reserves`);
-        if (seen.has(owner)) fail(`project ${p.owner}/${p.repo}: owner ${JSON.stringify(p.owner)} is also a user; an organisation cannot share a user's name`);
-        if (p.upstream && config.migrationAllowedHosts.length === 0) fail(`project ${p.owner}/${p.repo} has an upstream but mlab.migrationAllowedHosts is empty`);
-    }
-}
-
 /** The restricted Pod Security profile (pod level). */
 const podSecurityContext = {
     runAsNonRoot: true,
@@ -222,10 +182,11 @@ export class Mlab extends pulumi.ComponentResource {
 
     constructor(name: string, args: MlabArgs, opts?: pulumi.ComponentResourceOptions) {
         super("torchpod:index:Mlab", name, {}, opts);
-        validate(name, args);
+        // Defaults, in one place. The config itself was validated by stacks/config.ts (Gitea's
+        // reserved names, port clashes, pinned images): nothing here throws after registering.
         const storageClass = args.storageClass; // undefined: the cluster default class
-        const storageSize = args.storageSize ?? "50Gi";
-        const exposure = args.exposure ?? { type: "ClusterIP", annotations: {} };
+        const storageSize = args.storageSize ?? DEFAULTS.storage.mlabSize;
+        const exposure: ExposureConfig = args.exposure ?? DEFAULTS.exposure;
         const officeCidrs = args.officeCidrs ?? [];
 
         const { config, namespace, torchpodNamespace, users } = args;
@@ -365,16 +326,19 @@ export class Mlab extends pulumi.ComponentResource {
         this.service = new k8s.core.v1.Service(name, {
             metadata: {
                 name, namespace, labels,
-                ...(Object.keys(exposure.annotations).length > 0 ? { annotations: { ...exposure.annotations } } : {}),
+                // Load balancer annotations are for load balancers, as on the TorchPods' Services.
+                ...(exposure.type === "LoadBalancer" && Object.keys(exposure.annotations).length > 0 ? { annotations: { ...exposure.annotations } } : {}),
             },
             spec: {
-                type: exposure.type,
                 selector,
                 ports: [
                     { name: "http", port: config.httpPort, targetPort: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" },
                     { name: "ssh", port: config.sshPort, targetPort: GITEA_SSH_CONTAINER_PORT, protocol: "TCP" },
                 ],
-                ...(exposure.type === "LoadBalancer" && officeCidrs.length > 0 ? { loadBalancerSourceRanges: [...officeCidrs] } : {}),
+                // Same rules as the TorchPods' Services: office networks only, no NodePorts, and
+                // externalTrafficPolicy Local, without which the load balancer's traffic arrives
+                // SNATed to a node address and MLab's office ipBlock ingress rule never matches it.
+                ...exposureSpec(exposure, officeCidrs),
             },
         }, { parent: this });
         this.clusterIp = this.service.spec.clusterIP;

@@ -13,9 +13,13 @@ import {
     checkPinnedImage, cidrContains, closestKey, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName, parseCidr,
     parseIp, parseQuantity, Cidr,
 } from "./validate";
+import { MLAB_ADMIN_USER, isGiteaReservedName } from "../components/mlab/giteaSettings";
 
-/** Thrown when the stack config is invalid; `problems` holds one line per problem. */
-export class StackConfigError extends Error {
+/**
+ * Thrown when the stack config is invalid; `problems` holds one line per problem. A RunError, so the
+ * Pulumi CLI prints the message alone (no stack trace): one clear error listing every problem.
+ */
+export class StackConfigError extends pulumi.RunError {
     constructor(readonly stack: string, readonly problems: readonly string[]) {
         super(`invalid stack config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
             problems.map((p) => `  - ${p}`).join("\n"));
@@ -36,6 +40,8 @@ const USER_KEYS = ["name", "gpus", ...RESOURCE_KEYS, "shm", "home", "image"];
 const DEFAULTS_KEYS = ["gpus", ...RESOURCE_KEYS, "shm", "home"];
 /** Longest user name: derived object names (`torchpod-<user>-credentials`, Service `torchpod-<user>`) stay valid. */
 export const MAX_USER_NAME = 40;
+/** What a name Gitea refuses (as a user or an organisation) is told. */
+const GITEA_RESERVED_EXPECTED = `expected a name MLab's Gitea accepts (not one it reserves, such as admin, api, explore, org, repo, user, v2, names ending in .keys/.gpg/.rss/.atom/.png, nor MLab's admin "${MLAB_ADMIN_USER}")`;
 /** Linux user names the image already has or that would be confusing. */
 const RESERVED_USER_NAMES = ["root", "daemon", "bin", "sys", "nobody", "ubuntu", "admin", "gitea"];
 
@@ -246,7 +252,9 @@ function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserC
             name = c.string(`${p}.name`, obj.name, "", (s) =>
                 !isDnsLabel(s, MAX_USER_NAME)
                     ? `expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_USER_NAME} characters`
-                    : RESERVED_USER_NAMES.includes(s) ? `expected a user name other than the reserved ${RESERVED_USER_NAMES.join(", ")}` : undefined);
+                    : RESERVED_USER_NAMES.includes(s) ? `expected a user name other than the reserved ${RESERVED_USER_NAMES.join(", ")}`
+                    // Every user gets an MLab account: a name Gitea refuses would fail only in the reconciler Job.
+                    : isGiteaReservedName(s) ? GITEA_RESERVED_EXPECTED : undefined);
         }
         if (name) {
             if (seen.has(name)) c.problem(`${p}.name`, name, `expected a unique user name (already used by ${path}[${seen.get(name)}])`);
@@ -458,7 +466,7 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
     return allowed.some((a) => (a.startsWith("*.") ? host.endsWith(a.slice(1)) : host === a));
 }
 
-function parseMlab(c: Checker, raw: unknown): MlabConfig {
+function parseMlab(c: Checker, raw: unknown, users: readonly UserConfig[]): MlabConfig {
     const path = `${NAMESPACE}:mlab`;
     const obj = c.object(path, raw, ["image", "host", "httpPort", "sshPort", "projects", "migrationAllowedHosts", "database", "reconcilerImage", ...RESOURCE_KEYS]);
     const d = DEFAULTS.mlab;
@@ -497,7 +505,12 @@ function parseMlab(c: Checker, raw: unknown): MlabConfig {
         if (o.name === undefined) c.problem(`${p}.name`, undefined, "expected \"owner/repo\" (required)");
         if (name) {
             const key = name.toLowerCase();
+            const owner = key.split("/")[0];
+            // Gitea users and organisations share one namespace of names, case-insensitively.
+            const userIndex = users.findIndex((u) => u.name === owner);
             if (seenProjects.has(key)) c.problem(`${p}.name`, name, `expected a unique project (already ${path}.projects[${seenProjects.get(key)}])`);
+            else if (isGiteaReservedName(owner)) c.problem(`${p}.name`, name, GITEA_RESERVED_EXPECTED.replace("a name", "an owner"));
+            else if (userIndex >= 0) c.problem(`${p}.name`, name, `expected an owner that is not also a user (${NAMESPACE}:users[${userIndex}]): in Gitea an organisation cannot share a user's name`);
             else seenProjects.set(key, i);
         }
         const upstream = c.optionalString(`${p}.upstream`, o.upstream, (s) => {
@@ -516,11 +529,18 @@ function parseMlab(c: Checker, raw: unknown): MlabConfig {
         }
     });
 
+    const httpPort = c.integer(`${path}.httpPort`, obj?.httpPort, d.httpPort, 1, 65535);
+    const sshPort = c.integer(`${path}.sshPort`, obj?.sshPort, d.sshPort, 1, 65535);
+    if (httpPort === sshPort) {
+        // Name the key the stack set (the other one took its default).
+        if (obj?.sshPort === undefined) c.problem(`${path}.httpPort`, obj?.httpPort, `expected a port other than sshPort (${sshPort}): MLab's Service serves both`);
+        else c.problem(`${path}.sshPort`, obj.sshPort, `expected a port other than httpPort (${httpPort}): MLab's Service serves both`);
+    }
     return {
         image: c.image(`${path}.image`, obj?.image, d.image),
         host: c.string(`${path}.host`, obj?.host, d.host, (s) => (isDnsSubdomain(s) && s.includes(".") ? undefined : "expected a host name with a domain (DNS-1123 subdomain) like \"mlab.example.internal\"")),
-        httpPort: c.integer(`${path}.httpPort`, obj?.httpPort, d.httpPort, 1, 65535),
-        sshPort: c.integer(`${path}.sshPort`, obj?.sshPort, d.sshPort, 1, 65535),
+        httpPort,
+        sshPort,
         projects,
         migrationAllowedHosts: allowedHosts,
         database: parseDatabase(c, `${path}.database`, obj?.database),
@@ -626,7 +646,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
         cluster: parseCluster(c, get("cluster", "object")),
         kubernetes: parseKubernetes(c, get("kubernetes", "object")),
         airlock: parseAirlock(c, get("airlock", "object")),
-        mlab: parseMlab(c, get("mlab", "object")),
+        mlab: parseMlab(c, get("mlab", "object"), users),
         probe: parseProbe(c, get("probe", "object")),
     };
     if (c.problems.length > 0) throw new StackConfigError(stack, c.problems);

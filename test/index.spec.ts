@@ -1,32 +1,42 @@
 import * as assert from "assert";
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF } from "../components/labels";
+import { StackConfigError } from "../stacks/config";
 import { devStackConfig, ofType, podSpecs, rawConfig, runIndex, ProgramRun } from "./mocks";
 
 const valid = { users: [{ name: "alice", gpus: 1 }], officeCidrs: ["192.0.2.0/24"] };
 
 describe("index.ts: a bad stack config registers no resource at all", () => {
-    const cases: [string, Record<string, unknown>, string][] = [
-        ["a user name that is not a DNS-1123 label", { ...valid, users: [{ name: "Alice", gpus: 1 }] }, "torchpod:users[0].name: got \"Alice\", expected a DNS-1123 label"],
-        ["duplicate users", { ...valid, users: [{ name: "alice" }, { name: "alice" }] }, "torchpod:users[1].name: got \"alice\", expected a unique user name"],
-        ["negative gpus", { ...valid, users: [{ name: "alice" }, { name: "bob", gpus: -1 }] }, "torchpod:users[1].gpus: got -1, expected an integer >= 0"],
-        ["a malformed CIDR", { ...valid, officeCidrs: ["192.0.2.1/24"] }, "torchpod:officeCidrs[0]: got \"192.0.2.1/24\", expected a network address with zero host bits"],
-        ["a malformed IPv6 CIDR", { ...valid, officeCidrs: ["2001:db8::/200"] }, "torchpod:officeCidrs[0]: got \"2001:db8::/200\", expected a prefix length between 0 and 128"],
-        ["an image without a tag", { ...valid, image: "gemfield/torchpod" }, "torchpod:image: got \"gemfield/torchpod\", expected a pinned image"],
-        ["an image with :latest", { ...valid, image: "gemfield/torchpod:latest" }, "torchpod:image: got \"gemfield/torchpod:latest\", expected a pinned image"],
-        ["a typo'd key", { ...valid, users: [{ name: "alice", gpu: 1 }] }, "torchpod:users[0].gpu: got unknown key \"gpu\" (value 1), expected one of"],
-        ["an unknown top-level key", { ...valid, "torchpod:imgae": "gemfield/torchpod:1.0" }, "torchpod:imgae: got unknown key \"imgae\""],
-        ["a missing torchpod:users", { officeCidrs: ["192.0.2.0/24"] }, "torchpod:users: got nothing, expected a list of users"],
-        ["a missing torchpod:officeCidrs", { users: [{ name: "alice" }] }, "torchpod:officeCidrs: got nothing, expected a list of CIDRs"],
-        ["a bad quantity", { ...valid, users: [{ name: "alice", memory: "16 GB" }] }, "torchpod:users[0].memory: got \"16 GB\", expected a positive Kubernetes quantity"],
-        ["NodePort exposure", { ...valid, exposure: { type: "NodePort" } }, "torchpod:exposure.type: got \"NodePort\", expected \"ClusterIP\" or \"LoadBalancer\""],
-        ["a bad MLab project", { ...valid, mlab: { projects: [{ name: "deepvac" }] } }, "torchpod:mlab.projects[0].name: got \"deepvac\", expected \"owner/repo\""],
-        ["an MLab upstream on a host not allow-listed", { ...valid, mlab: { projects: [{ name: "a/b", upstream: "https://gitlab.com/a/b" }] } }, "torchpod:mlab.projects[0].upstream: got \"https://gitlab.com/a/b\", expected a host in"],
+    // Each case: what is wrong, the config, and fragments the one error must contain (key path, bad value, expected form).
+    const cases: [string, Record<string, unknown>, string[]][] = [
+        ["a user name that is not a DNS-1123 label", { ...valid, users: [{ name: "Alice", gpus: 1 }] }, ["torchpod:users[0].name: got \"Alice\", expected a DNS-1123 label"]],
+        ["duplicate users", { ...valid, users: [{ name: "alice" }, { name: "alice" }] }, ["torchpod:users[1].name: got \"alice\", expected a unique user name"]],
+        ["negative gpus", { ...valid, users: [{ name: "alice" }, { name: "bob", gpus: -1 }] }, ["torchpod:users[1].gpus: got -1, expected an integer >= 0"]],
+        ["non-integer gpus", { ...valid, users: [{ name: "alice", gpus: 0.5 }] }, ["torchpod:users[0].gpus: got 0.5, expected an integer >= 0"]],
+        ["a malformed CIDR", { ...valid, officeCidrs: ["192.0.2.1/24"] }, ["torchpod:officeCidrs[0]: got \"192.0.2.1/24\", expected a network address with zero host bits"]],
+        ["a malformed IPv6 CIDR", { ...valid, officeCidrs: ["2001:db8::/200"] }, ["torchpod:officeCidrs[0]: got \"2001:db8::/200\", expected a prefix length between 0 and 128"]],
+        ["an image without a tag", { ...valid, image: "gemfield/torchpod" }, ["torchpod:image: got \"gemfield/torchpod\", expected a pinned image"]],
+        ["an image with :latest", { ...valid, image: "gemfield/torchpod:latest" }, ["torchpod:image: got \"gemfield/torchpod:latest\", expected a pinned image"]],
+        ["a typo'd key", { ...valid, users: [{ name: "alice", gpu: 1 }] }, ["torchpod:users[0].gpu: got unknown key \"gpu\" (value 1), expected one of", "did you mean \"gpus\"?"]],
+        ["an unknown top-level key", { ...valid, "torchpod:imgae": "gemfield/torchpod:1.0" }, ["torchpod:imgae: got unknown key \"imgae\"", "did you mean \"image\"?"]],
+        ["a missing torchpod:users", { officeCidrs: ["192.0.2.0/24"] }, ["torchpod:users: got nothing, expected a list of users", "(required)"]],
+        ["a missing torchpod:officeCidrs", { users: [{ name: "alice" }] }, ["torchpod:officeCidrs: got nothing, expected a list of CIDRs", "(required)"]],
+        ["a bad quantity", { ...valid, users: [{ name: "alice", memory: "16 GB" }] }, ["torchpod:users[0].memory: got \"16 GB\", expected a positive Kubernetes quantity"]],
+        ["NodePort exposure", { ...valid, exposure: { type: "NodePort" } }, ["torchpod:exposure.type: got \"NodePort\", expected \"ClusterIP\" or \"LoadBalancer\""]],
+        ["a bad MLab project", { ...valid, mlab: { projects: [{ name: "deepvac" }] } }, ["torchpod:mlab.projects[0].name: got \"deepvac\", expected \"owner/repo\""]],
+        ["an MLab project entry that is not an object", { ...valid, mlab: { projects: ["deepvac/deepvac"] } }, ["torchpod:mlab.projects[0]: got \"deepvac/deepvac\", expected an object like"]],
+        ["an MLab upstream on a host not allow-listed", { ...valid, mlab: { projects: [{ name: "a/b", upstream: "https://gitlab.com/a/b" }] } }, ["torchpod:mlab.projects[0].upstream: got \"https://gitlab.com/a/b\", expected a host in"]],
+        // Problems only Gitea would notice: caught here, before the namespaces exist, not by the reconciler Job.
+        ["a user name Gitea reserves", { ...valid, users: [{ name: "explore" }] }, ["torchpod:users[0].name: got \"explore\", expected a name MLab's Gitea accepts"]],
+        ["a project owner that is also a user", { ...valid, mlab: { projects: [{ name: "alice/tools" }] } }, ["torchpod:mlab.projects[0].name: got \"alice/tools\", expected an owner that is not also a user"]],
+        ["MLab http and ssh on one port", { ...valid, mlab: { httpPort: 22 } }, ["torchpod:mlab.httpPort: got 22, expected a port other than sshPort (22)"]],
     ];
-    for (const [what, values, message] of cases) {
-        it(`rejects ${what} with a message naming key, value and expectation, and registers nothing`, async () => {
+    for (const [what, values, fragments] of cases) {
+        it(`rejects ${what} with one error naming key, value and expectation, and registers nothing`, async () => {
             const run = await runIndex(rawConfig(values));
             assert.ok(run.error, "the program should fail");
-            assert.ok(run.error!.message.includes(message), `message lacks ${JSON.stringify(message)}:\n${run.error!.message}`);
+            assert.ok(run.error instanceof StackConfigError, `one StackConfigError, got ${run.error}`);
+            assert.strictEqual((run.error as StackConfigError).problems.length, 1, run.error!.message);
+            for (const f of fragments) assert.ok(run.error!.message.includes(f), `message lacks ${JSON.stringify(f)}:\n${run.error!.message}`);
             assert.strictEqual(run.resources.length, 0, `registered: ${run.resources.map((r) => r.urn).join(", ")}`);
         });
     }
@@ -122,9 +132,9 @@ describe("index.ts: the dev stack", () => {
         }
     });
 
-    it("exposes every user-facing Service as a LoadBalancer for the office networks only, never NodePort", () => {
-        const services = ofType(run, "kubernetes:core/v1:Service").filter((s) => /torchpod:index:(TorchPod|Airlock)\$/.test(s.urn));
-        assert.strictEqual(services.length, 4);
+    it("exposes every user-facing Service (TorchPods, Airlock, MLab) as a LoadBalancer for the office networks only, never NodePort", () => {
+        const services = ofType(run, "kubernetes:core/v1:Service").filter((s) => /torchpod:index:(TorchPod|Airlock|Mlab)\$/.test(s.urn));
+        assert.strictEqual(services.length, 5);
         for (const s of services) {
             assert.strictEqual(s.inputs.spec.type, "LoadBalancer");
             assert.deepStrictEqual(s.inputs.spec.loadBalancerSourceRanges, ["192.0.2.0/24", "2001:db8:100::/48"]);
@@ -142,6 +152,24 @@ describe("index.ts: the dev stack", () => {
         const withVnc = await runIndex(config);
         if (withVnc.error) throw withVnc.error;
         assert.strictEqual(vncPorts(withVnc).length, 4, "each TorchPod and the Airlock");
+    });
+
+    it("points each TorchPod's MLab host name (hostAliases) at the MLab Service's cluster IP, and mounts that user's git credentials", () => {
+        const mlabService = ofType(run, "kubernetes:core/v1:Service").find((s) => s.urn.includes("torchpod:index:Mlab$"))!;
+        const clusterIp = mlabService.state.spec.clusterIP;
+        assert.match(clusterIp, /^10\./);
+        const torchpods = ofType(run, "kubernetes:apps/v1:Deployment").filter((r) => r.urn.includes("torchpod:index:TorchPod$"));
+        assert.strictEqual(torchpods.length, 3);
+        for (const d of torchpods) {
+            const spec = d.inputs.spec.template.spec;
+            const user = d.inputs.spec.template.metadata.labels[LABEL_INSTANCE];
+            assert.deepStrictEqual(spec.hostAliases, [{ ip: clusterIp, hostnames: ["mlab.dev.torchpod.internal"] }], d.inputs.metadata.name);
+            const volume = spec.volumes.find((v: any) => v.name === "mlab-credentials");
+            assert.strictEqual(volume.secret.secretName, `mlab-git-${user}`);
+            const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === `mlab-git-${user}`)!;
+            assert.strictEqual(secret.inputs.metadata.namespace, "torchpod", "in the TorchPods' namespace");
+            assert.ok(d.dependencies.includes(secret.urn), `${d.inputs.metadata.name} waits for its own git credentials`);
+        }
     });
 
     it("adds a GPU ResourceQuota when the stack sets one", () => {

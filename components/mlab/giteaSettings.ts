@@ -36,6 +36,29 @@ export function giteaEnvName(section: string, key: string): string {
     return `GITEA__${escape(section)}__${escape(key)}`;
 }
 
+/** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
+export const MLAB_ADMIN_USER = "mlab-admin";
+
+/**
+ * Names Gitea 1.22 refuses for users and organisations (models/user: reservedUsernames). The stack
+ * config rejects them (stacks/config.ts), so a bad name fails at `pulumi preview`, not in the
+ * reconciler Job after everything else was deployed.
+ */
+export const GITEA_RESERVED_NAMES: readonly string[] = [
+    ".", "..", ".well-known", "admin", "api", "assets", "attachments", "avatar", "avatars", "captcha", "commit",
+    "debug", "devtest", "error", "explore", "favicon.ico", "ghost", "gitea-actions", "issues", "login",
+    "manifest.json", "metrics", "milestones", "new", "notifications", "org", "pulls", "raw", "repo",
+    "repo-avatars", "robots.txt", "search", "serviceworker.js", "ssh_info", "swagger.v1.json", "user", "v2",
+];
+/** Suffixes Gitea 1.22 refuses in user and organisation names (reservedUserPatterns). */
+export const GITEA_RESERVED_SUFFIXES: readonly string[] = [".keys", ".gpg", ".rss", ".atom", ".png"];
+
+/** True when Gitea (or MLab's own admin) owns the name: no user or organisation may take it. Case-insensitive, as Gitea is. */
+export function isGiteaReservedName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return lower === MLAB_ADMIN_USER || GITEA_RESERVED_NAMES.includes(lower) || GITEA_RESERVED_SUFFIXES.some((s) => lower.endsWith(s));
+}
+
 /** ALLOWED_DOMAINS when no upstream host is allow-listed (RFC 2606: .invalid never resolves). */
 export const NO_MIGRATION_HOST = "no-migrations.invalid";
 

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, StackConfigError } from "../../stacks/config";
 import { DEFAULTS } from "../../stacks/defaults";
 import { devStackConfig, rawConfig } from "../mocks";
@@ -205,6 +206,23 @@ describe("stack config: validation names the key path, the bad value and the exp
         assertProblem({ ...valid, mlab: { projects: [{ name: "a/b" }, { name: "A/B" }] } }, "torchpod:mlab.projects[1].name: got \"A/B\", expected a unique project");
     });
 
+    it("rejects user names Gitea reserves, since every user gets an MLab account", () => {
+        for (const name of ["api", "explore", "user", "mlab-admin"]) {
+            assertProblem({ ...valid, users: [{ name }] }, `torchpod:users[0].name: got "${name}", expected a name MLab's Gitea accepts`);
+        }
+    });
+
+    it("rejects project owners Gitea reserves or that are also a user's name (one namespace in Gitea, case-insensitive)", () => {
+        assertProblem({ ...valid, mlab: { projects: [{ name: "api/x" }] } }, "torchpod:mlab.projects[0].name: got \"api/x\", expected an owner MLab's Gitea accepts");
+        assertProblem({ ...valid, mlab: { projects: [{ name: "a/b" }, { name: "Alice/tools" }] } },
+            "torchpod:mlab.projects[1].name: got \"Alice/tools\", expected an owner that is not also a user (torchpod:users[0])");
+    });
+
+    it("rejects MLab http and ssh on the same Service port, naming the key the stack set", () => {
+        assertProblem({ ...valid, mlab: { httpPort: 22 } }, "torchpod:mlab.httpPort: got 22, expected a port other than sshPort (22)");
+        assertProblem({ ...valid, mlab: { httpPort: 8080, sshPort: 8080 } }, "torchpod:mlab.sshPort: got 8080, expected a port other than httpPort (8080)");
+    });
+
     it("rejects migration hosts that are wildcards, IPs or local names", () => {
         assertProblem({ ...valid, mlab: { migrationAllowedHosts: ["*"] } }, "torchpod:mlab.migrationAllowedHosts[0]: got \"*\"");
         assertProblem({ ...valid, mlab: { migrationAllowedHosts: ["10.0.0.1"] } }, "torchpod:mlab.migrationAllowedHosts[0]: got \"10.0.0.1\"");
@@ -246,6 +264,8 @@ describe("stack config: validation names the key path, the bad value and the exp
             }), "dev");
         } catch (e) { error = e; }
         assert.ok(error instanceof StackConfigError);
+        // A RunError: the Pulumi CLI prints its message alone, without a stack trace.
+        assert.ok(pulumi.RunError.isInstance(error), "StackConfigError is a pulumi.RunError");
         const message = (error as Error).message;
         assert.match(message, /^invalid stack config for stack "dev" \(6 problems\):/);
         for (const key of ["torchpod:users[0].name", "torchpod:users[0].gpus", "torchpod:users[1].gpu", "torchpod:officeCidrs[0]", "torchpod:image", "torchpod:exposure"]) {

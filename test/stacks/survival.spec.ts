@@ -1,5 +1,5 @@
-// The home volume's survival: run the program twice with different configs (as two `pulumi up`s
-// would) and compare what the engine would keep, replace or delete.
+// Data survival (home volumes, the airlock share, MLab's data): run the program twice with different
+// configs (as two `pulumi up`s would) and compare what the engine would keep, replace or delete.
 import * as assert from "assert";
 import { devStackConfig, ofType, runIndex, ProgramRun, RecordedResource } from "../mocks";
 
@@ -9,7 +9,7 @@ function pvc(run: ProgramRun, name: string): RecordedResource | undefined {
     return ofType(run, PVC).find((r) => r.inputs.metadata.name === name);
 }
 
-describe("home volume survival across config changes", () => {
+describe("data survival (home volumes, the airlock share, MLab data) across config changes", () => {
     let before_: ProgramRun;
     let after: ProgramRun;
     before(async () => {
@@ -22,7 +22,14 @@ describe("home volume survival across config changes", () => {
             { name: "bob", gpus: 0, image: "gemfield/torchpod:1.0" },
             // carol removed
         ]);
-        changed["torchpod:storage"] = JSON.stringify({ homeClass: "fast-ssd", airlockClass: "nfs", airlockSize: "1Ti", mlabSize: "50Gi" });
+        changed["torchpod:storage"] = JSON.stringify({ homeClass: "fast-ssd", airlockClass: "nfs", airlockSize: "1Ti", mlabClass: "fast-ssd", mlabSize: "80Gi" });
+        // A Gitea upgrade, a new project, one project dropped and the database moved to PostgreSQL.
+        changed["torchpod:mlab"] = JSON.stringify({
+            image: "gitea/gitea:1.22.7-rootless",
+            host: "mlab.dev.torchpod.internal",
+            projects: [{ name: "deepvac/libdeepvac", upstream: "https://github.com/DeepVAC/libdeepvac" }],
+            database: { type: "postgres", host: "pg.internal", name: "gitea", user: "gitea", passwordSecret: { name: "mlab-pg", key: "password" } },
+        });
         changed["torchpod:gpu"] = JSON.stringify({ quota: 8 });
         after = await runIndex(changed);
         if (after.error) throw after.error;
@@ -67,6 +74,41 @@ describe("home volume survival across config changes", () => {
         assert.strictEqual(pvc(after, "airlock-share")!.retainOnDelete, true);
         const ns = (run: ProgramRun) => ofType(run, "kubernetes:core/v1:Namespace").map((r) => r.urn).sort();
         assert.deepStrictEqual(ns(after), ns(before_));
+    });
+
+    it("keeps MLab's data volume at the same URN and name, retained, through an image upgrade, a storage-class change, project and user changes", () => {
+        const a = pvc(before_, "mlab-data")!;
+        const b = pvc(after, "mlab-data")!;
+        assert.ok(a && b, "mlab-data missing");
+        assert.strictEqual(b.urn, a.urn);
+        assert.strictEqual(b.inputs.metadata.namespace, a.inputs.metadata.namespace);
+        assert.strictEqual(b.retainOnDelete, true);
+        assert.ok(b.ignoreChanges.includes("spec.storageClassName"), "the new class is ignored for the existing volume");
+        assert.strictEqual(b.inputs.spec.resources.requests.storage, "80Gi", "only growth applies");
+        const gitea = (run: ProgramRun) => ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.urn.includes("torchpod:index:Mlab$"))!;
+        assert.strictEqual(gitea(after).urn, gitea(before_).urn);
+        assert.strictEqual(gitea(after).inputs.spec.template.spec.containers[0].image, "gitea/gitea:1.22.7-rootless");
+        // Gitea's own keys (they encrypt secrets in its database) stay the same random values.
+        const keys = (run: ProgramRun) => ofType(run, "random:index/randomPassword:RandomPassword").filter((r) => /^mlab-(secret-key|internal-token|admin-password)$/.test(r.name)).map((r) => [r.urn, r.inputs]);
+        assert.strictEqual(keys(before_).length, 3);
+        assert.deepStrictEqual(keys(after), keys(before_));
+    });
+
+    it("retains every PVC and namespace, so renaming a namespace (a replacement) leaves the old one and its volumes in place", async () => {
+        const renamed = devStackConfig();
+        renamed["torchpod:namespaces"] = JSON.stringify({ torchpods: "torchpod-2", mlab: "mlab-2" });
+        const run = await runIndex(renamed);
+        if (run.error) throw run.error;
+        // Same URNs, new object names: the engine replaces them. Every old one was last deployed with
+        // retainOnDelete, so the replacement never deletes it: the old namespace keeps its volumes.
+        for (const name of ["home-alice", "airlock-share", "mlab-data"]) {
+            const old = pvc(before_, name)!;
+            const moved = pvc(run, name)!;
+            assert.strictEqual(moved.urn, old.urn, name);
+            assert.notStrictEqual(moved.inputs.metadata.namespace, old.inputs.metadata.namespace, name);
+            assert.strictEqual(old.retainOnDelete, true, name);
+        }
+        for (const ns of ofType(before_, "kubernetes:core/v1:Namespace")) assert.strictEqual(ns.retainOnDelete, true, ns.urn);
     });
 
     it("keeps each user's password (same RandomPassword URN and inputs) across the changes", () => {
