@@ -29,9 +29,10 @@ export const airlock = {
 };
 export const airlockPassword = pulumi.secret(platform.airlock.password);
 
-/** MLab clone URLs (http and ssh forms) and the Gitea admin password (secret). */
+/** MLab clone URLs (http and ssh forms: prefixes, and per approved project) and the Gitea admin password (secret). */
 export const mlabHttpUrl = platform.mlab.httpUrl;
 export const mlabSshUrl = platform.mlab.sshUrl;
+export const mlabCloneUrls = platform.mlab.cloneUrls;
 export const mlabAdminPassword = pulumi.secret(platform.mlab.adminPassword);
 
 export const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };

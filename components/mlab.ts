@@ -164,6 +164,8 @@ export class Mlab extends pulumi.ComponentResource {
     readonly httpUrl: pulumi.Output<string>;
     /** Base of ssh clone URLs, e.g. ssh://git@mlab.example.internal/ (append owner/repo.git). */
     readonly sshUrl: pulumi.Output<string>;
+    /** Per approved project (`owner/repo`), its http and ssh clone URLs. */
+    readonly cloneUrls: pulumi.Output<Record<string, { readonly http: string; readonly ssh: string }>>;
     /** The admin's password (secret). */
     readonly adminPassword: pulumi.Output<string>;
     /** The Service's name in `namespace`. */
@@ -438,8 +440,14 @@ export class Mlab extends pulumi.ComponentResource {
             customTimeouts: { create: "2h", update: "2h" },
         });
 
-        this.httpUrl = pulumi.output(`http://${hostWithPort(config.host, config.httpPort)}/`);
-        this.sshUrl = pulumi.output(config.sshPort === 22 ? `ssh://git@${config.host}/` : `ssh://git@${config.host}:${config.sshPort}/`);
+        const httpBase = `http://${hostWithPort(config.host, config.httpPort)}/`;
+        const sshBase = config.sshPort === 22 ? `ssh://git@${config.host}/` : `ssh://git@${config.host}:${config.sshPort}/`;
+        this.httpUrl = pulumi.output(httpBase);
+        this.sshUrl = pulumi.output(sshBase);
+        this.cloneUrls = pulumi.output(Object.fromEntries(config.projects.map((p) => {
+            const full = `${p.owner}/${p.repo}`;
+            return [full, { http: `${httpBase}${full}.git`, ssh: `${sshBase}${full}.git` }];
+        })));
         this.adminPassword = pulumi.secret(adminPw.result);
 
         this.registerOutputs({
@@ -447,6 +455,7 @@ export class Mlab extends pulumi.ComponentResource {
             clusterIp: this.clusterIp,
             httpUrl: this.httpUrl,
             sshUrl: this.sshUrl,
+            cloneUrls: this.cloneUrls,
             adminPassword: this.adminPassword,
             reconcileJobName: this.reconcileJobName,
         });

@@ -97,7 +97,15 @@ describe("index.ts: the dev stack", () => {
         assert.match(e.airlock.sftp, /:10022$/);
         assert.ok(e.airlockPassword.secret);
         assert.ok(e.mlabAdminPassword.secret);
-        assert.match(e.mlabHttpUrl, /^http/);
+        assert.strictEqual(e.mlabHttpUrl, "http://mlab.dev.torchpod.internal/");
+        assert.strictEqual(e.mlabSshUrl, "ssh://git@mlab.dev.torchpod.internal/");
+        assert.deepStrictEqual(e.mlabCloneUrls, {
+            "deepvac/deepvac": { http: "http://mlab.dev.torchpod.internal/deepvac/deepvac.git", ssh: "ssh://git@mlab.dev.torchpod.internal/deepvac/deepvac.git" },
+        });
+        // Nothing but the password outputs holds a generated secret.
+        const passwords = ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
+        const plain = JSON.stringify({ ...e, passwords: undefined, airlockPassword: undefined, mlabAdminPassword: undefined });
+        for (const p of passwords) assert.ok(!plain.includes(p), "a generated password appears in a non-secret output");
     });
 
     it("starts no TorchPod before the enforcement probe", () => {

@@ -38,6 +38,7 @@ async function build(args: MlabArgs = baseArgs()): Promise<Built> {
             clusterIp: mlab.clusterIp,
             httpUrl: mlab.httpUrl,
             sshUrl: mlab.sshUrl,
+            cloneUrls: mlab.cloneUrls,
             adminPassword: mlab.adminPassword,
         };
     });
@@ -296,6 +297,10 @@ describe("Mlab component", () => {
         assert.equal(built.run.exports.clusterIp, svc.state.spec.clusterIP);
         assert.equal(built.run.exports.httpUrl, "http://mlab.example.internal/");
         assert.equal(built.run.exports.sshUrl, "ssh://git@mlab.example.internal/");
+        assert.deepEqual(built.run.exports.cloneUrls, {
+            "deepvac/deepvac": { http: "http://mlab.example.internal/deepvac/deepvac.git", ssh: "ssh://git@mlab.example.internal/deepvac/deepvac.git" },
+            "deepvac/notes": { http: "http://mlab.example.internal/deepvac/notes.git", ssh: "ssh://git@mlab.example.internal/deepvac/notes.git" },
+        });
         const admin = built.run.exports.adminPassword as { secret: string };
         assert.equal(typeof admin.secret, "string", "adminPassword is a Pulumi secret");
         assert.ok(randomResults(built.run).includes(admin.secret));
@@ -306,6 +311,9 @@ describe("Mlab component", () => {
         const { run } = await build(baseArgs({}, { httpPort: 3000, sshPort: 2222 }));
         assert.equal(run.exports.httpUrl, "http://mlab.example.internal:3000/");
         assert.equal(run.exports.sshUrl, "ssh://git@mlab.example.internal:2222/");
+        assert.deepEqual((run.exports.cloneUrls as any)["deepvac/deepvac"], {
+            http: "http://mlab.example.internal:3000/deepvac/deepvac.git", ssh: "ssh://git@mlab.example.internal:2222/deepvac/deepvac.git",
+        });
         const env = envOf(giteaContainers(run)[1]);
         assert.equal(env.get("GITEA__server__ROOT_URL").value, "http://mlab.example.internal:3000/");
         assert.equal(env.get("GITEA__server__SSH_PORT").value, "2222");
