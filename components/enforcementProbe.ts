@@ -35,6 +35,9 @@ export const PROBE_SCRIPT_PATH = path.join(__dirname, "probe", "probe.js");
 /** The cloud metadata address every cloud serves (IPv6: AWS's). */
 export const METADATA_V4 = "169.254.169.254";
 export const METADATA_V6 = "fd00:ec2::254";
+/** On dual-stack clusters the internet is also checked in the other family (well-known anycast resolvers' HTTPS). */
+export const INTERNET_V4 = "1.1.1.1";
+export const INTERNET_V6 = "2606:4700:4700::1111";
 
 export interface EnforcementProbeArgs {
     /** The TorchPods' namespace: the probe must sit where TorchPods sit so their policies apply; no default. */
@@ -91,6 +94,11 @@ export function probeScriptConfig(p: {
         mustNotReach: [
             { name: "the internet", host: internet, port: 443, kind: "tcp" },
             { name: "an internet resolver", host: internet, port: 53, kind: "dns-udp" },
+            ...(p.cluster.dualStack
+                ? [net.isIPv6(internet)
+                    ? { name: "the internet (IPv4)", host: INTERNET_V4, port: 443, kind: "tcp" as const }
+                    : { name: "the internet (IPv6)", host: INTERNET_V6, port: 443, kind: "tcp" as const }]
+                : []),
             { name: "the cloud metadata address", host: METADATA_V4, port: 80, kind: "tcp" },
             ...(p.cluster.dualStack ? [{ name: "the cloud metadata address (IPv6)", host: METADATA_V6, port: 80, kind: "tcp" as const }] : []),
             { name: "the cluster DNS", host: p.cluster.dnsServiceIp, port: 53, kind: "dns-udp" },

@@ -83,6 +83,14 @@ export interface NetworkLockdownArgs {
     readonly mlabPorts: { readonly http: number; readonly ssh: number };
     /** The Airlock's sshd container port (its Service maps 10022 to it); default 22. */
     readonly airlockSftpContainerPort?: number;
+    /**
+     * Where the API server and the nodes really are (`kubectl get endpoints kubernetes`, node
+     * addresses), as CIDRs; excepted from the Airlock's and MLab's internet egress. NetworkPolicy
+     * sees the destination after the Service's DNAT, so `cluster.apiServerIp` (a ClusterIP) alone does
+     * not keep them from a public control plane (GKE, AKS without private clusters) or public node
+     * IPs. Default none: private ranges cover control planes and nodes on private addresses.
+     */
+    readonly controlPlaneCidrs?: readonly string[];
 }
 
 /** A NetworkPolicy as the API server receives it (networking.k8s.io/v1). */
@@ -146,7 +154,8 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         // An empty podSelector would open port 53 of every pod in the DNS namespace.
         throw new Error("NetworkLockdown: cluster.dnsPodLabels must name the cluster DNS pods (e.g. k8s-app: kube-dns)");
     }
-    const internet = internetPeers(cluster);
+    const controlPlane = (args.controlPlaneCidrs ?? []).map((c) => formatCidr(parseCidrOrThrow(c, "control-plane CIDR")));
+    const internet = internetPeers(cluster, controlPlane);
     const dnsRule: Rule<"to"> = { to: [dnsPeer], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] };
     const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
 
@@ -224,18 +233,18 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
 }
 
 /** The internet as ipBlocks: everything but private, link-local and the cluster's own ranges. */
-export function internetPeers(cluster: ClusterConfig): Peer[] {
-    const v4 = { cidr: ANY_V4, except: exceptList(ANY_V4, internetExcepts(cluster, 4)) };
-    const v6 = { cidr: ANY_V6, except: exceptList(ANY_V6, internetExcepts(cluster, 6)) };
+export function internetPeers(cluster: ClusterConfig, controlPlaneCidrs: readonly string[] = []): Peer[] {
+    const v4 = { cidr: ANY_V4, except: exceptList(ANY_V4, internetExcepts(cluster, 4, controlPlaneCidrs)) };
+    const v6 = { cidr: ANY_V6, except: exceptList(ANY_V6, internetExcepts(cluster, 6, controlPlaneCidrs)) };
     return [{ ipBlock: v4 }, ...(cluster.dualStack ? [{ ipBlock: v6 }] : [])];
 }
 
-/** Candidate excepts of one family: the private ranges, the cluster CIDRs, the API server and DNS addresses. */
-function internetExcepts(cluster: ClusterConfig, family: 4 | 6): string[] {
+/** Candidate excepts of one family: the private ranges, the cluster CIDRs, the API server, DNS and control-plane addresses. */
+function internetExcepts(cluster: ClusterConfig, family: 4 | 6, controlPlaneCidrs: readonly string[]): string[] {
     const hosts = [cluster.apiServerIp, cluster.dnsServiceIp]
         .filter((ip) => ip)
         .map((ip) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`));
-    return [...(family === 4 ? PRIVATE_V4 : PRIVATE_V6), ...cluster.podCidrs, ...cluster.serviceCidrs, ...hosts]
+    return [...(family === 4 ? PRIVATE_V4 : PRIVATE_V6), ...cluster.podCidrs, ...cluster.serviceCidrs, ...hosts, ...controlPlaneCidrs]
         .filter((c) => parseCidrOrThrow(c, "cluster address").family === family);
 }
 
@@ -264,6 +273,8 @@ function officePeers(officeCidrs: readonly string[], clusterCidrs: Cidr[]): Peer
     const out: Peer[] = [];
     for (const raw of officeCidrs) {
         const c = parseCidrOrThrow(raw, "office CIDR");
+        // The stack config refuses these too; the lock-down does not rely on it: "the office" is never everyone.
+        if (c.prefix === 0) throw new Error(`NetworkLockdown: office CIDR ${raw} is the whole address space: the internet would reach every TorchPod`);
         const inside = clusterCidrs.find((k) => k.family === c.family && k.prefix <= c.prefix && cidrContains(k, c));
         if (inside) throw new Error(`NetworkLockdown: office CIDR ${raw} lies inside the cluster range ${formatCidr(inside)}: pods would pass for office computers`);
         const cidr = formatCidr(c);

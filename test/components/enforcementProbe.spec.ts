@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as kubernetes from "@pulumi/kubernetes";
 import {
-    EnforcementProbe, EnforcementProbeArgs, PROBE_LABEL, PROBE_SCRIPT_PATH, ProbeScriptConfig, probeJobName,
+    EnforcementProbe, probeScriptConfig, EnforcementProbeArgs, PROBE_LABEL, PROBE_SCRIPT_PATH, ProbeScriptConfig, probeJobName,
 } from "../../components/enforcementProbe";
 import { ClusterConfig, ProbeConfig } from "../../stacks/types";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
@@ -116,6 +116,15 @@ describe("EnforcementProbe", () => {
         for (const want of ["tcp:1.1.1.1:443", "tcp:169.254.169.254:80", "dns-udp:10.96.0.10:53", "tcp:10.96.0.10:53", "tcp:10.96.0.1:443", "tcp:10.96.6.6:10022", `tcp:${targetIp}:3389`]) {
             assert.ok(forbidden.includes(want), `${want} not among ${forbidden}`);
         }
+    });
+
+    it("on dual-stack clusters also checks the internet and the metadata address over the other family", () => {
+        const base = { config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 }, mlab: { ip: "10.96.5.5", port: 3000 }, airlock: { ip: "10.96.6.6", port: 10022 }, target: { ip: "10.96.7.7", port: 3389 }, mlabRetrySeconds: 120 };
+        const targets = (dualStack: boolean, internetAddress = "1.1.1.1") =>
+            probeScriptConfig({ ...base, config: { ...base.config, internetAddress }, cluster: { ...cluster, dualStack } }).mustNotReach.map((t) => `${t.kind}:${t.host}:${t.port}`);
+        assert.ok(!targets(false).some((t) => t.includes("2606:4700:4700::1111") || t.includes("fd00:ec2::254")));
+        for (const want of ["tcp:2606:4700:4700::1111:443", "tcp:fd00:ec2::254:80", "tcp:1.1.1.1:443"]) assert.ok(targets(true).includes(want), `${want} not among ${targets(true)}`);
+        assert.ok(targets(true, "2001:4860:4860::8888").includes("tcp:1.1.1.1:443"), "an IPv6 internet address gets an IPv4 companion");
     });
 
     it("keeps a stand-in TorchPod listening behind a ClusterIP Service, and the Job waits for it", async () => {

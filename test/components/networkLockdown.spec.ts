@@ -5,6 +5,7 @@ import {
 } from "../../components/networkLockdown";
 import { ClusterConfig } from "../../stacks/types";
 import { ofType, runPiece } from "../mocks";
+import { NetworkModel } from "../../policy/netpol";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TP = "torchpods";
@@ -190,6 +191,31 @@ describe("NetworkLockdown", () => {
         assert.deepEqual(blocks.find((b) => b.cidr === "2001:db8::/32")!.except, ["2001:db8:42::/56"]);
     });
 
+    it("keeps a public control plane and public nodes out of the Airlock's and MLab's internet (controlPlaneCidrs)", () => {
+        // GKE/AKS public clusters: `kubernetes` DNATs 10.96.0.1:443 to a public address, which is what the policy sees.
+        const a = args({
+            controlPlaneCidrs: ["34.118.7.10/32", "35.200.0.0/24", "2600:1900:4000::5/128"],
+            cluster: { ...cluster, podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"], dualStack: true },
+        });
+        const objects: any[] = [
+            ...lockdownPolicies(a),
+            { apiVersion: "v1", kind: "Pod", metadata: { name: "airlock", namespace: TP, labels: { "app.kubernetes.io/component": "airlock", "app.kubernetes.io/part-of": "torchpod" } }, spec: { containers: [{ name: "c" }] } },
+            { apiVersion: "v1", kind: "Pod", metadata: { name: "mlab", namespace: ML, labels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" } }, spec: { containers: [{ name: "c" }] } },
+        ];
+        const model = NetworkModel.fromObjects(objects);
+        const to = (address: string) => ({ type: "ip" as const, id: address, ip: address });
+        for (const from of [model.workload(`${TP}/airlock`)!, model.workload(`${ML}/mlab`)!]) {
+            for (const address of ["34.118.7.10", "35.200.0.77", "2600:1900:4000::5"]) {
+                assert.equal(model.check(from, to(address), 443, "TCP").allowed, false, `${from.id} -> ${address}`);
+            }
+            for (const address of ["34.118.7.11", "140.82.112.3", "2600:1900:4000::6"]) {
+                assert.equal(model.check(from, to(address), 443, "TCP").allowed, true, `${from.id} -> ${address}`);
+            }
+        }
+        assert.throws(() => lockdownPolicies(args({ controlPlaneCidrs: ["api.example.com"] })), /control-plane CIDR "api\.example\.com" is not a valid CIDR/);
+        assert.deepEqual(lockdownPolicies(args({ controlPlaneCidrs: [] })), lockdownPolicies(args()), "default: none");
+    });
+
     it("adds IPv6 internet egress only on dual-stack clusters", () => {
         const single = ipBlocks(lockdownPolicies(args())).map((b) => b.cidr);
         assert.ok(!single.includes("::/0"));
@@ -203,6 +229,9 @@ describe("NetworkLockdown", () => {
     it("rejects configuration that would open a hole, with a clear message", () => {
         assert.throws(() => lockdownPolicies(args({ officeCidrs: ["10.244.3.0/24"] })), /office CIDR 10\.244\.3\.0\/24 lies inside the cluster range 10\.244\.0\.0\/16/);
         assert.throws(() => lockdownPolicies(args({ officeCidrs: ["office"] })), /office CIDR "office" is not a valid CIDR/);
+        for (const all of ["0.0.0.0/0", "::/0", "1.2.3.4/0"]) {
+            assert.throws(() => lockdownPolicies(args({ officeCidrs: ["192.0.2.0/24", all] })), /is the whole address space/);
+        }
         assert.throws(() => lockdownPolicies(args({ officeCidrs: ["010.1.2.0/24"] })), /not a valid CIDR/);
         assert.throws(() => lockdownPolicies(args({ cluster: { ...cluster, podCidrs: ["10.244.0.0/33"] } })), /not a valid CIDR/);
         assert.throws(() => lockdownPolicies(args({ cluster: { ...cluster, dnsPodLabels: {} } })), /dnsPodLabels/);

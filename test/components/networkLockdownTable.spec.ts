@@ -45,6 +45,8 @@ const CONTROL = [
     { ip: "10.96.0.1", port: 443 }, { ip: "10.0.0.5", port: 6443 }, { ip: "192.168.10.2", port: 6443 },
     { ip: "10.0.0.5", port: 10250 }, { ip: "169.254.169.254", port: 80 }, { ip: "169.254.169.254", port: 443 },
 ];
+/** Documentation and private addresses an office might use, for stacks configured without office networks. */
+const WOULD_BE_OFFICE = ["192.0.2.10", "198.51.100.7", "203.0.113.5", "192.168.1.20", "2001:db8:100::10"];
 const TCP: Protocol = "TCP";
 const UDP: Protocol = "UDP";
 
@@ -83,6 +85,12 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         const notInternet = () => [...PRIVATE, ...PRIVATE_V6, ...env.clusterIps].map(ip);
         const anyPorts = [22, 53, 80, 443, 3389, 5900, 7030, 7031, 8080];
         const inOffice = (e: Endpoint) => e.type === "ip" && env.officeCidrs.some((c) => ipInCidr(e.ip, c));
+        /** With no office networks configured, the office column is empty: would-be office addresses get nothing. */
+        const noOffice = (to: () => Endpoint[]): boolean => {
+            if (env.officeCidrs.length > 0) return false;
+            expectCells(env.model, cells(WOULD_BE_OFFICE.map(ip), to(), [...anyPorts, 2222, 3000, 10022], [TCP, UDP], false));
+            return true;
+        };
 
         it("TorchPod → TorchPod: no (not even another user's, nor the probe's stand-in)", () => {
             assert.ok(env.torchpods.length >= 2, "the table needs two TorchPods");
@@ -142,6 +150,8 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         it("Airlock → private, cluster and link-local ranges, API server, nodes, metadata: no", () => {
             expectCells(env.model, [
                 ...cells([env.airlock], notInternet(), [22, 80, 443], [TCP], false),
+                // "cluster DNS only": no other resolver inside the cluster or on private ranges.
+                ...cells([env.airlock], [...notInternet(), ...env.others, ...(env.reconciler ? [env.reconciler] : [])], [53], [UDP, TCP], false),
                 ...CONTROL.map((c) => ({ from: env.airlock, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
                 ...cells([env.airlock], env.others, [80, 443], [TCP], false),
             ]);
@@ -162,6 +172,7 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
                 ...cells([env.mlab], internet(), [80, 22, 53, 9418], [TCP], false),
                 ...cells([env.mlab], internet(), [443, 53], [UDP], false),
                 ...cells([env.mlab], notInternet(), [443], [TCP], false),
+                ...cells([env.mlab], [...notInternet(), ...env.others], [53], [UDP, TCP], false),
                 ...CONTROL.map((c) => ({ from: env.mlab, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
                 ...cells([env.mlab], env.others, [443], [TCP], false),
             ]);
@@ -180,6 +191,7 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         it("office networks → TorchPods: the enabled GUI ports only (never noVNC's 7030, raw VNC only when enabled)", () => {
+            if (noOffice(allTorchpods)) return;
             const office = env.office.map(ip);
             expectCells(env.model, [
                 ...cells(office, allTorchpods(), guiOn(), [TCP], true),
@@ -189,6 +201,7 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         it("office networks → Airlock: sftp and the GUI ports", () => {
+            if (noOffice(() => [env.airlock])) return;
             const office = env.office.map(ip);
             expectCells(env.model, [
                 ...cells(office, [env.airlock], [env.airlockSftpPort, ...guiOn()], [TCP], true),
@@ -197,6 +210,7 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         it("office networks → MLab: http and ssh", () => {
+            if (noOffice(() => [env.mlab, ...(env.reconciler ? [env.reconciler] : [])])) return;
             const office = env.office.map(ip);
             expectCells(env.model, [
                 ...cells(office, [env.mlab], mlabOn(), [TCP], true),
@@ -351,6 +365,14 @@ describeTrafficTable("traffic table: synthetic pods + the lock-down (rdp + brows
 // An office network that contains the pod network (a 10.0.0.0/8 office): pods must not pass for office computers.
 describeTrafficTable("traffic table: synthetic pods + the lock-down (office CIDR around the pod network)", () =>
     syntheticEnv({ ...baseArgs, officeCidrs: ["10.0.0.0/8"] }, ["10.1.2.3", "10.200.0.1"]));
+
+// No office networks: nothing outside the cluster reaches the platform at all.
+describeTrafficTable("traffic table: synthetic pods + the lock-down (no office networks)", () => syntheticEnv({ ...baseArgs, officeCidrs: [] }, []));
+
+// One namespace for everything (the stack config refuses it for Pod Security reasons; the lock-down
+// itself selects by component labels and must hold anyway).
+describeTrafficTable("traffic table: synthetic pods + the lock-down (TorchPods and MLab in one namespace, raw VNC on)", () =>
+    syntheticEnv({ ...baseArgs, namespaces: { torchpods: "platform", mlab: "platform" }, gui: { rdp: true, browser: true, vnc: true } }, ["192.0.2.10"]));
 
 describeTrafficTable("traffic table: synthetic pods + the lock-down (dual-stack, raw VNC on, sftp on 2022)", () =>
     syntheticEnv({

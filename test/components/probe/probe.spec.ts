@@ -173,12 +173,70 @@ describe("enforcement probe script (loopback targets)", function () {
 
     it("treats an address that never answers (no route or dropped) as blocked, within the timeout", async () => {
         // TEST-NET-1: depending on this machine's routes, unreachable at once or silent until the timeout.
+        // The per-check timeout bounds it (the spec's own mocha timeout catches a hang; no wall-clock assertion).
         const config = await loopbackConfig();
-        const started = Date.now();
         const r = await runProbe({ ...config, mustNotReach: [{ name: "a black hole", host: "192.0.2.1", port: 443, kind: "tcp" }] });
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        assert.match(r.stdout, /a black hole .*: blocked/);
-        assert.ok(Date.now() - started < 10000);
+        assert.match(r.stdout, /a black hole .*: blocked \((no answer within 400 ms|E[A-Z]+)\)/);
+    });
+
+    it("sends a well-formed DNS query (one question, A/IN, recursion desired) and counts any reply", async () => {
+        const socket = dgram.createSocket("udp4");
+        const queries: Buffer[] = [];
+        socket.on("message", (msg, rinfo) => {
+            queries.push(msg);
+            const reply = Buffer.from(msg);
+            reply[2] |= 0x80;
+            socket.send(reply, rinfo.port, rinfo.address);
+        });
+        await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+        open.push({ close: () => socket.close() });
+        const config = await loopbackConfig();
+        const r = await runProbe({ ...config, mustNotReach: [{ name: "a resolver", host: LOOPBACK, port: socket.address().port, kind: "dns-udp" }] });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.equal(queries.length, 1);
+        const q = queries[0];
+        assert.equal(q.readUInt16BE(2), 0x0100, "flags: standard query, RD");
+        assert.deepEqual([q.readUInt16BE(4), q.readUInt16BE(6), q.readUInt16BE(8), q.readUInt16BE(10)], [1, 0, 0, 0], "QDCOUNT 1, nothing else");
+        const labels: string[] = [];
+        let i = 12;
+        while (q[i] !== 0) { labels.push(q.subarray(i + 1, i + 1 + q[i]).toString("ascii")); i += 1 + q[i]; }
+        assert.equal(labels.join("."), "kubernetes.default.svc.cluster.local");
+        assert.deepEqual([q.readUInt16BE(i + 1), q.readUInt16BE(i + 3)], [1, 1], "QTYPE A, QCLASS IN");
+        assert.equal(q.length, i + 5, "no trailing bytes");
+    });
+
+    it("checks IPv6 targets too (TCP and DNS over UDP on ::1)", async function () {
+        const v6Listener = net.createServer((c) => c.end());
+        const ok = await new Promise<boolean>((resolve) => { v6Listener.once("error", () => resolve(false)); v6Listener.listen(0, "::1", () => resolve(true)); });
+        if (!ok) this.skip();
+        open.push({ close: () => v6Listener.close() });
+        const resolver = dgram.createSocket("udp6");
+        resolver.on("message", (msg, rinfo) => resolver.send(msg, rinfo.port, rinfo.address));
+        await new Promise<void>((resolve) => resolver.bind(0, "::1", resolve));
+        open.push({ close: () => resolver.close() });
+        const config = await loopbackConfig();
+        const tcpPort = (v6Listener.address() as net.AddressInfo).port;
+        const r = await runProbe({
+            ...config,
+            mustNotReach: [
+                { name: "a v6 listener", host: "::1", port: tcpPort, kind: "tcp" },
+                { name: "a v6 resolver", host: "::1", port: resolver.address().port, kind: "dns-udp" },
+                { name: "a closed v6 port", host: "::1", port: await closedTcpPort(), kind: "tcp" },
+            ],
+        });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, new RegExp(`^LEAK must not reach a v6 listener \\(\\[::1\\]:${tcpPort} TCP\\)`, "m"));
+        assert.match(r.stdout, /^LEAK must not reach a v6 resolver \(\[::1\]:\d+ UDP, DNS query\): DNS answered/m);
+        assert.match(r.stdout, /^ok {2} must not reach a closed v6 port .*: blocked/m);
+    });
+
+    it("prints only target names, addresses and outcomes (nothing from the environment)", async () => {
+        const r = await runProbe(await loopbackConfig({ leak: ["the API server"] }));
+        for (const line of [...r.stdout.split("\n"), ...r.stderr.split("\n")].filter((l) => l !== "")) {
+            assert.match(line, /^(ok {2}|LEAK|FAIL) must (not )?reach |^enforcement probe (passed|FAILED): /, line);
+        }
+        assert.ok(!/PROBE_CONFIG|PATH=|timeoutMs/.test(r.stdout + r.stderr));
     });
 
     it("refuses a configuration it cannot use (exit 2), so the Job fails closed", async () => {
