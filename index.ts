@@ -34,5 +34,7 @@ export const mlabHttpUrl = platform.mlab.httpUrl;
 export const mlabSshUrl = platform.mlab.sshUrl;
 export const mlabCloneUrls = platform.mlab.cloneUrls;
 export const mlabAdminPassword = pulumi.secret(platform.mlab.adminPassword);
+/** Per user: the MLab (git) password, for fetching branches from an office computer. Secret. */
+export const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
 
 export const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };

@@ -168,6 +168,11 @@ export class Mlab extends pulumi.ComponentResource {
     readonly cloneUrls: pulumi.Output<Record<string, { readonly http: string; readonly ssh: string }>>;
     /** The admin's password (secret). */
     readonly adminPassword: pulumi.Output<string>;
+    /**
+     * Each user's MLab password, by user (secret): TorchPods have it mounted, but the office computer
+     * that fetches the user's branches (`git fetch mlab`) needs it too, and an admin hands it out.
+     */
+    readonly userPasswords: pulumi.Output<Record<string, string>>;
     /** The Service's name in `namespace`. */
     readonly serviceName: string;
     /** Labels of the Gitea pods (for NetworkPolicy peers). */
@@ -449,6 +454,7 @@ export class Mlab extends pulumi.ComponentResource {
             return [full, { http: `${httpBase}${full}.git`, ssh: `${sshBase}${full}.git` }];
         })));
         this.adminPassword = pulumi.secret(adminPw.result);
+        this.userPasswords = pulumi.secret(pulumi.all(Object.fromEntries(userPasswords)));
 
         this.registerOutputs({
             host: this.host,
@@ -457,6 +463,7 @@ export class Mlab extends pulumi.ComponentResource {
             sshUrl: this.sshUrl,
             cloneUrls: this.cloneUrls,
             adminPassword: this.adminPassword,
+            userPasswords: this.userPasswords,
             reconcileJobName: this.reconcileJobName,
         });
     }

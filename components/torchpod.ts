@@ -38,11 +38,11 @@ export function torchpodNames(user: string) {
 }
 
 export interface TorchPodMlabAccess {
-    /** MLab's host name; resolved in the pod through hostAliases (TorchPods have no DNS). */
+    /** MLab's host name; resolved in the pod through hostAliases (TorchPods have no DNS); required. */
     readonly host: string;
-    /** MLab Service's cluster IP. */
+    /** MLab Service's cluster IP, the hostAliases address; required. */
     readonly clusterIp: pulumi.Input<string>;
-    /** The user's Secret (keys `gitconfig`, `git-credentials`) in the TorchPod namespace. */
+    /** The user's Secret (keys `gitconfig`, `git-credentials`) in the TorchPod namespace, mounted read-only; required. */
     readonly credentialsSecretName: pulumi.Input<string>;
 }
 

@@ -38,8 +38,11 @@ export const TOP_LEVEL_KEYS = [
 const RESOURCE_KEYS = ["cpu", "cpuLimit", "memory", "memoryLimit"] as const;
 const USER_KEYS = ["name", "gpus", ...RESOURCE_KEYS, "shm", "home", "image"];
 const DEFAULTS_KEYS = ["gpus", ...RESOURCE_KEYS, "shm", "home"];
-/** Longest user name: derived object names (`torchpod-<user>-credentials`, Service `torchpod-<user>`) stay valid. */
-export const MAX_USER_NAME = 40;
+/**
+ * Longest user name: the image creates the user with useradd, which refuses names over 32 characters
+ * (derived object names such as the Service `torchpod-<user>` stay valid well within that).
+ */
+export const MAX_USER_NAME = 32;
 /** What a name Gitea refuses (as a user or an organisation) is told. */
 const GITEA_RESERVED_EXPECTED = `expected a name MLab's Gitea accepts (not one it reserves, such as admin, api, explore, org, repo, user, v2, names ending in .keys/.gpg/.rss/.atom/.png, nor MLab's admin "${MLAB_ADMIN_USER}")`;
 /** Linux user names the image already has or that would be confusing. */
@@ -250,8 +253,9 @@ function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserC
         if (obj.name === undefined) c.problem(`${p}.name`, undefined, "expected a user name (required)");
         else {
             name = c.string(`${p}.name`, obj.name, "", (s) =>
-                !isDnsLabel(s, MAX_USER_NAME)
-                    ? `expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_USER_NAME} characters`
+                // Also a Linux login name: useradd wants a letter first (and refuses all-digit names).
+                !isDnsLabel(s, MAX_USER_NAME) || !/^[a-z]/.test(s)
+                    ? `expected a DNS-1123 label that is also a login name: lowercase letters, digits and '-', starting with a letter, ending with a letter or digit, at most ${MAX_USER_NAME} characters`
                     : RESERVED_USER_NAMES.includes(s) ? `expected a user name other than the reserved ${RESERVED_USER_NAMES.join(", ")}`
                     // Every user gets an MLab account: a name Gitea refuses would fail only in the reconciler Job.
                     : isGiteaReservedName(s) ? GITEA_RESERVED_EXPECTED : undefined);

@@ -104,7 +104,10 @@ describe("index.ts: the dev stack", () => {
         });
         // Nothing but the password outputs holds a generated secret.
         const passwords = ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
-        const plain = JSON.stringify({ ...e, passwords: undefined, airlockPassword: undefined, mlabAdminPassword: undefined });
+        assert.deepStrictEqual(Object.keys(e.mlabPasswords.secret).sort(), ["alice", "bob", "carol"], "MLab passwords per user, as a secret");
+        const mlabAlice = ofType(run, "random:index/randomPassword:RandomPassword").find((r) => r.name === "mlab-user-alice-password")!;
+        assert.strictEqual(e.mlabPasswords.secret.alice, mlabAlice.state.result);
+        const plain = JSON.stringify({ ...e, passwords: undefined, airlockPassword: undefined, mlabAdminPassword: undefined, mlabPasswords: undefined });
         for (const p of passwords) assert.ok(!plain.includes(p), "a generated password appears in a non-secret output");
     });
 

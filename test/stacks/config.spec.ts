@@ -109,6 +109,13 @@ describe("stack config: validation names the key path, the bad value and the exp
         assertProblem({ ...valid, users: [{ name: "Alice_1", gpus: 0 }] }, "torchpod:users[0].name: got \"Alice_1\"", "expected a DNS-1123 label");
     });
 
+    it("rejects a user name the image cannot create as a login (leading digit, longer than 32 characters)", () => {
+        assertProblem({ ...valid, users: [{ name: "1alice" }] }, "torchpod:users[0].name: got \"1alice\"", "starting with a letter");
+        const long = `a${"b".repeat(32)}`;
+        assertProblem({ ...valid, users: [{ name: long }] }, `torchpod:users[0].name: got "${long}"`, "at most 32 characters");
+        assert.strictEqual(parseStackConfig(rawConfig({ ...valid, users: [{ name: "a".repeat(32) }] }), "t").users[0].name, "a".repeat(32));
+    });
+
     it("rejects duplicate users", () => {
         assertProblem({ ...valid, users: [{ name: "alice", gpus: 0 }, { name: "alice", gpus: 1 }] },
             "torchpod:users[1].name: got \"alice\"", "expected a unique user name", "torchpod:users[0]");
