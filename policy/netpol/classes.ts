@@ -15,6 +15,7 @@ export interface WorkloadClass {
   labels: Record<string, string>;
   namespaceLabels: Record<string, string>;
   ports: ContainerPort[];
+  hostNetwork: boolean; // never isolated by a policy (see semantics.policySelects)
   members: number[]; // workload indexes
 }
 
@@ -93,12 +94,13 @@ export class ClassEngine {
         Object.keys(w.labels).sort().map((k) => [k, w.labels[k]]),
         w.ports.map((p) => `${p.name ?? ""}/${p.protocol}/${p.containerPort}`).sort(),
         inBlocks,
+        w.hostNetwork === true,
       ]);
       let ci = signature.get(sig);
       if (ci === undefined) {
         ci = this.classes.length;
         signature.set(sig, ci);
-        this.classes.push({ index: ci, namespace: w.namespace, labels: w.labels, namespaceLabels: w.namespaceLabels, ports: w.ports, members: [] });
+        this.classes.push({ index: ci, namespace: w.namespace, labels: w.labels, namespaceLabels: w.namespaceLabels, ports: w.ports, hostNetwork: w.hostNetwork === true, members: [] });
         classBlocks.push(inBlocks);
         const list = this.byNamespace.get(w.namespace) ?? [];
         list.push(ci);
@@ -147,7 +149,7 @@ export class ClassEngine {
 
     this.compiled = policies.map((p) => ({
       policy: p,
-      selected: this.selection(p.namespace, undefined, p.podSelector).toArray(),
+      selected: this.selection(p.namespace, undefined, p.podSelector).toArray().filter((ci) => !this.classes[ci].hostNetwork),
       ingress: p.ingress.map((r) => compileRule(p, r)),
       egress: p.egress.map((r) => compileRule(p, r)),
     }));

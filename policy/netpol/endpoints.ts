@@ -95,6 +95,7 @@ export function toWorkload(o: K8sObject, nsLabels: Map<string, Record<string, st
     namespaceLabels: ensureNamespace(nsLabels, namespace),
     ports: containerPorts(template.spec),
   };
+  if (template.spec?.hostNetwork === true) w.hostNetwork = true;
   if (kind === "Pod" && typeof o.status?.podIP === "string" && o.status.podIP !== "") w.ip = o.status.podIP;
   return w;
 }

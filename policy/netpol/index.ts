@@ -9,6 +9,8 @@
 //   NetpolError instead of being read as something more permissive.
 // - Only networking.k8s.io (and extensions/v1beta1) NetworkPolicies count; Calico's and other
 //   projects' kinds of the same name are skipped like any unknown kind.
+// - Pods with spec.hostNetwork are never isolated (NetworkPolicy does not govern the node's network);
+//   selectors still match them as peers.
 // - Loopback (a workload to itself) is not evaluated: matrix() returns pairs of distinct endpoints.
 export * from "./types";
 export { NetpolError } from "./errors";

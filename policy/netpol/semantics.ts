@@ -5,9 +5,14 @@ import { ParsedPeer, ParsedPolicy, ParsedRule } from "./policies";
 import { matchesSelector } from "./selector";
 import { Endpoint, PortSpec, Protocol, WorkloadEndpoint } from "./types";
 
-/** A policy applies to the pods of its own namespace that its podSelector matches. */
+/**
+ * A policy applies to the pods of its own namespace that its podSelector matches, except pods on
+ * the host network: NetworkPolicy does not govern the node's network namespace (the API leaves it
+ * undefined; plugins leave such pods unisolated), so they are never isolated here. As peers they
+ * are still matched by selectors, which never under-reports what may be reachable.
+ */
 export function policySelects(p: ParsedPolicy, w: WorkloadEndpoint): boolean {
-  return w.namespace === p.namespace && matchesSelector(p.podSelector, w.labels);
+  return w.namespace === p.namespace && !w.hostNetwork && matchesSelector(p.podSelector, w.labels);
 }
 
 const addressCache = new Map<string, Address | null>();

@@ -34,6 +34,8 @@ export interface WorkloadEndpoint {
   namespaceLabels: Record<string, string>;
   ports: ContainerPort[];
   ip?: string;
+  /** spec.hostNetwork: NetworkPolicy does not apply to such pods (they use the node's network). */
+  hostNetwork?: boolean;
 }
 
 export interface IpEndpoint {

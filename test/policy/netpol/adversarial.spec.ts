@@ -208,3 +208,41 @@ describe("netpol: adversarial input", () => {
     assert.throws(w({ policyTypes: [null] }), (e: unknown) => e instanceof NetpolError && e.field === "spec.policyTypes[0]");
   });
 });
+
+describe("netpol: host-network pods", () => {
+  const hostPod = (id: string, labels: Record<string, string>): K8sObject => {
+    const p = pod(id, { labels, ip: "192.168.0.10" });
+    (p.spec as any).hostNetwork = true;
+    return p;
+  };
+
+  it("are never isolated by a policy that selects their labels (NetworkPolicy does not govern the node's network)", () => {
+    const objects = [
+      ns("lab"),
+      hostPod("lab/agent", { app: "locked" }),
+      pod("lab/twin", { labels: { app: "locked" } }),
+      pod("lab/other"),
+      netpol("lab/deny", { podSelector: { matchLabels: { app: "locked" } }, policyTypes: ["Ingress", "Egress"] }),
+    ];
+    assert.strictEqual(allowed(objects, "lab/twin", "1.1.1.1"), false, "the ordinary pod is locked down");
+    assert.strictEqual(allowed(objects, "lab/agent", "1.1.1.1"), true, "the host-network pod is not");
+    assert.strictEqual(allowed(objects, "lab/agent", "lab/other"), true);
+    assert.strictEqual(allowed(objects, "lab/other", "lab/agent"), true);
+    const m = NetworkModel.fromObjects(objects);
+    assert.strictEqual(m.egressGrants(m.workload("lab/agent")!).isolated, false);
+    assert.notStrictEqual(m.engine.classOf[m.workloads.indexOf(m.workload("lab/agent")!)], m.engine.classOf[m.workloads.indexOf(m.workload("lab/twin")!)]);
+  });
+
+  it("still match selectors as peers (reported reachable rather than missed); templates count too", () => {
+    const dep: K8sObject = {
+      apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-agent", namespace: "lab" },
+      spec: { template: { metadata: { labels: { app: "agent" } }, spec: { hostNetwork: true, containers: [{ name: "a" }] } } },
+    };
+    const objects = [
+      ns("lab"), dep, pod("lab/srv"),
+      netpol("lab/srv", { podSelector: { matchLabels: { app: "srv" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "agent" } } }] }] }),
+    ];
+    assert.strictEqual(NetworkModel.fromObjects(objects).workload("lab/node-agent")!.hostNetwork, true);
+    assert.strictEqual(allowed(objects, "lab/node-agent", "lab/srv"), true);
+  });
+});
