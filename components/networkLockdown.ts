@@ -83,14 +83,6 @@ export interface NetworkLockdownArgs {
     readonly mlabPorts: { readonly http: number; readonly ssh: number };
     /** The Airlock's sshd container port (its Service maps 10022 to it); default 22. */
     readonly airlockSftpContainerPort?: number;
-    /**
-     * Where the API server and the nodes really are (`kubectl get endpoints kubernetes`, node
-     * addresses), as CIDRs; excepted from the Airlock's and MLab's internet egress. NetworkPolicy
-     * sees the destination after the Service's DNAT, so `cluster.apiServerIp` (a ClusterIP) alone does
-     * not keep them from a public control plane (GKE, AKS without private clusters) or public node
-     * IPs. Default none: private ranges cover control planes and nodes on private addresses.
-     */
-    readonly controlPlaneCidrs?: readonly string[];
 }
 
 /** A NetworkPolicy as the API server receives it (networking.k8s.io/v1). */
@@ -154,7 +146,8 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         // An empty podSelector would open port 53 of every pod in the DNS namespace.
         throw new Error("NetworkLockdown: cluster.dnsPodLabels must name the cluster DNS pods (e.g. k8s-app: kube-dns)");
     }
-    const controlPlane = (args.controlPlaneCidrs ?? []).map((c) => formatCidr(parseCidrOrThrow(c, "control-plane CIDR")));
+    // NetworkPolicy sees the API server after the Service's DNAT: its real (maybe public) address.
+    const controlPlane = cluster.controlPlaneCidrs.map((c) => formatCidr(parseCidrOrThrow(c, "control-plane CIDR")));
     const internet = internetPeers(cluster, controlPlane);
     const dnsRule: Rule<"to"> = { to: [dnsPeer], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] };
     const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));

@@ -415,9 +415,10 @@ function parseGpu(c: Checker, raw: unknown, users: readonly UserConfig[]): GpuCo
 
 function parseCluster(c: Checker, raw: unknown): ClusterConfig {
     const path = `${NAMESPACE}:cluster`;
-    const obj = c.object(path, raw, ["podCidrs", "serviceCidrs", "dnsNamespace", "dnsPodLabels", "dnsServiceIp", "apiServerIp"]);
+    const obj = c.object(path, raw, ["podCidrs", "serviceCidrs", "dnsNamespace", "dnsPodLabels", "dnsServiceIp", "apiServerIp", "controlPlaneCidrs"]);
     const pods = c.cidrs(`${path}.podCidrs`, obj?.podCidrs, DEFAULTS.cluster.podCidrs, { nonEmpty: true });
     const services = c.cidrs(`${path}.serviceCidrs`, obj?.serviceCidrs, DEFAULTS.cluster.serviceCidrs, { nonEmpty: true });
+    const controlPlane = c.cidrs(`${path}.controlPlaneCidrs`, obj?.controlPlaneCidrs, DEFAULTS.cluster.controlPlaneCidrs, { forbidAll: true });
     const inServices = (key: "dnsServiceIp" | "apiServerIp") => {
         const value = c.ip(`${path}.${key}`, obj?.[key], DEFAULTS.cluster[key]);
         const ip = parseIp(value);
@@ -435,6 +436,7 @@ function parseCluster(c: Checker, raw: unknown): ClusterConfig {
         dnsPodLabels: c.labelMap(`${path}.dnsPodLabels`, obj?.dnsPodLabels, DEFAULTS.cluster.dnsPodLabels),
         dnsServiceIp: inServices("dnsServiceIp"),
         apiServerIp: inServices("apiServerIp"),
+        controlPlaneCidrs: controlPlane.texts,
         dualStack: [...pods.parsed, ...services.parsed].some((p) => p.version === 6),
     };
 }

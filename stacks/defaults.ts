@@ -49,6 +49,7 @@ export const DEFAULTS = {
         dnsPodLabels: { "k8s-app": "kube-dns" } as Record<string, string>,
         dnsServiceIp: "10.96.0.10",
         apiServerIp: "10.96.0.1",
+        controlPlaneCidrs: [] as string[],
     },
     /** `torchpod:airlock` */
     airlock: { cpu: "1", cpuLimit: "4", memory: "4Gi", memoryLimit: "16Gi", shm: "2Gi", sftpPort: 10022, user: "airlock" },

@@ -96,6 +96,11 @@ export interface ClusterConfig {
     readonly dnsServiceIp: string;
     /** The API server's in-cluster address (for the enforcement probe), e.g. 10.96.0.1. */
     readonly apiServerIp: string;
+    /**
+     * The control plane's real addresses (a managed cluster's public API endpoint, node networks):
+     * NetworkPolicies see these, not the Service IP, so they are excepted from internet egress too.
+     */
+    readonly controlPlaneCidrs: readonly string[];
     /** True when any configured CIDR is IPv6: the IPv6 private ranges are excluded too. */
     readonly dualStack: boolean;
 }

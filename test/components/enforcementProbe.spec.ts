@@ -20,6 +20,7 @@ const cluster: ClusterConfig = {
     dnsPodLabels: { "k8s-app": "kube-dns" },
     dnsServiceIp: "10.96.0.10",
     apiServerIp: "10.96.0.1",
+    controlPlaneCidrs: [],
     dualStack: false,
 };
 const probe: ProbeConfig = { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 };

@@ -296,6 +296,7 @@ export const SYNTHETIC_CLUSTER: ClusterConfig = {
     dnsPodLabels: { "k8s-app": "kube-dns" },
     dnsServiceIp: "10.96.0.10",
     apiServerIp: "10.96.0.1",
+    controlPlaneCidrs: [],
     dualStack: false,
 };
 

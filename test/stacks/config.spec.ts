@@ -48,7 +48,7 @@ describe("stack config: parsing and defaults", () => {
         assert.strictEqual(config.gpu.quota, undefined);
         assert.deepStrictEqual(config.cluster, {
             podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], dnsNamespace: "kube-system",
-            dnsPodLabels: { "k8s-app": "kube-dns" }, dnsServiceIp: "10.96.0.10", apiServerIp: "10.96.0.1", dualStack: false,
+            dnsPodLabels: { "k8s-app": "kube-dns" }, dnsServiceIp: "10.96.0.10", apiServerIp: "10.96.0.1", controlPlaneCidrs: [], dualStack: false,
         });
         assert.deepStrictEqual(config.kubernetes, {});
         assert.strictEqual(config.airlock.sftpPort, 10022);
@@ -165,6 +165,7 @@ describe("stack config: validation names the key path, the bad value and the exp
         assertProblem({ ...valid, officeCidrs: ["2001:db8::/129"] }, "between 0 and 128");
         assertProblem({ ...valid, officeCidrs: ["2001:db8:::/48"] }, "torchpod:officeCidrs[0]: got \"2001:db8:::/48\"", "valid IPv4 or IPv6 address");
         assertProblem({ ...valid, cluster: { serviceCidrs: ["10.96.0.0/10"] } }, "torchpod:cluster.serviceCidrs[0]", "zero host bits");
+        assertProblem({ ...valid, cluster: { controlPlaneCidrs: ["api.example.com"] } }, "torchpod:cluster.controlPlaneCidrs[0]", "api.example.com");
     });
 
     it("rejects office CIDRs that are the whole internet", () => {
