@@ -15,6 +15,7 @@ export const DEFAULT_DANGEROUS_CAPABILITIES = ["ALL", "NET_ADMIN", "NET_RAW", "S
 export const DEFAULT_TORCHPOD_REQUIRED_DROPS = ["NET_RAW"];
 export const DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|PASSWD|SECRET|TOKEN|KEY";
 export const DEFAULT_GITEA_IMAGE_PATTERN = "gitea";
+export const DEFAULT_MLAB_IMAGE_PATTERN = "(^|/)gitea/gitea(:|@|$)";
 
 function selectorSchema(description: string, def: LabelSelector): PolicyConfigJSONSchema {
   return {
@@ -104,6 +105,28 @@ export const SCHEMA = {
     minLength: 1,
     default: DEFAULT_GITEA_IMAGE_PATTERN,
   } as PolicyConfigJSONSchema,
+  mlabImagePattern: {
+    type: "string",
+    description:
+      "Regular expression (case-insensitive) every long-running container of an MLab pod must match (default: the official gitea/gitea image, from any registry mirror). " +
+      "Anything else in MLab's pod could listen on MLab's ports and relay TorchPod traffic out.",
+    minLength: 1,
+    default: DEFAULT_MLAB_IMAGE_PATTERN,
+  } as PolicyConfigJSONSchema,
+  officeCidrs: {
+    type: "array",
+    description:
+      "The office networks that may reach TorchPods (ingress ipBlocks must lie inside them). Empty (default): any ipBlock no wider than /8 (IPv4) or /32 (IPv6).",
+    items: { type: "string", minLength: 1 },
+    default: [],
+  } as PolicyConfigJSONSchema,
+  torchpodPodSecurityLevels: {
+    type: "array",
+    description: "Pod Security `enforce` levels a namespace holding TorchPods may have (the design: baseline, never privileged).",
+    items: { type: "string", enum: ["baseline", "restricted"] },
+    minItems: 1,
+    default: ["baseline", "restricted"],
+  } as PolicyConfigJSONSchema,
 };
 
 export interface PackConfig {
@@ -118,6 +141,9 @@ export interface PackConfig {
   airlockClaimPattern: string;
   secretEnvPattern: string;
   giteaImagePattern: string;
+  mlabImagePattern: string;
+  officeCidrs: string[];
+  torchpodPodSecurityLevels: string[];
 }
 
 export const DEFAULTS: PackConfig = {
@@ -132,6 +158,9 @@ export const DEFAULTS: PackConfig = {
   airlockClaimPattern: DEFAULT_AIRLOCK_CLAIM_PATTERN,
   secretEnvPattern: DEFAULT_SECRET_ENV_PATTERN,
   giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
+  mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
+  officeCidrs: [],
+  torchpodPodSecurityLevels: ["baseline", "restricted"],
 };
 
 export class PolicyConfigError extends Error {
@@ -150,7 +179,7 @@ export function resolveConfig(raw: Record<string, unknown> | undefined): PackCon
     if (isSelectorProblem(parsed)) throw new PolicyConfigError(`policy config ${k}${parsed.field}: ${parsed.problem}`);
     c[k] = parsed;
   }
-  for (const k of ["airlockClaimPattern", "secretEnvPattern", "giteaImagePattern"] as const) {
+  for (const k of ["airlockClaimPattern", "secretEnvPattern", "giteaImagePattern", "mlabImagePattern"] as const) {
     try {
       new RegExp(c[k], "i");
     } catch (e: any) {
@@ -163,6 +192,15 @@ export function resolveConfig(raw: Record<string, unknown> | undefined): PackCon
 
 export function selects(sel: LabelSelector, labels: Record<string, string>): boolean {
   return matchesSelector(sel, labels);
+}
+
+/**
+ * Whether a pod template is a TorchPod: its own labels (what NetworkPolicies select) or the labels of
+ * the object that owns it match `torchpodSelector`. A Deployment labelled a TorchPod whose pods lack the
+ * label is still a TorchPod, whose pods the TorchPod NetworkPolicies do not select.
+ */
+export function isTorchPodTemplate(cfg: Pick<PackConfig, "torchpodSelector">, t: { labels: Record<string, string>; ownerLabels?: Record<string, string> }): boolean {
+  return selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels));
 }
 
 // ---- structural reasoning on selectors --------------------------------------------------------

@@ -2,8 +2,9 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { EgressGrant, K8sObject, LabelSelector, NAMESPACE_NAME_LABEL, NetpolError, NetworkModel, PortSpec, Protocol, WorkloadEndpoint } from "../netpol";
 import { describeSelector, PackConfig, resolveConfig, SCHEMA, selectorImplies, selects } from "./config";
+import { EMBEDDED_FROM, embeddedWorkloadObjects, ownerKey, ownerLabelsOf } from "./embedded";
 import { Findings } from "./findings";
-import { FoundObject, isPodOwningKind, objectsOf, parseKubeType, podTemplateOfObject, providerNamespace, toK8sObject, Unknowns } from "./resources";
+import { FoundObject, isPodOwningKind, mayEmbedPodTemplates, objectsOf, parseKubeType, podTemplateOfObject, podTemplatesOfObject, providerNamespace, toK8sObject, Unknowns } from "./resources";
 import { read, unknownPaths, unproxy } from "./unknowns";
 
 export interface EgressFinding {
@@ -40,6 +41,14 @@ export function networkObjectsOf(resources: Pick<PolicyResource, "type" | "props
     const props = unproxy(r.props);
     const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
     for (const f of objectsOf(r.type, props)) {
+      if (!f.patch && mayEmbedPodTemplates(f.kind)) {
+        // A custom resource that runs pods (Argo Rollout, Knative Service, PyTorchJob, ...): each
+        // embedded pod template becomes a Pod for the analyzer.
+        const templates = podTemplatesOfObject(f, id);
+        for (const t of templates) unknowns.push(...t.labelUnknowns, ...t.specUnknowns, ...t.containers.flatMap((c) => unknownPaths(c.container.ports, [...c.path, "ports"])));
+        for (const object of embeddedWorkloadObjects(f, templates)) objects.push({ object, urn: r.urn });
+        continue;
+      }
       const relevant = f.kind === "Namespace" || f.kind === "NetworkPolicy" || isPodOwningKind(f.kind);
       if (!relevant) continue;
       if (f.patch) {
@@ -61,7 +70,7 @@ function relevantUnknowns(f: FoundObject): Unknowns {
   // pod-owning: its namespace, the template's labels, the container lists and their ports
   const t = podTemplateOfObject(f);
   if (!t) return [];
-  const out = [...meta.filter((u) => u.path[f.path.length + 1] !== "labels"), ...t.labelUnknowns, ...t.specUnknowns];
+  const out = [...meta.filter((u) => u.path[f.path.length + 1] !== "labels"), ...t.labelUnknowns, ...t.ownerLabelUnknowns, ...t.specUnknowns];
   for (const c of t.containers) out.push(...unknownPaths(c.container.ports, [...c.path, "ports"]));
   return out;
 }
@@ -106,10 +115,21 @@ const PROBE_IPS: { ip: string; port: number; protocol: Protocol }[] = [
  */
 export function analyzeTorchPodEgress(objects: K8sObject[], cfg: PackConfig): { torchpods: WorkloadEndpoint[]; findings: EgressFinding[] } {
   const model = NetworkModel.fromObjects(objects);
-  const isTorchPod = (w: WorkloadEndpoint) => selects(cfg.torchpodSelector, w.labels);
+  // A TorchPod by its pod-template labels or by the labels of the object that owns the template.
+  const owners = ownerLabelsOf(objects);
+  const ownerLabelled = (w: WorkloadEndpoint) => {
+    const l = owners.get(ownerKey(w.kind, w.id));
+    return l !== undefined && selects(cfg.torchpodSelector, l);
+  };
+  const isTorchPod = (w: WorkloadEndpoint) => selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w);
+  const kindOf = (w: WorkloadEndpoint) => owners.get(`${EMBEDDED_FROM}|${w.kind}|${w.id}`)?.[EMBEDDED_FROM] ?? w.kind;
   const torchpods = model.workloads.filter(isTorchPod);
+  // MLab's namespaces: configured, or those of the MLab-labelled workloads, except namespaces that
+  // hold TorchPods (an "MLab" next to the TorchPods is not MLab: a peer in the TorchPods' own
+  // namespace would then pass for MLab).
+  const torchpodNs = new Set(torchpods.map((w) => w.namespace));
   const mlabCandidates = model.workloads.filter((w) => !isTorchPod(w) && selects(cfg.mlabSelector, w.labels));
-  const mlabNs = cfg.mlabNamespaces.length ? [...cfg.mlabNamespaces] : [...new Set(mlabCandidates.map((w) => w.namespace))].sort();
+  const mlabNs = cfg.mlabNamespaces.length ? [...cfg.mlabNamespaces] : [...new Set(mlabCandidates.map((w) => w.namespace).filter((ns) => !torchpodNs.has(ns)))].sort();
   const isMlab = (w: WorkloadEndpoint) => !isTorchPod(w) && selects(cfg.mlabSelector, w.labels) && mlabNs.includes(w.namespace);
   const mlab = model.workloads.filter(isMlab);
   const mlabNsSelector: LabelSelector = { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: mlabNs }] };
@@ -130,7 +150,7 @@ export function analyzeTorchPodEgress(objects: K8sObject[], cfg: PackConfig): { 
       destination,
       ports,
       policies,
-      message: `TorchPod ${t.id} (${t.kind}) may reach ${destination} on ${ports}: ${opened}`,
+      message: `TorchPod ${t.id} (${kindOf(t)}${selects(cfg.torchpodSelector, t.labels) ? "" : ", labelled a TorchPod on the workload but not on its pod template, which the TorchPod NetworkPolicies select by"}) may reach ${destination} on ${ports}: ${opened}`,
     });
   };
 
@@ -232,10 +252,11 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
   description:
     "A TorchPod may open connections only to MLab's pods on MLab's TCP ports (config `mlabPorts`, default 3000 and 2222). " +
     "The NetworkPolicy analyzer runs over every Namespace, NetworkPolicy and pod-owning resource of the stack (also those a Helm Chart or yaml ConfigFile/ConfigGroup expands into, and ...List resources); " +
-    "for every TorchPod (pod-template labels matching `torchpodSelector`) it reports each egress it is allowed other than that, with the destination, the port and the NetworkPolicy that opened it: " +
+    "for every TorchPod (pod-template labels, or the owning workload's labels, matching `torchpodSelector`; pod templates inside custom resources such as an Argo Rollout or a PyTorchJob count too) " +
+    "it reports each egress it is allowed other than that, with the destination, the port and the NetworkPolicy that opened it: " +
     "no egress-isolating policy; a rule without `to` or without `ports`; any ipBlock (IPv4 or IPv6); a peer whose selectors could match a pod other than MLab (by structure, even if no such pod exists yet, " +
     "e.g. namespaceSelector {} or a podSelector that does not require `mlabSelector`); a port, port range or named port outside MLab's; UDP or SCTP; DNS. " +
-    "MLab's namespaces are `mlabNamespaces` or, when empty, those of the workloads matching `mlabSelector`; a peer must pin them by kubernetes.io/metadata.name. " +
+    "MLab's namespaces are `mlabNamespaces` or, when empty, those of the workloads matching `mlabSelector` except namespaces holding TorchPods; a peer must pin them by kubernetes.io/metadata.name. " +
     "A malformed NetworkPolicy or a NetworkPolicyPatch (effect not verifiable) is a violation. " +
     "If a value the analysis needs is unknown during preview (a namespace, a label, a policy's spec), the whole analysis is skipped and the pack reports the advisory \"can't run policy during preview\"; `pulumi up` enforces it.",
   enforcementLevel: "mandatory",

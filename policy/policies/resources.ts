@@ -104,6 +104,15 @@ export interface PodTemplate {
   labels: Record<string, string>;
   /** Unknown values (during preview) in the pod-template labels: whether it is a TorchPod is open. */
   labelUnknowns: Unknowns;
+  /**
+   * The labels of the object that owns the template (a Deployment's own metadata.labels; the Pod's
+   * labels for a Pod). A workload labelled a TorchPod there is judged as a TorchPod even when its pod
+   * template (what NetworkPolicies select) lacks the label.
+   */
+  ownerLabels: Record<string, string>;
+  ownerLabelUnknowns: Unknowns;
+  /** Found inside a kind that is not a built-in pod owner (a custom resource). */
+  embedded: boolean;
   /** Unknown values in the template, its spec or its container lists. */
   specUnknowns: Unknowns;
   spec: any; // raw pod spec (may be undefined for partial patches)
@@ -142,62 +151,132 @@ export function metaOf(f: FoundObject, id: ResourceIdentity, unknowns?: Unknowns
   };
 }
 
-/** The pod templates of a resource (Pods, workloads with templates, their Patch and List forms). */
+/**
+ * The pod templates of a resource (Pods, workloads with templates, their Patch and List forms, and
+ * pod templates embedded in other kinds such as custom resources: see `podTemplatesOfObject`).
+ */
 export function podTemplatesOf(type: string, props: any, id: ResourceIdentity = {}): PodTemplate[] {
   const out: PodTemplate[] = [];
-  for (const f of objectsOf(type, props)) {
-    const t = podTemplateOfObject(f, id);
-    if (t) out.push(t);
-  }
+  for (const f of objectsOf(type, props)) out.push(...podTemplatesOfObject(f, id));
   return out;
 }
 
-/** The pod template of one pod-owning object (undefined for other kinds). */
+/**
+ * Built-in kinds that hold no pod template (or hold one that nothing runs: PodTemplate,
+ * ControllerRevision). Every other kind that is not a built-in pod owner is searched for embedded
+ * pod templates: custom resources run pods from them (Argo Rollout, Knative Service, Kubeflow
+ * PyTorchJob/Notebook, OpenKruise CloneSet, ...), and a TorchPod deployed that way is still a TorchPod.
+ */
+const NO_TEMPLATE_KINDS = new Set([
+  "Namespace", "NetworkPolicy", "Service", "ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "ServiceAccount",
+  "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "Endpoints", "EndpointSlice",
+  "Ingress", "IngressClass", "StorageClass", "PodDisruptionBudget", "HorizontalPodAutoscaler", "PriorityClass", "RuntimeClass",
+  "CustomResourceDefinition", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding", "APIService", "Lease", "Event", "CSIDriver", "CSINode", "VolumeAttachment", "Node",
+  "CertificateSigningRequest", "PodTemplate", "ControllerRevision", "Patch",
+]);
+
+/** Whether `kind` may embed pod templates that something runs (custom resources and unknown kinds). */
+export function mayEmbedPodTemplates(kind: string): boolean {
+  return !isPodOwningKind(kind) && !NO_TEMPLATE_KINDS.has(kind) && !kind.endsWith("List");
+}
+
+/** The pod templates of one object: its own for the built-in pod owners, embedded ones for others. */
+export function podTemplatesOfObject(f: FoundObject, id: ResourceIdentity = {}): PodTemplate[] {
+  const own = podTemplateOfObject(f, id);
+  if (own) return [own];
+  if (!mayEmbedPodTemplates(f.kind) || !isPlainObject(f.obj)) return [];
+  const found: string[][] = [];
+  const visit = (v: any, path: string[], depth: number) => {
+    if (depth > 12 || v === null || typeof v !== "object") return;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => visit(x, [...path, String(i)], depth + 1));
+      return;
+    }
+    // A PodTemplateSpec ({metadata, spec: {containers}}) or a bare PodSpec ({containers: [...]}).
+    if (isPlainObject(v.spec) && Array.isArray(v.spec.containers)) {
+      found.push(path);
+      return;
+    }
+    if (Array.isArray(v.containers) && v.containers.some((c: unknown) => isPlainObject(c) && ("image" in c || "name" in c))) {
+      found.push([...path, "(podSpec)"]);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) if (!(depth === 0 && (k === "status" || k === "metadata"))) visit(x, [...path, k], depth + 1);
+  };
+  visit(f.obj, [], 0);
+  return found.map((p) => {
+    const bare = p[p.length - 1] === "(podSpec)";
+    const path = bare ? p.slice(0, -1) : p;
+    const at = read(f.obj, path);
+    // A bare PodSpec gets a template around it: labels from the owner (the controller's pods carry them, if any).
+    const template = bare ? { metadata: { labels: f.obj?.metadata?.labels }, spec: at } : at;
+    const t = templateOf({ ...f, obj: f.obj }, id, template, bare ? [...f.path] : [...f.path, ...path], bare ? [...f.path, ...path] : undefined);
+    const where = path.length ? ` (${path.join(".")})` : "";
+    t.display = `${f.kind} ${t.namespace}/${t.name}${found.length > 1 || path.length ? where : ""}`;
+    t.embedded = true;
+    return t;
+  });
+}
+
+/** The pod template of a built-in pod-owning object (undefined for other kinds). */
 export function podTemplateOfObject(f: FoundObject, id: ResourceIdentity = {}): PodTemplate | undefined {
-  {
-    if (!isPodOwningKind(f.kind)) return undefined;
-    const tPath = TEMPLATE_PATHS[f.kind];
-    const su: Unknowns = [];
-    const lu: Unknowns = [];
-    const template = tPath.length === 0 ? f.obj : read(f.obj, tPath, su, f.path);
-    const meta = metaOf(f, id);
-    const templatePath = [...f.path, ...tPath];
-    const rawLabels = isPlainObject(template) ? read(template, ["metadata", "labels"], lu, templatePath) : undefined;
-    if (isPlainObject(rawLabels)) {
-      for (const [k, v] of Object.entries(rawLabels)) if (isUnknown(v)) lu.push({ sentinel: v as string, path: [...templatePath, "metadata", "labels", k] });
-    }
-    const specPath = [...templatePath, "spec"];
-    const spec = isPlainObject(template) ? read(template, ["spec"], su, templatePath) : undefined;
-    const containers: ContainerRef[] = [];
-    if (isPlainObject(spec)) {
-      for (const field of ["containers", "initContainers", "ephemeralContainers"] as const) {
-        const list = read(spec, [field], su, specPath);
-        if (!Array.isArray(list)) continue;
-        list.forEach((c: unknown, i: number) => {
-          if (isUnknown(c)) {
-            su.push({ sentinel: c as string, path: [...specPath, field, String(i)] });
-            return;
-          }
-          if (!isPlainObject(c)) return;
-          const name = typeof c.name === "string" && !isUnknown(c.name) ? c.name : `${field}[${i}]`;
-          containers.push({ container: c, path: [...specPath, field, String(i)], field, name });
-        });
-      }
-    }
-    return {
-      kind: f.kind,
-      namespace: meta.namespace,
-      name: meta.name,
-      display: `${f.kind} ${meta.namespace}/${meta.name}`,
-      labels: stringMap(rawLabels),
-      labelUnknowns: lu,
-      specUnknowns: su,
-      spec,
-      specPath,
-      patch: f.patch,
-      containers,
-    };
+  if (!isPodOwningKind(f.kind)) return undefined;
+  const tPath = TEMPLATE_PATHS[f.kind];
+  const su: Unknowns = [];
+  const template = tPath.length === 0 ? f.obj : read(f.obj, tPath, su, f.path);
+  const t = templateOf(f, id, template, [...f.path, ...tPath]);
+  t.specUnknowns.unshift(...su);
+  return t;
+}
+
+function templateOf(f: FoundObject, id: ResourceIdentity, template: any, templatePath: string[], specPathOverride?: string[]): PodTemplate {
+  const su: Unknowns = [];
+  const lu: Unknowns = [];
+  const ou: Unknowns = [];
+  const meta = metaOf(f, id);
+  const rawLabels = isPlainObject(template) ? read(template, ["metadata", "labels"], lu, templatePath) : undefined;
+  if (isPlainObject(rawLabels)) {
+    for (const [k, v] of Object.entries(rawLabels)) if (isUnknown(v)) lu.push({ sentinel: v as string, path: [...templatePath, "metadata", "labels", k] });
   }
+  const rawOwnerLabels = read(f.obj, ["metadata", "labels"], ou, f.path);
+  if (isPlainObject(rawOwnerLabels)) {
+    for (const [k, v] of Object.entries(rawOwnerLabels)) if (isUnknown(v)) ou.push({ sentinel: v as string, path: [...f.path, "metadata", "labels", k] });
+  }
+  const specPath = specPathOverride ?? [...templatePath, "spec"];
+  const spec = isPlainObject(template) ? read(template, ["spec"], su, templatePath) : undefined;
+  const containers: ContainerRef[] = [];
+  if (isPlainObject(spec)) {
+    for (const field of ["containers", "initContainers", "ephemeralContainers"] as const) {
+      const list = read(spec, [field], su, specPath);
+      if (!Array.isArray(list)) continue;
+      list.forEach((c: unknown, i: number) => {
+        if (isUnknown(c)) {
+          su.push({ sentinel: c as string, path: [...specPath, field, String(i)] });
+          return;
+        }
+        if (!isPlainObject(c)) return;
+        const name = typeof c.name === "string" && !isUnknown(c.name) ? c.name : `${field}[${i}]`;
+        containers.push({ container: c, path: [...specPath, field, String(i)], field, name });
+      });
+    }
+  }
+  return {
+    kind: f.kind,
+    namespace: meta.namespace,
+    name: meta.name,
+    display: `${f.kind} ${meta.namespace}/${meta.name}`,
+    labels: stringMap(rawLabels),
+    labelUnknowns: lu,
+    ownerLabels: f.kind === "Pod" ? stringMap(rawLabels) : stringMap(rawOwnerLabels),
+    ownerLabelUnknowns: f.kind === "Pod" ? [] : ou,
+    specUnknowns: su,
+    spec,
+    specPath,
+    patch: f.patch,
+    containers,
+    embedded: false,
+  };
 }
 
 /** A K8sObject for the NetworkPolicy analyzer: kind/apiVersion filled in, namespace defaulted. */

@@ -1,12 +1,14 @@
 // Resource policies: the escape routes that live in one pod template (or one volume).
 // Each runs on every pod-owning resource (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 // ReplicationController, Job, CronJob), their server-side-apply `...Patch` forms and `...List`
-// forms, whatever created them (our components, Helm Chart v3/v4, yaml.ConfigFile/ConfigGroup).
+// forms, and pod templates embedded in custom resources (Argo Rollout, PyTorchJob, ...), whatever
+// created them (our components, Helm Chart v3/v4, yaml.ConfigFile/ConfigGroup).
 import { EnforcementLevel, PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } from "@pulumi/policy";
-import { DEFAULTS, PackConfig, resolveConfig, SCHEMA, selects } from "./config";
+import { DEFAULTS, isTorchPodTemplate, PackConfig, resolveConfig, SCHEMA, selects } from "./config";
 import { Findings } from "./findings";
 import { ContainerRef, objectsOf, parseKubeType, PodTemplate, podTemplatesOf, providerNamespace, Unknowns } from "./resources";
 import { isUnknown, read, unproxy } from "./unknowns";
+import { isWideCidr } from "./cidrs";
 
 const UNKNOWN_NOTE =
   "Values unknown during preview never fail this policy: what can be proved from known values is reported, " +
@@ -58,8 +60,10 @@ function runPodCheck(def: PodPolicyDef, args: ResourceValidationArgs, report: Re
   const prefixed = templates.length > 1;
   for (const t of templates) {
     const prefix = prefixed ? `${t.display}: ` : "";
-    const labelsKnown = t.labelUnknowns.length === 0;
-    const isTorchPod = selects(cfg.torchpodSelector, t.labels);
+    const isTorchPod = isTorchPodTemplate(cfg, t);
+    // Known when it matched on known labels, or when no label it could match on is unknown.
+    const labelUnknowns = [...t.labelUnknowns, ...t.ownerLabelUnknowns];
+    const labelsKnown = isTorchPod || labelUnknowns.length === 0;
     if (labelsKnown) {
       if (scope === "torchpods" && !isTorchPod) continue;
       f.unknown(t.specUnknowns);
@@ -76,7 +80,7 @@ function runPodCheck(def: PodPolicyDef, args: ResourceValidationArgs, report: Re
     def.check({ t, cfg, isTorchPod: true, f: probe, prefix });
     const asNonTorchPod = new Findings(() => undefined);
     if (scope === "all-workloads") def.check({ t, cfg, isTorchPod: false, f: asNonTorchPod, prefix });
-    if (probe.count > asNonTorchPod.count || (scope === "torchpods" && (probe.unknowns.length > 0 || t.specUnknowns.length > 0))) f.unknown(t.labelUnknowns);
+    if (probe.count > asNonTorchPod.count || (scope === "torchpods" && (probe.unknowns.length > 0 || t.specUnknowns.length > 0))) f.unknown(labelUnknowns);
   }
   f.finish();
 }
@@ -349,6 +353,30 @@ function envMap(c: ContainerRef): Map<string, EnvValue> {
   return out;
 }
 
+/** Gitea reads booleans with Go's strconv.ParseBool; anything else falls back to the setting's default. */
+function giteaBool(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(v.trim())) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(v.trim())) return false;
+  return undefined;
+}
+
+
+/**
+ * Entries of a Gitea host-match list (webhook ALLOWED_HOST_LIST, migrations ALLOWED_DOMAINS) that
+ * let in arbitrary hosts: `*`, `all`, `external` (every public address), a CIDR wider than /8 (/32
+ * for IPv6), and globs other than `*.<domain>.<tld>` (`*.com`, `*hub.com`, `git?ub.com`, `[a-z]*`).
+ */
+function arbitraryHostEntries(list: string): string[] {
+  return tokens(list).filter((x) => {
+    if (x === "*" || x === "all" || x === "external") return true;
+    if (x.includes("/")) return isWideCidr(x);
+    if (!/[*?[\]{}]/.test(x)) return false;
+    // One leading `*.` before a domain of at least two labels (no further glob characters).
+    return !/^\*\.[^*?[\]{}]+\.[^*?[\]{}.]+$/.test(x);
+  });
+}
+
 function tokens(v: string): string[] {
   return v
     .split(",")
@@ -359,14 +387,18 @@ function tokens(v: string): string[] {
 export const mlabGiteaNoRelay = podPolicy({
   name: "mlab-gitea-no-relay",
   description:
-    "MLab's Gitea must not relay data out of the lock-down. In every container of an MLab pod (config `mlabSelector`) that runs Gitea (image matching `giteaImagePattern`, or GITEA__ settings), env must set: " +
-    "push mirrors off (GITEA__mirror__ENABLED=false, or GITEA__mirror__DISABLE_NEW_PUSH=true); webhooks off (GITEA__security__DISABLE_WEBHOOKS=true) or GITEA__webhook__ALLOWED_HOST_LIST set without `*`, `external`, any `*` wildcard or a /0 range (Gitea's default is `external`); " +
-    "migrations not from local networks (GITEA__migrations__ALLOW_LOCALNETWORKS not true) and only from listed hosts (GITEA__migrations__ALLOWED_DOMAINS set, not `*` nor `*.<tld>`). " +
-    "Settings must be literal env values: valueFrom, envFrom and app.ini are invisible to the pack and count as unset. " +
+    "MLab's Gitea must not relay data out of the lock-down. Every long-running container of an MLab pod (config `mlabSelector`; containers, restartable init containers, ephemeral containers) must run the Gitea image " +
+    "(`mlabImagePattern`, default the official gitea/gitea from any registry): anything else shares MLab's network namespace, can listen on MLab's ports and reach the internet on 443. " +
+    "In every container that runs Gitea (image matching `giteaImagePattern`, or GITEA__ settings) `command` and `args` must not be set (the image's entrypoint writes the GITEA__ settings into app.ini), and env must set: " +
+    "push mirrors off (GITEA__mirror__ENABLED=false, or GITEA__mirror__DISABLE_NEW_PUSH=true); webhooks off (GITEA__security__DISABLE_WEBHOOKS=true) or GITEA__webhook__ALLOWED_HOST_LIST set (Gitea's default is `external`); " +
+    "migrations not from local networks (GITEA__migrations__ALLOW_LOCALNETWORKS not true) and only from listed hosts (GITEA__migrations__ALLOWED_DOMAINS set). " +
+    "A host list must not contain `*`, `all`, `external`, a CIDR wider than /8 (IPv4) or /32 (IPv6, IPv4-mapped counted as IPv4), nor a glob other than `*.<domain>.<tld>` (`*.com`, `*hub.com`, `git?ub.com`). " +
+    "Booleans are read as Gitea reads them (Go strconv.ParseBool: 1, t, TRUE, ... are true). " +
+    "Settings must be literal env values: valueFrom, envFrom and app.ini are invisible to the pack and count as unset (env wins over envFrom for the same name, so envFrom cannot override a literal). " +
     UNKNOWN_NOTE,
   enforcementLevel: "mandatory",
   severity: "high",
-  config: ["mlabSelector", "torchpodSelector", "giteaImagePattern"],
+  config: ["mlabSelector", "torchpodSelector", "giteaImagePattern", "mlabImagePattern"],
   scope: () => "all-workloads",
   remediationSteps:
     "Set GITEA__mirror__ENABLED=false, GITEA__webhook__ALLOWED_HOST_LIST to the approved hosts (or GITEA__security__DISABLE_WEBHOOKS=true), GITEA__migrations__ALLOW_LOCALNETWORKS=false and GITEA__migrations__ALLOWED_DOMAINS to the approved upstreams.",
@@ -386,14 +418,31 @@ export const mlabGiteaNoRelay = podPolicy({
 
 function judgeGitea(t: PodTemplate, cfg: PackConfig, f: Findings, prefix: string): void {
     const imageRe = new RegExp(cfg.giteaImagePattern, "i");
+    const mlabImageRe = new RegExp(cfg.mlabImagePattern, "i");
     const u: Unknowns = [];
     for (const c of t.containers) {
-      if (c.field === "initContainers" || c.field === "ephemeralContainers") continue;
+      // Init containers finish before the pod serves; restartable ones (native sidecars) run beside it.
+      const restartable = c.field === "initContainers" && read(c.container, ["restartPolicy"], u, c.path) === "Always";
+      if (c.field === "initContainers" && !restartable) continue;
+      const image = read(c.container, ["image"], u, c.path);
+      // Every long-running container shares MLab's network namespace: whatever listens on MLab's
+      // ports (or any port) there is reachable from TorchPods and may reach the internet on 443.
+      if (typeof image === "string" && !mlabImageRe.test(image)) {
+        f.violation(
+          `${prefix}MLab ${containerLabel(c)} runs ${image}, not Gitea (mlabImagePattern ${cfg.mlabImagePattern}): any process in MLab's pod can listen on MLab's ports and relay TorchPod traffic out`,
+        );
+      }
+      if (c.field === "ephemeralContainers") continue;
       const env = envMap(c);
-      const image = c.container.image;
-      const isGitea = (typeof image === "string" && !isUnknown(image) && imageRe.test(image)) || [...env.keys()].some((k) => k.startsWith("GITEA__"));
+      const isGitea = (typeof image === "string" && imageRe.test(image)) || [...env.keys()].some((k) => k.startsWith("GITEA__"));
       if (!isGitea) continue;
       const lbl = `${prefix}MLab ${containerLabel(c)}`;
+      for (const k of ["command", "args"]) {
+        const v = read(c.container, [k], u, c.path);
+        if (Array.isArray(v) && v.length > 0) {
+          f.violation(`${lbl}: sets ${k} (${v.map((x) => JSON.stringify(x)).join(" ")}): the image's entrypoint is what writes the GITEA__ settings into app.ini, so with it replaced the settings judged here may not apply`);
+        }
+      }
       const get = (k: string): string | undefined | null => {
         const v = env.get(k);
         if (!v) return undefined;
@@ -407,32 +456,32 @@ function judgeGitea(t: PodTemplate, cfg: PackConfig, f: Findings, prefix: string
 
       const mirrorEnabled = get("GITEA__mirror__ENABLED");
       const noNewPush = get("GITEA__mirror__DISABLE_NEW_PUSH");
-      if (mirrorEnabled !== null && noNewPush !== null && mirrorEnabled?.toLowerCase() !== "false" && noNewPush?.toLowerCase() !== "true") {
+      if (mirrorEnabled !== null && noNewPush !== null && giteaBool(mirrorEnabled ?? undefined) !== false && giteaBool(noNewPush ?? undefined) !== true) {
         f.violation(
           `${lbl}: push mirrors are enabled (GITEA__mirror__ENABLED is ${mirrorEnabled === undefined ? "not set; Gitea's default is true" : JSON.stringify(mirrorEnabled)})${refNote("GITEA__mirror__ENABLED")}: a user can push MLab's repositories to any remote`,
         );
       }
 
       const webhooksOff = get("GITEA__security__DISABLE_WEBHOOKS");
-      if (webhooksOff !== null && webhooksOff?.toLowerCase() !== "true") {
+      if (webhooksOff !== null && giteaBool(webhooksOff ?? undefined) !== true) {
         const hosts = get("GITEA__webhook__ALLOWED_HOST_LIST");
         if (hosts === undefined || (hosts !== null && tokens(hosts).length === 0)) {
           f.violation(`${lbl}: GITEA__webhook__ALLOWED_HOST_LIST is not set${refNote("GITEA__webhook__ALLOWED_HOST_LIST")} (Gitea's default \`external\` lets webhooks post to any internet host)`);
         } else if (hosts !== null) {
-          const bad = tokens(hosts).filter((x) => x === "*" || x === "external" || x === "all" || x.includes("*") || /\/0$/.test(x));
+          const bad = arbitraryHostEntries(hosts);
           if (bad.length) f.violation(`${lbl}: GITEA__webhook__ALLOWED_HOST_LIST allows arbitrary hosts (${bad.join(", ")}): webhooks can post repository data anywhere`);
         }
       }
 
       const local = get("GITEA__migrations__ALLOW_LOCALNETWORKS");
-      if (local !== null && local?.toLowerCase() === "true") {
-        f.violation(`${lbl}: GITEA__migrations__ALLOW_LOCALNETWORKS is true: migrations may fetch from local and cluster addresses`);
+      if (local !== null && giteaBool(local ?? undefined) === true) {
+        f.violation(`${lbl}: GITEA__migrations__ALLOW_LOCALNETWORKS is ${JSON.stringify(local)} (true): migrations may fetch from local and cluster addresses`);
       }
       const domains = get("GITEA__migrations__ALLOWED_DOMAINS");
       if (domains === undefined || (domains !== null && tokens(domains).length === 0)) {
         f.violation(`${lbl}: GITEA__migrations__ALLOWED_DOMAINS is not set${refNote("GITEA__migrations__ALLOWED_DOMAINS")} (Gitea then migrates from any host: a URL can carry data out)`);
       } else if (domains !== null) {
-        const bad = tokens(domains).filter((x) => x === "*" || x === "*.*" || /^\*\.[^.]+$/.test(x));
+        const bad = arbitraryHostEntries(domains);
         if (bad.length) f.violation(`${lbl}: GITEA__migrations__ALLOWED_DOMAINS allows arbitrary hosts (${bad.join(", ")})`);
       }
     }

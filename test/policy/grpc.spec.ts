@@ -87,12 +87,17 @@ describe("policy pack over gRPC", function () {
   it("applies Configure as the engine does: levels and properties per policy", async () => {
     const resources = manifestsToResources([{ ...torchpodObject(), spec: { ...torchpodObject().spec } }]);
     (resources[0].props as any).spec.template.spec.containers[0].image = "gemfield/torchpod";
-    let run = await runPack(resources, { pack, config: { "pinned-images": "mandatory", "torchpod-egress-only-to-mlab": "disabled" } });
+    let run = await runPack(resources, { pack, config: { "pinned-images": "mandatory", "torchpod-egress-only-to-mlab": "disabled", "torchpod-ingress-only-from-office": "disabled" } });
     assert.deepStrictEqual(run.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`), ["pinned-images:mandatory"]);
-    run = await runPack(resources, { pack, config: { "pinned-images": "disabled", "torchpod-egress-only-to-mlab": { torchpodSelector: { matchLabels: { role: "desktop" } } } } });
+    const desktop = { torchpodSelector: { matchLabels: { role: "desktop" } } };
+    run = await runPack(resources, { pack, config: { "pinned-images": "disabled", "torchpod-egress-only-to-mlab": desktop, "torchpod-ingress-only-from-office": desktop } });
     assert.deepStrictEqual(run.violations, []); // nothing is a TorchPod under that selector
     run = await runPack(resources, { pack }); // back to the defaults
-    assert.deepStrictEqual(run.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`).sort(), ["pinned-images:advisory", "torchpod-egress-only-to-mlab:mandatory"]);
+    assert.deepStrictEqual(run.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`).sort(), [
+      "pinned-images:advisory",
+      "torchpod-egress-only-to-mlab:mandatory",
+      "torchpod-ingress-only-from-office:mandatory",
+    ]);
   });
 
   it("runPackOverResources starts its own pack and stops it", async () => {

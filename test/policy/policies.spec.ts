@@ -222,7 +222,17 @@ describe("torchpod-no-nodeport-services", () => {
   it("passes a ClusterIP Service and a NodePort Service of another app", async () => {
     assert.deepStrictEqual((await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service(undefined, { "app.kubernetes.io/instance": "alice" })])).violations, []);
     assert.deepStrictEqual((await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("NodePort", { app: "web" })])).violations, []);
-    assert.deepStrictEqual((await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, { allocateLoadBalancerNodePorts: false })])).violations, []);
+    const office = { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["192.0.2.0/24"] };
+    assert.deepStrictEqual((await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, office)])).violations, []);
+  });
+  it("reports a LoadBalancer without loadBalancerSourceRanges, or with a range wider than an office, selecting TorchPods", async () => {
+    const o = await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, { allocateLoadBalancerNodePorts: false })]);
+    assert.match(o.violations[0].message, /without loadBalancerSourceRanges/);
+    const o2 = await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] })]);
+    assert.match(o2.violations[0].message, /loadBalancerSourceRanges 0\.0\.0\.0\/1, 128\.0\.0\.0\/1/);
+    const o3 = await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: UNKNOWN_STRING })]);
+    assert.deepStrictEqual(o3.violations, []);
+    assert.ok(o3.unknown);
   });
   it("reports NodePort, LoadBalancer with node ports and externalIPs selecting TorchPods (concretely or by structure)", async () => {
     const o = await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("NodePort", { "app.kubernetes.io/instance": "alice" })]);
