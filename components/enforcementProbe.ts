@@ -16,6 +16,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { workloadLabels } from "./labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
 import { ANY_V4, ANY_V6, GUI_PORTS, PRIVATE_V4, PRIVATE_V6, ipInCidr } from "./networkLockdown";
 import { ClusterConfig, ProbeConfig, Toleration } from "../stacks/types";
 
@@ -135,20 +136,9 @@ function validate(args: EnforcementProbeArgs): void {
     }
 }
 
-/** The restricted Pod Security profile, for both probe pods. */
-const podSecurityContext = {
-    runAsNonRoot: true,
-    runAsUser: 1000, // `node` in the official node images
-    runAsGroup: 1000,
-    seccompProfile: { type: "RuntimeDefault" },
-};
-const containerSecurityContext = {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    capabilities: { drop: ["ALL"] },
-};
+/** The restricted Pod Security profile, for both probe pods; 1000 is `node` in the official node images. */
+const podSecurityContext = restrictedPodSecurityContext(1000);
+const containerSecurityContext = restrictedContainerSecurityContext();
 const resources = {
     requests: { cpu: "10m", memory: "32Mi" },
     limits: { cpu: "200m", memory: "128Mi" },

@@ -19,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { selectorLabels, workloadLabels } from "./labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
 import {
     GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, MLAB_ADMIN_USER, giteaEnvName, giteaSettings, hostWithPort,
 } from "./mlab/giteaSettings";
@@ -126,26 +127,10 @@ export function gitSystemConfig(user: string, host: string, httpPort: number): s
     ].join("\n");
 }
 
-/** The restricted Pod Security profile (pod level). */
-const podSecurityContext = {
-    runAsNonRoot: true,
-    runAsUser: GITEA_UID,
-    runAsGroup: GITEA_UID,
-    fsGroup: GITEA_UID,
-    // The data volume holds every repository: never chown it recursively on start.
-    fsGroupChangePolicy: "OnRootMismatch",
-    seccompProfile: { type: "RuntimeDefault" },
-};
-/** The restricted Pod Security profile (container level); read-only root: Gitea writes only to its volumes. */
-const containerSecurityContext = {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: GITEA_UID,
-    runAsGroup: GITEA_UID,
-    capabilities: { drop: ["ALL"] },
-};
+/** The restricted Pod Security profile; the data volume holds every repository: never chown it recursively on start. */
+const podSecurityContext = restrictedPodSecurityContext(GITEA_UID, { fsGroup: GITEA_UID, fsGroupChangePolicy: "OnRootMismatch" });
+/** Read-only root: Gitea writes only to its volumes. */
+const containerSecurityContext = restrictedContainerSecurityContext(GITEA_UID);
 
 export class Mlab extends pulumi.ComponentResource {
     /** The host name TorchPods and office computers use (config.host). */

@@ -2,10 +2,15 @@
 // engine and answers questions about what it registered.
 import * as path from "path";
 import { ProgramRun, RecordedResource, readStackConfigFile, runProgram } from "../offline/engine";
+import { DEFAULTS } from "../stacks/defaults";
+import { ClusterConfig } from "../stacks/types";
 
 export { ProgramRun, RecordedResource, resolveOutput } from "../offline/engine";
 
 export const repoRoot = path.resolve(__dirname, "..");
+
+/** The cluster facts of a stack that sets none (kubeadm's ranges), for specs that build one component. */
+export const DEFAULT_CLUSTER: ClusterConfig = { ...DEFAULTS.cluster, dualStack: false };
 
 /** The dev stack's raw config, as the Pulumi CLI would pass it. */
 export function devStackConfig(): Record<string, string> {

@@ -4,7 +4,7 @@ import { ContainerPort, K8sObject, PROTOCOLS, Protocol, WorkloadEndpoint } from 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Where each pod-owning kind keeps its pod template (the Pod itself for `Pod`). */
-const TEMPLATE_PATHS: Record<string, string[]> = {
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: [],
   Deployment: ["spec", "template"],
   StatefulSet: ["spec", "template"],
@@ -15,7 +15,7 @@ const TEMPLATE_PATHS: Record<string, string[]> = {
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
-function dig(o: unknown, path: string[]): any {
+function dig(o: unknown, path: readonly string[]): any {
   let cur: any = o;
   for (const p of path) {
     if (cur === null || typeof cur !== "object") return undefined;

@@ -23,5 +23,5 @@ export { matchesSelector } from "./selector";
 export { parseAddress, parseCidr, ipBlockContains } from "./cidr";
 export type { Cidr, Address } from "./cidr";
 export { flattenLists } from "./lists";
-export { NAMESPACE_NAME_LABEL } from "./endpoints";
+export { NAMESPACE_NAME_LABEL, TEMPLATE_PATHS } from "./endpoints";
 export { loadManifests, ManifestError, sourceOf } from "./manifests";

@@ -1,5 +1,5 @@
 // How the pack sees Kubernetes resources: Pulumi type tokens, raw properties, pod templates.
-import { K8sObject } from "../netpol";
+import { K8sObject, TEMPLATE_PATHS as POD_OWNER_TEMPLATE_PATHS } from "../netpol";
 import { isUnknown, read } from "./unknowns";
 
 export type Unknowns = { sentinel: string; path: string[] }[];
@@ -32,17 +32,8 @@ export function typeTokenOf(apiVersion: string, kind: string): string {
 
 export const POD_OWNING_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"] as const;
 
-const TEMPLATE_PATHS: Record<string, string[]> = {
-  Pod: [],
-  Deployment: ["spec", "template"],
-  StatefulSet: ["spec", "template"],
-  DaemonSet: ["spec", "template"],
-  ReplicaSet: ["spec", "template"],
-  ReplicationController: ["spec", "template"],
-  Job: ["spec", "template"],
-  CronJob: ["spec", "jobTemplate", "spec", "template"],
-  PodTemplate: ["template"],
-};
+// The analyzer's map of pod-owning kinds, plus PodTemplate (a template, but no workload of its own).
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = { ...POD_OWNER_TEMPLATE_PATHS, PodTemplate: ["template"] };
 
 export function isPodOwningKind(kind: string | undefined): boolean {
   return kind !== undefined && Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, kind) && kind !== "PodTemplate";

@@ -86,7 +86,7 @@ export function unknownPaths(v: unknown, base: string[] = [], out: { sentinel: s
  * Reads a path from raw properties; an unknown value on the way is recorded in `unknowns` and
  * reads as `undefined`.
  */
-export function read(o: unknown, path: (string | number)[], unknowns?: { sentinel: string; path: string[] }[], base: string[] = []): any {
+export function read(o: unknown, path: readonly (string | number)[], unknowns?: { sentinel: string; path: string[] }[], base: readonly string[] = []): any {
   let cur: any = o;
   const walked = [...base];
   for (const p of path) {

@@ -6,23 +6,14 @@ import {
     EnforcementProbe, probeScriptConfig, EnforcementProbeArgs, PROBE_LABEL, PROBE_SCRIPT_PATH, ProbeScriptConfig, probeJobName,
 } from "../../components/enforcementProbe";
 import { ClusterConfig, ProbeConfig } from "../../stacks/types";
-import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
+import { ProgramRun, k8s, ofType, podSpecs, runPiece, DEFAULT_CLUSTER } from "../mocks";
 
 const JOB = "kubernetes:batch/v1:Job";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 
-const cluster: ClusterConfig = {
-    podCidrs: ["10.244.0.0/16"],
-    serviceCidrs: ["10.96.0.0/12"],
-    dnsNamespace: "kube-system",
-    dnsPodLabels: { "k8s-app": "kube-dns" },
-    dnsServiceIp: "10.96.0.10",
-    apiServerIp: "10.96.0.1",
-    controlPlaneCidrs: [],
-    dualStack: false,
-};
+const cluster: ClusterConfig = DEFAULT_CLUSTER;
 const probe: ProbeConfig = { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 };
 
 function args(over: Partial<EnforcementProbeArgs> = {}): EnforcementProbeArgs {

@@ -4,23 +4,14 @@ import {
     cidrContains, exceptList, formatCidr, lockdownPolicies, parseCidr,
 } from "../../components/networkLockdown";
 import { ClusterConfig } from "../../stacks/types";
-import { ofType, runPiece } from "../mocks";
+import { ofType, runPiece, DEFAULT_CLUSTER } from "../mocks";
 import { NetworkModel } from "../../policy/netpol";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TP = "torchpods";
 const ML = "mlab";
 
-const cluster: ClusterConfig = {
-    podCidrs: ["10.244.0.0/16"],
-    serviceCidrs: ["10.96.0.0/12"],
-    dnsNamespace: "kube-system",
-    dnsPodLabels: { "k8s-app": "kube-dns" },
-    dnsServiceIp: "10.96.0.10",
-    apiServerIp: "10.96.0.1",
-    controlPlaneCidrs: [],
-    dualStack: false,
-};
+const cluster: ClusterConfig = DEFAULT_CLUSTER;
 
 function args(over: Partial<NetworkLockdownArgs> = {}): NetworkLockdownArgs {
     return {

@@ -6,6 +6,7 @@ import { strict as assert } from "assert";
 import { NetworkModel } from "../../policy/netpol";
 import type { Endpoint, IpEndpoint, K8sObject, Protocol, WorkloadEndpoint } from "../../policy/netpol";
 import { NetworkLockdownArgs, ipInCidr, lockdownPolicies } from "../../components/networkLockdown";
+import { DEFAULT_CLUSTER } from "../mocks";
 import { ClusterConfig, GuiConfig } from "../../stacks/types";
 
 /** What the table is evaluated over: the model and who plays each role in it. */
@@ -289,16 +290,7 @@ function pod(ns: string, name: string, labels: Record<string, string>, ports: ob
 }
 const namespace = (name: string): K8sObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "torchpod" } } });
 
-export const SYNTHETIC_CLUSTER: ClusterConfig = {
-    podCidrs: ["10.244.0.0/16"],
-    serviceCidrs: ["10.96.0.0/12"],
-    dnsNamespace: "kube-system",
-    dnsPodLabels: { "k8s-app": "kube-dns" },
-    dnsServiceIp: "10.96.0.10",
-    apiServerIp: "10.96.0.1",
-    controlPlaneCidrs: [],
-    dualStack: false,
-};
+export const SYNTHETIC_CLUSTER: ClusterConfig = DEFAULT_CLUSTER;
 
 /** Synthetic pods in the contract's namespaces and labels (several with pod IPs), plus the given lock-down. */
 export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): TableEnv {

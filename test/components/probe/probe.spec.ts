@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ProbeScriptConfig, ProbeTarget, probeScriptConfig } from "../../../components/enforcementProbe";
-import { repoRoot } from "../../mocks";
+import { DEFAULT_CLUSTER, repoRoot } from "../../mocks";
 
 const SCRIPT = path.join(repoRoot, "components", "probe", "probe.js");
 const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
@@ -85,7 +85,7 @@ async function closedUdpPort(): Promise<number> {
 async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentDns?: boolean } = {}): Promise<ProbeScriptConfig> {
     const real = probeScriptConfig({
         config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 },
-        cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" }, dnsServiceIp: "10.96.0.10", apiServerIp: "10.96.0.1", controlPlaneCidrs: [], dualStack: false },
+        cluster: DEFAULT_CLUSTER,
         mlab: { ip: "10.96.5.5", port: 3000 },
         airlock: { ip: "10.96.6.6", port: 10022 },
         target: { ip: "10.96.7.7", port: 3389 },
