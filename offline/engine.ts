@@ -75,6 +75,11 @@ function computedState(type: string, name: string, inputs: any): any {
         let result = "";
         for (let i = 0; i < length; i++) result += alphabet[bytes[i % bytes.length] % alphabet.length];
         state.result = result;
+        if (type === "random:index/randomPassword:RandomPassword") {
+            // Shaped like the provider's bcrypt output ($2a$10$ + 53 characters); offline only.
+            const salt = hash(`offline-bcrypt/${name}`).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(53, "x").slice(0, 53);
+            state.bcryptHash = `$2a$10$${salt}`;
+        }
     }
     return state;
 }

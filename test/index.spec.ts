@@ -89,6 +89,32 @@ describe("index.ts: the dev stack", () => {
         }
     });
 
+    it("creates every Secret key a pod reads (env secretKeyRef and Secret volumes), so no pod waits on a missing key", () => {
+        const created = new Map<string, Set<string>>();
+        for (const s of ofType(run, "kubernetes:core/v1:Secret")) {
+            const keys = [...Object.keys(s.inputs.data ?? {}), ...Object.keys(s.inputs.stringData ?? {})];
+            created.set(`${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`, new Set(keys));
+        }
+        let checked = 0;
+        for (const { resource, spec } of podSpecs(run)) {
+            const ns = resource.inputs.metadata.namespace;
+            const refs: { name: string; key?: string }[] = [];
+            for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) refs.push(e.valueFrom.secretKeyRef);
+            }
+            for (const v of spec.volumes ?? []) {
+                if (v.secret) refs.push(...(v.secret.items ?? [{}]).map((i: any) => ({ name: v.secret.secretName, key: i.key })));
+            }
+            for (const ref of refs) {
+                const keys = created.get(`${ns}/${ref.name}`);
+                assert.ok(keys, `${resource.name}: Secret ${ns}/${ref.name} is not created by the program`);
+                if (ref.key !== undefined) assert.ok(keys!.has(ref.key), `${resource.name}: Secret ${ns}/${ref.name} has no key ${ref.key} (has ${[...keys!].join(", ")})`);
+                checked++;
+            }
+        }
+        assert.ok(checked >= 10, `expected many Secret references, checked ${checked}`);
+    });
+
     it("exports per-user endpoints, secret passwords, the Airlock and MLab", () => {
         const e = run.exports as any;
         assert.deepStrictEqual(Object.keys(e.endpoints).sort(), ["alice", "bob", "carol"]);

@@ -33,7 +33,9 @@ describe("npm run render", () => {
     it("never writes a Secret or any generated password into out/", () => {
         const everything = readAll(path.join(outRoot, "dev"));
         assert.doesNotMatch(everything, /kind: Secret\b/);
-        const generated = result.resources.filter((r) => r.type.startsWith("random:")).map((r) => r.state.result as string);
+        const generated = result.resources.filter((r) => r.type.startsWith("random:"))
+            .flatMap((r) => [r.state.result as string, r.state.bcryptHash as string | undefined])
+            .filter((v): v is string => typeof v === "string");
         assert.ok(generated.length > result.config.users.length, "expected a generated password per user and more");
         for (const value of generated) assert.ok(!everything.includes(value), "a generated secret leaked into out/");
         assert.ok(!logged.join("\n").includes(generated[0]), "a generated secret was printed");
