@@ -110,7 +110,21 @@ function writeManifests(outDir: string, manifests: RenderedManifests): void {
     fs.writeFileSync(path.join(outDir, "SECRETS.md"), secretsGuide(manifests));
 }
 
+/** How a kubectl-only team makes each kind of key the program would generate. */
+const KEY_RECIPES: [RegExp, string][] = [
+    [/^password$/, "a random password: `openssl rand -hex 12` (letters and digits: the image feeds it to chpasswd)"],
+    [/^password-bcrypt$/, "the bcrypt hash of the same Secret's `password`: `htpasswd -nbBC 10 '' \"$password\" | cut -d: -f2`"],
+    [/^username$/, "MLab's admin login: `mlab-admin`"],
+    [/^(secret-key|internal-token)$/, "a Gitea key: `gitea generate secret SECRET_KEY` / `gitea generate secret INTERNAL_TOKEN` (or 64 random hex characters)"],
+    [/^admin-password$/, "the same value as `mlab-admin`'s `password`"],
+    [/^user\.(.+)$/, "that user's MLab password (random), the same one their `mlab-git-<user>` Secret carries"],
+    [/^git-credentials$/, "one line `http://<user>:<url-encoded MLab password>@<mlab host>` (the password of the reconciler's `user.<user>`)"],
+    [/^gitconfig$/, "the system git config that points git at `git-credentials` (see `gitSystemConfig` in components/mlab.ts)"],
+];
+
 function secretsGuide(manifests: RenderedManifests): string {
+    const recipe = (key: string) => KEY_RECIPES.find(([re]) => re.test(key))?.[1] ?? "a value of your choosing";
+    const keys = [...new Set(manifests.secrets.flatMap((s) => s.keys.map((k) => k.replace(/^user\..+$/, "user.<name>"))))].sort();
     const lines = [
         "# Secrets this stack needs (values are never rendered)",
         "",
@@ -118,14 +132,16 @@ function secretsGuide(manifests: RenderedManifests): string {
         "A team applying these manifests with kubectl creates them itself, before the workloads, e.g.:",
         "",
         "```sh",
-        "kubectl -n <namespace> create secret generic <name> --from-literal=<key>=\"$(openssl rand -base64 24)\"",
+        "kubectl -n <namespace> create secret generic <name> --from-literal=<key>=<value> [...]",
         "```",
-        "",
-        "Keys derived from a password (a bcrypt hash, a git credential line) must match it; see the README.",
         "",
         "| namespace | secret | keys |",
         "|---|---|---|",
         ...manifests.secrets.map((s) => `| ${s.namespace} | ${s.name} | ${s.keys.join(", ")} |`),
+        "",
+        "What each key holds:",
+        "",
+        ...keys.map((k) => `- \`${k}\`: ${recipe(k.replace("<name>", "x"))}`),
         "",
     ];
     return lines.join("\n");

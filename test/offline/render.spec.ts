@@ -46,6 +46,9 @@ describe("npm run render", () => {
         assert.ok(result.manifests.secrets.length > 0);
         for (const s of result.manifests.secrets) assert.ok(guide.includes(`| ${s.namespace} | ${s.name} |`), s.name);
         assert.match(guide, /kubectl -n <namespace> create secret generic/);
+        // A key the program starts generating must come with a recipe for kubectl-only teams.
+        assert.doesNotMatch(guide, /a value of your choosing/);
+        assert.match(guide, /`password-bcrypt`: the bcrypt hash of the same Secret's `password`/);
     });
 
     it("prints the matrix in which a TorchPod reaches MLab's Gitea ports and nothing else", () => {
