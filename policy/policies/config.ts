@@ -120,6 +120,13 @@ export const SCHEMA = {
     items: { type: "string", minLength: 1 },
     default: [],
   } as PolicyConfigJSONSchema,
+  allowRawVnc: {
+    type: "boolean",
+    description:
+      "Whether office networks may reach a TorchPod's raw VNC port 5900 (the image starts Xvnc with `-SecurityTypes none`: no password). Default false: any ingress rule or Service " +
+      "that opens 5900 to a TorchPod is reported. noVNC's 7030 (no password either) is always reported; the browser desktop belongs behind the authenticating proxy on 7031.",
+    default: false,
+  } as PolicyConfigJSONSchema,
   torchpodPodSecurityLevels: {
     type: "array",
     description: "Pod Security `enforce` levels a namespace holding TorchPods may have (the design: baseline, never privileged).",
@@ -143,6 +150,7 @@ export interface PackConfig {
   giteaImagePattern: string;
   mlabImagePattern: string;
   officeCidrs: string[];
+  allowRawVnc: boolean;
   torchpodPodSecurityLevels: string[];
 }
 
@@ -160,6 +168,7 @@ export const DEFAULTS: PackConfig = {
   giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
   mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
   officeCidrs: [],
+  allowRawVnc: false,
   torchpodPodSecurityLevels: ["baseline", "restricted"],
 };
 
@@ -186,6 +195,7 @@ export function resolveConfig(raw: Record<string, unknown> | undefined): PackCon
       throw new PolicyConfigError(`policy config ${k}: invalid regular expression: ${e?.message ?? e}`);
     }
   }
+  if (typeof c.allowRawVnc !== "boolean") throw new PolicyConfigError("policy config allowRawVnc: expected true or false");
   if (!Array.isArray(c.mlabPorts) || c.mlabPorts.some((p: unknown) => !Number.isInteger(p))) throw new PolicyConfigError("policy config mlabPorts: expected a list of port numbers");
   return c as PackConfig;
 }

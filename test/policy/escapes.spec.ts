@@ -207,6 +207,103 @@ describe("torchpod-ingress-only-from-office", () => {
   });
 });
 
+describe("torchpod-ingress-only-from-office: the image's password-less ports (noVNC 7030, raw VNC 5900)", () => {
+  const OFFICE = [{ ipBlock: { cidr: "192.0.2.0/24" } }];
+  const rule = (from: any[] | undefined, ports: any[] | undefined) =>
+    netpol("tp-ingress", "torchpod", { podSelector: { matchLabels: { [C]: "torchpod" } }, policyTypes: ["Ingress"], ingress: [{ ...(from ? { from } : {}), ...(ports ? { ports } : {}) }] });
+  const desktop = () => {
+    const t = torchpod();
+    t.props.spec.template.spec.containers[0].ports = [
+      { name: "vnc", containerPort: 5900 },
+      { name: "novnc", containerPort: 7030 },
+      { name: "rdp", containerPort: 3389 },
+    ];
+    return t;
+  };
+  const service = (ports: any, selector: any = { "app.kubernetes.io/instance": "alice" }, namespace = "torchpod"): TestResource => ({
+    type: "kubernetes:core/v1:Service",
+    name: "alice",
+    urn: "urn:pulumi:dev::torchpod::kubernetes:core/v1:Service::alice",
+    props: { apiVersion: "v1", kind: "Service", metadata: { name: "alice", namespace }, spec: { selector, ports } },
+  });
+  const base = () => [ns("torchpod", BASELINE), ns("mlab"), mlab(), desktop(), soundEgress()];
+  const run = (extra: TestResource[], config?: Record<string, unknown>) => runStackPolicy(torchpodIngressOnlyFromOffice, [...base(), ...extra], { config });
+  const msgs = async (extra: TestResource[], config?: Record<string, unknown>) => (await run(extra, config)).violations.map((v) => v.message);
+
+  it("passes office rules on RDP and the proxy (7031), raw VNC with allowRawVnc, UDP or unresolvable names, and Services on those ports", async () => {
+    assert.deepStrictEqual(await msgs([rule(OFFICE, [{ port: 3389 }, { port: 7031 }]), service([{ name: "rdp", port: 3389, targetPort: "rdp" }, { name: "browser", port: 7031, targetPort: 7031 }])]), []);
+    assert.deepStrictEqual(await msgs([rule(OFFICE, [{ port: 5900 }, { port: "vnc" }]), service([{ port: 5900, targetPort: "vnc" }])], { allowRawVnc: true }), []);
+    assert.deepStrictEqual(await msgs([rule(OFFICE, [{ port: 7030, protocol: "UDP" }, { port: "browser" }, { port: 7000, endPort: 7029 }])]), []);
+    // A Service of another app, or in another namespace, is not the TorchPod's.
+    assert.deepStrictEqual(await msgs([rule(OFFICE, [{ port: 3389 }]), service([{ port: 7030 }], { app: "web" }), service([{ port: 7030 }], undefined, "other")]), []);
+  });
+
+  it("reports an office rule opening 7030, or 5900 without allowRawVnc, naming the TorchPod, port, source and NetworkPolicy", async () => {
+    const [m] = await msgs([rule(OFFICE, [{ port: 3389 }, { port: 7030 }])]);
+    assert.match(m, /^TorchPod torchpod\/alice \(Deployment\) accepts connections from 192\.0\.2\.0\/24 on TCP 7030 \(noVNC: no password\) .*opened by NetworkPolicy torchpod\/tp-ingress \(ingress rule #0\)/);
+    assert.match((await msgs([rule(OFFICE, [{ port: 5900 }])]))[0], /on TCP 5900 \(raw VNC: no password\).*raw VNC only with allowRawVnc/);
+    const o = await run([rule(OFFICE, [{ port: 7030 }])]);
+    assert.strictEqual(o.violations[0].urn, "urn:pulumi:dev::torchpod::kubernetes:apps/v1:Deployment::alice");
+  });
+
+  it("counts a rule without ports, a port without number, a covering range and a named port as opening them", async () => {
+    const both = /on TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)/;
+    assert.match((await msgs([rule(OFFICE, undefined)]))[0], both);
+    assert.match((await msgs([rule(OFFICE, undefined)]))[0], /the rule has no `ports`/);
+    assert.match((await msgs([rule(OFFICE, [{ protocol: "TCP" }])]))[0], both);
+    assert.match((await msgs([rule(OFFICE, [{ port: 5000, endPort: 8000 }])]))[0], both);
+    assert.match((await msgs([rule(OFFICE, [{ port: 7000, endPort: 7030 }])]))[0], /on TCP 7030 \(noVNC: no password\) \(the rule's ports: TCP 7000-7030\)/);
+    assert.match((await msgs([rule(OFFICE, [{ port: "novnc" }])]))[0], /on TCP 7030 \(noVNC: no password\) \(the rule's ports: TCP novnc\)/);
+    // allowRawVnc leaves 7030 reported
+    const [m] = await msgs([rule(OFFICE, undefined)], { allowRawVnc: true });
+    assert.match(m, /on TCP 7030 \(noVNC: no password\) \(the rule's ports/);
+    assert.doesNotMatch(m, /5900/);
+  });
+
+  it("adds the password-less ports to the findings of rules that are wrong anyway (one message per rule)", async () => {
+    const ms = await msgs([rule([{ ipBlock: { cidr: "0.0.0.0/0" } }], [{ port: 7030 }])]);
+    assert.strictEqual(ms.length, 1);
+    assert.match(ms[0], /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)$/);
+    const ps = await msgs([rule([{ podSelector: {} }], undefined)]);
+    assert.match(ps[0], /from pods .*; it opens TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)$/);
+  });
+
+  it("reports a Service selecting a TorchPod whose targetPort (number, numeric string, name, or port when unset) is password-less", async () => {
+    const ok = rule(OFFICE, [{ port: 3389 }]);
+    assert.match((await msgs([ok, service([{ name: "novnc", port: 80, targetPort: 7030 }])]))[0], /^TorchPod torchpod\/alice \(Deployment\) is served on TCP 7030 \(noVNC: no password\) by Service torchpod\/alice \(port novnc 80 -> targetPort 7030\)/);
+    assert.match((await msgs([ok, service([{ port: 5901, targetPort: "vnc" }])]))[0], /on TCP 5900 \(raw VNC: no password\) by Service torchpod\/alice \(port 5901 -> targetPort vnc\)/);
+    assert.match((await msgs([ok, service([{ port: 7030 }])]))[0], /on TCP 7030 .* by Service torchpod\/alice \(port 7030 -> targetPort 7030\)/);
+    assert.match((await msgs([ok, service([{ port: 1, targetPort: "7030" }])]))[0], /on TCP 7030/);
+    assert.deepStrictEqual(await msgs([ok, service([{ port: 7030, protocol: "UDP" }, { port: 2, targetPort: "nope" }])]), []);
+    assert.deepStrictEqual(await msgs([ok, service([{ port: 5900 }])], { allowRawVnc: true }), []);
+  });
+
+  it("keeps unknown Service values during preview non-crashing", async () => {
+    const ok = rule(OFFICE, [{ port: 3389 }]);
+    const o = await run([ok, service(UNKNOWN_OBJECT)]);
+    assert.deepStrictEqual(o.violations, []);
+    assert.ok(o.unknown, "ports unknown on a Service selecting a TorchPod");
+    const o2 = await run([ok, service(UNKNOWN_OBJECT, { app: "web" })]);
+    assert.deepStrictEqual(o2.violations, []);
+    assert.strictEqual(o2.unknown, undefined, "unknown ports on another app's Service do not matter");
+    const o3 = await run([ok, service([{ port: 7030 }], { "app.kubernetes.io/instance": UNKNOWN_STRING }), service([{ port: 7030 }], undefined, UNKNOWN_STRING)]);
+    assert.deepStrictEqual(o3.violations, []);
+    assert.ok(o3.unknown);
+    // A known violation is still reported beside an unknown Service.
+    const o4 = await run([rule(OFFICE, [{ port: 7030 }]), service([{ port: UNKNOWN_STRING, targetPort: UNKNOWN_STRING }])]);
+    assert.match(o4.violations[0].message, /TCP 7030/);
+    assert.ok(o4.unknown);
+  });
+
+  it("pure analysis and config", () => {
+    const objs = [desktop().props, rule(OFFICE, [{ port: 7030 }]).props] as any[];
+    assert.match(analyzeTorchPodIngress(objs, resolveConfig({})).findings[0].message, /on TCP 7030 \(noVNC/);
+    assert.strictEqual(resolveConfig({}).allowRawVnc, false);
+    assert.throws(() => resolveConfig({ allowRawVnc: "yes" }), /allowRawVnc: expected true or false/);
+    assert.strictEqual((torchpodIngressOnlyFromOffice.configSchema!.properties as any).allowRawVnc.default, false);
+  });
+});
+
 describe("torchpod-namespace-pod-security", () => {
   it("passes TorchPod namespaces that enforce baseline or restricted, and ignores undeclared namespaces", async () => {
     assert.deepStrictEqual((await runStackPolicy(torchpodNamespacePodSecurity, stack())).violations, []);
