@@ -3,7 +3,7 @@
 // program is still being evaluated, so on two cores its work overlaps the program's.
 import { RecordedResource } from "./engine";
 import { isKubernetesObject } from "./manifests";
-import { PackResource, PackRun, PackSession } from "../policy/grpc/runner";
+import { PackResource, PackRun, PackSession, PolicyPackConfig } from "../policy/grpc/runner";
 
 export function toPackResource(r: RecordedResource): PackResource {
     return { type: r.type, name: r.name, urn: r.urn, props: r.inputs, parent: r.parent, dependencies: [...r.dependencies] };
@@ -18,8 +18,9 @@ export interface StreamingPackCheck {
     close(): Promise<void>;
 }
 
-export function startPackCheck(): StreamingPackCheck {
-    const session = PackSession.open();
+/** Policy config (as `--policy-pack-config`), e.g. from `packConfigFor(stackConfig)`. */
+export function startPackCheck(config: PolicyPackConfig = {}): StreamingPackCheck {
+    const session = PackSession.open({ config });
     session.catch(() => undefined); // surfaced by finish()
     return {
         onResource: (r) => {

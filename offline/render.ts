@@ -9,7 +9,7 @@ import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObj
 import { trafficMatrix, formatMatrix } from "./matrix";
 import { parseStackConfig } from "../stacks/config";
 import { StackConfig } from "../stacks/types";
-import { formatViolation, Violation } from "../policy/grpc/runner";
+import { formatViolation, PolicyPackConfig, Violation } from "../policy/grpc/runner";
 import { startPackCheck } from "./packCheck";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -70,7 +70,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
         throw new UsageError((e as Error).message);
     }
 
-    const check = (options.checkPolicies ?? true) ? startPackCheck() : undefined;
+    const check = (options.checkPolicies ?? true) ? startPackCheck(packConfigFor(config)) : undefined;
     const entry = require.resolve(path.join(repoRoot, "index.ts"));
     const run = await runProgram(() => {
         delete require.cache[entry];
@@ -98,6 +98,14 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     }
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return { outDir, config, resources: run.resources, manifests, exports: run.exports, violations, mandatoryViolations };
+}
+
+/**
+ * The pack's config for one stack, as its CI would pass with `--policy-pack-config`: raw VNC has no
+ * password, so the pack refuses it unless the stack opted in explicitly (`torchpod:gui.vnc: true`).
+ */
+export function packConfigFor(config: StackConfig): PolicyPackConfig {
+    return config.gui.vnc ? { "torchpod-ingress-only-from-office": { allowRawVnc: true } } : {};
 }
 
 /** Replaces out/<stack>/ whole, so a removed object never lingers in a stale file. */

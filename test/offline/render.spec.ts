@@ -3,6 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { render, parseArgs, UsageError, RenderResult } from "../../offline/render";
+import { toPackResource } from "../../offline/packCheck";
+import { isKubernetesObject } from "../../offline/manifests";
+import { runPackOverResources } from "../../policy/grpc/runner";
 import { MANIFEST_FILES } from "../../offline/manifests";
 import { repoRoot } from "../mocks";
 
@@ -64,6 +67,18 @@ describe("npm run render", () => {
 
     it("passes the policy pack on the dev stack", () => {
         assert.equal(result.mandatoryViolations, 0, JSON.stringify(result.violations, null, 2));
+    });
+
+    it("lets a stack that explicitly enables raw VNC pass, a pack run without that opt-in refuse it", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        assert.match(dev, /vnc: false/);
+        fs.writeFileSync(path.join(configDir, "Pulumi.vnc.yaml"), dev.replace("vnc: false", "vnc: true"));
+        const vnc = await render({ stack: "vnc", outRoot, configDir, log: () => undefined });
+        assert.equal(vnc.mandatoryViolations, 0, JSON.stringify(vnc.violations, null, 2));
+        const withoutOptIn = await runPackOverResources(vnc.resources.filter(isKubernetesObject).map(toPackResource));
+        assert.ok(withoutOptIn.some((v) => v.policyName === "torchpod-ingress-only-from-office" && /5900/.test(v.message)),
+            JSON.stringify(withoutOptIn.map((v) => v.message)));
     });
 
     it("reports a bad stack config with its key path and writes nothing", async () => {
