@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { selectorLabels, workloadLabels } from "./labels";
 import {
-    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, PORT_NAMES, browserProxy, credentials, desktopPorts, desktopProbes,
+    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, PORT_NAMES, browserProxy, browserProxyConfigMap, credentials, desktopPorts, desktopProbes,
     desktopSecurityContext, endpoint, guiService, guiServicePorts, podHardening, secretEnv,
 } from "./gui";
 import { AIRLOCK_CLAIM_NAME, PVC_IGNORED_CHANGES } from "./torchpod";
@@ -52,6 +52,8 @@ export interface AirlockArgs {
     readonly shareSize?: string;
     /** StorageClass of the share (must support ReadWriteMany); default the cluster's default class. */
     readonly shareStorageClass?: string;
+    /** The browser proxy's Caddyfile ConfigMap, shared per namespace; default one of the Airlock's own. */
+    readonly proxyConfigMap?: k8s.core.v1.ConfigMap;
 }
 
 export class Airlock extends pulumi.ComponentResource {
@@ -110,11 +112,11 @@ export class Airlock extends pulumi.ComponentResource {
         const creds = credentials(name, args.namespace, AIRLOCK_NAMES.secret, stableLabels, this);
         this.password = pulumi.secret(creds.password.result);
 
-        const proxy = gui.browser
-            ? browserProxy({
-                name, namespace: args.namespace, configMapName: AIRLOCK_NAMES.proxyConfig, labels: stableLabels,
-                image: gui.proxyImage, user, secretName: AIRLOCK_NAMES.secret, parent: this,
-            })
+        const proxyConfigMap = gui.browser
+            ? args.proxyConfigMap ?? browserProxyConfigMap(`${name}-proxy`, { name: AIRLOCK_NAMES.proxyConfig, namespace: args.namespace, labels: stableLabels }, { parent: this })
+            : undefined;
+        const proxy = proxyConfigMap
+            ? browserProxy({ configMapName: proxyConfigMap.metadata.name, image: gui.proxyImage, user, secretName: AIRLOCK_NAMES.secret })
             : undefined;
 
         const folders = AIRLOCK_FOLDERS.map((f) => `${AIRLOCK_MOUNT_PATH}/${f}`).join(" ");
@@ -179,7 +181,7 @@ export class Airlock extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [creds.secret, ...(proxy ? [proxy.configMap] : [])] });
+        }, { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : [])] });
 
         this.service = guiService({
             name, namespace: args.namespace, serviceName: AIRLOCK_NAMES.service, labels: stableLabels,

@@ -77,18 +77,28 @@ export const PROXY_CADDYFILE = [
 export interface BrowserProxy {
     readonly container: k8s.types.input.core.v1.Container;
     readonly volumes: k8s.types.input.core.v1.Volume[];
-    readonly configMap: k8s.core.v1.ConfigMap;
 }
 
-/** The proxy sidecar (and its ConfigMap) that puts basic auth in front of the image's password-less noVNC. */
-export function browserProxy(args: {
-    name: string; namespace: pulumi.Input<string>; configMapName: string; labels: Record<string, string>;
-    image: string; user: string; secretName: string; parent: pulumi.Resource;
-}): BrowserProxy {
-    const configMap = new k8s.core.v1.ConfigMap(`${args.name}-proxy`, {
-        metadata: { name: args.configMapName, namespace: args.namespace, labels: args.labels },
+/** The name of the ConfigMap the platform shares between all proxies of a namespace. */
+export const SHARED_PROXY_CONFIG_NAME = "browser-proxy";
+
+/**
+ * The proxy's Caddyfile as a ConfigMap. It holds no per-user value (user and hash come from env),
+ * so the platform creates one per namespace; a workload built on its own creates its own.
+ */
+export function browserProxyConfigMap(
+    resourceName: string, args: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> }, opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+    return new k8s.core.v1.ConfigMap(resourceName, {
+        metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
         data: { Caddyfile: PROXY_CADDYFILE },
-    }, { parent: args.parent });
+    }, opts);
+}
+
+/** The proxy sidecar that puts basic auth in front of the image's password-less noVNC. */
+export function browserProxy(args: {
+    configMapName: pulumi.Input<string>; image: string; user: string; secretName: string;
+}): BrowserProxy {
     const container: k8s.types.input.core.v1.Container = {
         name: "browser-proxy",
         image: args.image,
@@ -127,7 +137,7 @@ export function browserProxy(args: {
         { name: "proxy-data", emptyDir: { sizeLimit: "16Mi" } },
         { name: "proxy-state", emptyDir: { sizeLimit: "16Mi" } },
     ];
-    return { container, volumes, configMap };
+    return { container, volumes };
 }
 
 /** The desktop container's GUI ports: RDP when enabled, raw VNC only when explicitly enabled (noVNC stays internal). */

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { selectorLabels, workloadLabels } from "./labels";
 import {
-    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, browserProxy, credentials, desktopPorts, desktopProbes,
+    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, browserProxy, browserProxyConfigMap, credentials, desktopPorts, desktopProbes,
     desktopSecurityContext, endpoint, guiService, guiServicePorts, podHardening, secretEnv,
 } from "./gui";
 import { DEFAULTS } from "../stacks/defaults";
@@ -79,6 +79,8 @@ export interface TorchPodArgs {
     readonly mlab?: TorchPodMlabAccess;
     /** Resources the Deployment waits for (the enforcement probe); default none. */
     readonly dependsOn?: readonly pulumi.Resource[];
+    /** The browser proxy's Caddyfile ConfigMap, shared per namespace; default one of this TorchPod's own. */
+    readonly proxyConfigMap?: k8s.core.v1.ConfigMap;
 }
 
 export class TorchPod extends pulumi.ComponentResource {
@@ -136,11 +138,11 @@ export class TorchPod extends pulumi.ComponentResource {
             },
         }, { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES });
 
-        const proxy = gui.browser
-            ? browserProxy({
-                name, namespace: args.namespace, configMapName: names.proxyConfig, labels: stableLabels,
-                image: gui.proxyImage, user, secretName: names.secret, parent: this,
-            })
+        const proxyConfigMap = gui.browser
+            ? args.proxyConfigMap ?? browserProxyConfigMap(`${name}-proxy`, { name: names.proxyConfig, namespace: args.namespace, labels: stableLabels }, { parent: this })
+            : undefined;
+        const proxy = proxyConfigMap
+            ? browserProxy({ configMapName: proxyConfigMap.metadata.name, image: gui.proxyImage, user, secretName: names.secret })
             : undefined;
 
         const gpuResources: Record<string, string> = gpus > 0 ? { [gpu.resourceName]: String(gpus) } : {};
@@ -206,7 +208,7 @@ export class TorchPod extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [creds.secret, ...(proxy ? [proxy.configMap] : []), ...(args.dependsOn ?? [])] });
+        }, { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : []), ...(args.dependsOn ?? [])] });
 
         this.service = guiService({
             name, namespace: args.namespace, serviceName: names.service, labels: stableLabels,

@@ -10,7 +10,7 @@ import { StackConfig } from "./types";
 import { Namespaces } from "../components/namespaces";
 import { Airlock } from "../components/airlock";
 import { TorchPod } from "../components/torchpod";
-import { PORTS } from "../components/gui";
+import { PORTS, SHARED_PROXY_CONFIG_NAME, browserProxyConfigMap } from "../components/gui";
 import { Mlab } from "../components/mlab";
 import { NetworkLockdown } from "../components/networkLockdown";
 import { EnforcementProbe } from "../components/enforcementProbe";
@@ -76,6 +76,15 @@ export function buildPlatform(config: StackConfig): Platform {
         airlockSftpContainerPort: PORTS.sftp,
     }, inNamespaces);
 
+    // One Caddyfile for every browser proxy of the namespace: it holds no per-user value.
+    const proxyConfigMap = config.gui.browser
+        ? browserProxyConfigMap("browser-proxy", {
+            name: SHARED_PROXY_CONFIG_NAME,
+            namespace: namespaces.torchpodsName,
+            labels: workloadLabels("torchpod", config.stack),
+        }, { provider, dependsOn: [namespaces.torchpods] })
+        : undefined;
+
     const airlock = new Airlock("airlock", {
         namespace: namespaces.torchpodsName,
         instance: config.stack,
@@ -90,6 +99,7 @@ export function buildPlatform(config: StackConfig): Platform {
         sftpPort: config.airlock.sftpPort,
         shareSize: config.storage.airlockSize,
         shareStorageClass: config.storage.airlockClass,
+        proxyConfigMap,
     }, { ...base, dependsOn: [lockdown] });
 
     const probe = new EnforcementProbe("enforcement-probe", {
@@ -132,6 +142,7 @@ export function buildPlatform(config: StackConfig): Platform {
             gpu: config.gpu,
             homeStorageClass: config.storage.homeClass,
             airlockClaimName: airlock.shareClaimName,
+            proxyConfigMap,
             mlab: {
                 host: mlab.host,
                 clusterIp: mlab.clusterIp,

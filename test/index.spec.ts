@@ -4,6 +4,7 @@ import { StackConfigError } from "../stacks/config";
 import { devStackConfig, ofType, podSpecs, rawConfig, runIndex, ProgramRun } from "./mocks";
 
 const valid = { users: [{ name: "alice", gpus: 1 }], officeCidrs: ["192.0.2.0/24"] };
+const devStackConfigUsers = () => JSON.parse(devStackConfig()["torchpod:users"]).length;
 
 describe("index.ts: a bad stack config registers no resource at all", () => {
     // Each case: what is wrong, the config, and fragments the one error must contain (key path, bad value, expected form).
@@ -113,6 +114,13 @@ describe("index.ts: the dev stack", () => {
             }
         }
         assert.ok(checked >= 10, `expected many Secret references, checked ${checked}`);
+    });
+
+    it("shares one browser-proxy ConfigMap (no per-user value in it) among every TorchPod and the Airlock", () => {
+        const proxies = ofType(run, "kubernetes:core/v1:ConfigMap").filter((r) => "Caddyfile" in (r.inputs.data ?? {}));
+        assert.deepStrictEqual(proxies.map((r) => r.inputs.metadata.name), ["browser-proxy"]);
+        const mounting = podSpecs(run).filter(({ spec }) => (spec.volumes ?? []).some((v: any) => v.configMap?.name === "browser-proxy"));
+        assert.strictEqual(mounting.length, devStackConfigUsers() + 1, "every TorchPod and the Airlock");
     });
 
     it("exports per-user endpoints, secret passwords, the Airlock and MLab", () => {

@@ -328,7 +328,7 @@ export class PolicyPackProcess {
 }
 
 /** Analyze calls in flight at once (the engine's default parallelism is of this order). */
-const ANALYZE_CONCURRENCY = 16;
+const ANALYZE_CONCURRENCY = 32;
 
 export interface RunOptions extends StartOptions {
   /** Policy config (as in `pulumi preview --policy-pack-config`). */
