@@ -14,30 +14,9 @@ import {
 import { isWideCidr } from "../../policy/policies/cidrs";
 import { podTemplatesOf } from "../../policy/policies/resources";
 import { UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policy/policies/unknowns";
-import { runResourcePolicy, runStackPolicy, TestResource } from "./policyArgs";
+import { deployment, runResourcePolicy, runStackPolicy, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";
-
-function deployment(name: string, namespace: string, component: string, opts: { ownerLabels?: Record<string, string>; spec?: Record<string, any> } = {}): TestResource {
-  const labels = { [C]: component, "app.kubernetes.io/instance": name };
-  return {
-    type: "kubernetes:apps/v1:Deployment",
-    name,
-    urn: `urn:pulumi:dev::torchpod::kubernetes:apps/v1:Deployment::${name}`,
-    props: {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name, namespace, ...(opts.ownerLabels ? { labels: opts.ownerLabels } : {}) },
-      spec: {
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: { automountServiceAccountToken: false, containers: [{ name: component, image: "gemfield/torchpod:1.3.0", securityContext: { capabilities: { drop: ["NET_RAW"] } } }], ...opts.spec },
-        },
-      },
-    },
-  };
-}
 
 const ns = (name: string, labels: Record<string, string> = {}): TestResource => ({
   type: "kubernetes:core/v1:Namespace",

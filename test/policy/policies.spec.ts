@@ -17,37 +17,12 @@ import {
   torchpodNoServiceAccountToken,
 } from "../../policy/policies";
 import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../../policy/policies/unknowns";
-import { resourceArgs, runResourcePolicy, runStackPolicy, stackArgs, TestResource } from "./policyArgs";
+import { deployment, resourceArgs, runResourcePolicy, runStackPolicy, stackArgs, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";
 
-function deployment(name: string, namespace: string, component: string, spec: Record<string, any> = {}, extraLabels: Record<string, string> = {}): TestResource {
-  const labels = { [C]: component, "app.kubernetes.io/instance": name, ...extraLabels };
-  return {
-    type: "kubernetes:apps/v1:Deployment",
-    name,
-    urn: `urn:pulumi:dev::torchpod::kubernetes:apps/v1:Deployment::${name}`,
-    props: {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name, namespace },
-      spec: {
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            containers: [{ name: component, image: "gemfield/torchpod:1.3.0", securityContext: { capabilities: { drop: ["NET_RAW"] } } }],
-            ...spec,
-          },
-        },
-      },
-    },
-  };
-}
-
-const torchpod = (spec: Record<string, any> = {}) => deployment("alice", "torchpod", "torchpod", spec);
-const other = (spec: Record<string, any> = {}) => deployment("web", "apps", "web", spec);
+const torchpod = (spec: Record<string, any> = {}) => deployment("alice", "torchpod", "torchpod", { spec });
+const other = (spec: Record<string, any> = {}) => deployment("web", "apps", "web", { spec });
 
 function container(r: TestResource): any {
   return r.props.spec.template.spec.containers[0];

@@ -180,3 +180,37 @@ export async function runPackInProcess(policies: Policies, resources: (TestResou
   }
   return out;
 }
+
+const COMPONENT_LABEL = "app.kubernetes.io/component";
+
+/**
+ * A Deployment as Pulumi shows it to the pack, with the label contract on its pod template, no
+ * service-account token and NET_RAW dropped (a sound TorchPod); `spec` adds to the pod spec.
+ */
+export function deployment(
+  name: string, namespace: string, component: string,
+  opts: { spec?: Record<string, any>; ownerLabels?: Record<string, string> } = {},
+): TestResource {
+  const labels = { [COMPONENT_LABEL]: component, "app.kubernetes.io/instance": name };
+  return {
+    type: "kubernetes:apps/v1:Deployment",
+    name,
+    urn: `urn:pulumi:dev::torchpod::kubernetes:apps/v1:Deployment::${name}`,
+    props: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace, ...(opts.ownerLabels ? { labels: opts.ownerLabels } : {}) },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            containers: [{ name: component, image: "gemfield/torchpod:1.3.0", securityContext: { capabilities: { drop: ["NET_RAW"] } } }],
+            ...opts.spec,
+          },
+        },
+      },
+    },
+  };
+}
