@@ -131,6 +131,27 @@ function providerOf(r: PackResource): analyzerPb.AnalyzerProviderResource | unde
   return p;
 }
 
+/** The fields Analyze and AnalyzeStack describe a resource with (two message types, the same setters). */
+interface ResourceMessage {
+  setType(v: string): unknown;
+  setName(v: string): unknown;
+  setUrn(v: string): unknown;
+  setProperties(v: Struct): unknown;
+  setOptions(v: analyzerPb.AnalyzerResourceOptions): unknown;
+  setProvider(v: analyzerPb.AnalyzerProviderResource): unknown;
+}
+
+function describeResource<M extends ResourceMessage>(msg: M, r: PackResource): M {
+  msg.setType(r.type);
+  msg.setName(r.name);
+  msg.setUrn(r.urn);
+  msg.setProperties(propsStruct(r));
+  msg.setOptions(resourceOptions(r));
+  const prov = providerOf(r);
+  if (prov) msg.setProvider(prov);
+  return msg;
+}
+
 /** The policy pack running in its own process, and a gRPC client to it. */
 export class PolicyPackProcess {
   private exited = false;
@@ -283,14 +304,7 @@ export class PolicyPackProcess {
   }
 
   async analyze(r: PackResource): Promise<Violation[]> {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(propsStruct(r));
-    req.setOptions(resourceOptions(r));
-    const prov = providerOf(r);
-    if (prov) req.setProvider(prov);
+    const req = describeResource(new analyzerPb.AnalyzeRequest(), r);
     const resp = await unary<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>(this.client.analyze.bind(this.client), req);
     return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
   }
@@ -299,16 +313,9 @@ export class PolicyPackProcess {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(
       resources.map((r) => {
-        const a = new analyzerPb.AnalyzerResource();
-        a.setType(r.type);
-        a.setName(r.name);
-        a.setUrn(r.urn);
-        a.setProperties(propsStruct(r));
-        a.setOptions(resourceOptions(r));
+        const a = describeResource(new analyzerPb.AnalyzerResource(), r);
         if (r.parent) a.setParent(r.parent);
         a.setDependenciesList(r.dependencies ?? []);
-        const prov = providerOf(r);
-        if (prov) a.setProvider(prov);
         return a;
       }),
     );

@@ -8,6 +8,7 @@ import { manifestsToResources } from "../../policy/grpc/manifests";
 import { formatViolation, PackResource, PolicyPackProcess, runPack, runPackOverResources } from "../../policy/grpc/runner";
 import { policies } from "../../policy/policies";
 import { UNKNOWN_BOOLEAN } from "../../policy/policies/unknowns";
+import { sharedPackProcess } from "./policyArgs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const C = "app.kubernetes.io/component";
@@ -36,17 +37,11 @@ function policyCheck(...args: string[]) {
 
 describe("policy pack over gRPC", function () {
   this.timeout(120000);
-  let pack: PolicyPackProcess;
-  before(async () => {
-    pack = await PolicyPackProcess.start();
-  });
-  after(async () => {
-    await pack?.stop();
-  });
+  const shared = sharedPackProcess();
 
   it("serves GetPluginInfo and GetAnalyzerInfo: name, version, every policy with level, type and config schema", async () => {
-    assert.ok((await pack.getPluginInfo()).version);
-    const info = await pack.getAnalyzerInfo();
+    assert.ok((await shared.pack.getPluginInfo()).version);
+    const info = await shared.pack.getAnalyzerInfo();
     assert.strictEqual(info.name, "torchpod-lockdown");
     assert.strictEqual(info.version, PACK_VERSION);
     assert.ok(info.supportsConfig);
@@ -64,7 +59,7 @@ describe("policy pack over gRPC", function () {
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "torchpod" } },
       torchpodObject({ hostNetwork: true }),
     ]);
-    const run = await runPack(resources, { pack });
+    const run = await runPack(resources, { pack: shared.pack });
     const lines = run.violations.map(formatViolation);
     assert.ok(lines.includes("no-host-namespaces [mandatory] Deployment torchpod/alice: spec.hostNetwork is true: the pod shares the node's network namespace and no NetworkPolicy applies to it"), lines.join("\n"));
     const stack = run.violations.find((v) => v.policyName === "torchpod-egress-only-to-mlab")!;
@@ -77,7 +72,7 @@ describe("policy pack over gRPC", function () {
 
   it("turns values unknown during preview into the advisory can't-run diagnostic, keeping proved violations", async () => {
     const [r] = manifestsToResources([torchpodObject({ hostNetwork: UNKNOWN_BOOLEAN, hostIPC: true })]);
-    const vs = await pack.analyze(r);
+    const vs = await shared.pack.analyze(r);
     const host = vs.filter((v) => v.policyName === "no-host-namespaces");
     assert.strictEqual(host.length, 2, JSON.stringify(host));
     assert.ok(host.some((v) => v.enforcementLevel === "mandatory" && /hostIPC/.test(v.message)));
@@ -87,12 +82,12 @@ describe("policy pack over gRPC", function () {
   it("applies Configure as the engine does: levels and properties per policy", async () => {
     const resources = manifestsToResources([{ ...torchpodObject(), spec: { ...torchpodObject().spec } }]);
     (resources[0].props as any).spec.template.spec.containers[0].image = "gemfield/torchpod";
-    let run = await runPack(resources, { pack, config: { "pinned-images": "mandatory", "torchpod-egress-only-to-mlab": "disabled", "torchpod-ingress-only-from-office": "disabled" } });
+    let run = await runPack(resources, { pack: shared.pack, config: { "pinned-images": "mandatory", "torchpod-egress-only-to-mlab": "disabled", "torchpod-ingress-only-from-office": "disabled" } });
     assert.deepStrictEqual(run.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`), ["pinned-images:mandatory"]);
     const desktop = { torchpodSelector: { matchLabels: { role: "desktop" } } };
-    run = await runPack(resources, { pack, config: { "pinned-images": "disabled", "torchpod-egress-only-to-mlab": desktop, "torchpod-ingress-only-from-office": desktop } });
+    run = await runPack(resources, { pack: shared.pack, config: { "pinned-images": "disabled", "torchpod-egress-only-to-mlab": desktop, "torchpod-ingress-only-from-office": desktop } });
     assert.deepStrictEqual(run.violations, []); // nothing is a TorchPod under that selector
-    run = await runPack(resources, { pack }); // back to the defaults
+    run = await runPack(resources, { pack: shared.pack }); // back to the defaults
     assert.deepStrictEqual(run.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`).sort(), [
       "pinned-images:advisory",
       "torchpod-egress-only-to-mlab:mandatory",

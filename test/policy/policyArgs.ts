@@ -10,7 +10,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { PackResource } from "../../policy/grpc/runner";
+import { PackResource, PolicyPackProcess } from "../../policy/grpc/runner";
 import { isUnknownValueError } from "../../policy/policies/unknowns";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -211,6 +211,26 @@ export function deployment(
           },
         },
       },
+    },
+  };
+}
+
+/**
+ * One pack process for the enclosing describe block: started before its tests, stopped after.
+ * Read `.pack` inside the tests (it exists once `before` has run).
+ */
+export function sharedPackProcess(): { readonly pack: PolicyPackProcess } {
+  const holder: { pack?: PolicyPackProcess } = {};
+  before(async () => {
+    holder.pack = await PolicyPackProcess.start();
+  });
+  after(async () => {
+    await holder.pack?.stop();
+  });
+  return {
+    get pack(): PolicyPackProcess {
+      if (!holder.pack) throw new Error("the pack process has not started (use .pack inside a test)");
+      return holder.pack;
     },
   };
 }

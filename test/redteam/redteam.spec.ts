@@ -7,9 +7,9 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { loadManifests } from "../../policy/netpol";
 import { manifestsToResources } from "../../policy/grpc/manifests";
-import { PolicyPackProcess, runPack } from "../../policy/grpc/runner";
+import { runPack } from "../../policy/grpc/runner";
 import { policies } from "../../policy/policies";
-import { runPackInProcess } from "../policy/policyArgs";
+import { runPackInProcess, sharedPackProcess } from "../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CASES = path.join(__dirname, "cases");
@@ -57,17 +57,11 @@ describe("red-team corpus", () => {
 
   describe("end to end over the Analyzer gRPC protocol (one pack process)", function () {
     this.timeout(120000);
-    let pack: PolicyPackProcess;
-    before(async () => {
-      pack = await PolicyPackProcess.start();
-    });
-    after(async () => {
-      await pack?.stop();
-    });
+    const shared = sharedPackProcess();
     for (const c of cases) {
       it(c.name, async () => {
         const resources = manifestsToResources(loadManifests([c.dir]));
-        const run = await runPack(resources, { pack });
+        const run = await runPack(resources, { pack: shared.pack });
         judge(c.name, c.expect, run.violations);
       });
     }
