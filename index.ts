@@ -1,8 +1,8 @@
 // TorchPod: a locked-down GPU development platform. The whole stack config is validated before the
 // first resource is registered; a bad config registers nothing and names every problem.
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./stacks/config";
-import { buildPlatform } from "./stacks/platform";
+import { loadStackConfig } from "./stacks/parse";
+import { buildPlatform } from "./platform/buildPlatform";
 
 const config = loadStackConfig();
 const platform = buildPlatform(config);
@@ -10,11 +10,16 @@ const platform = buildPlatform(config);
 const users = Object.values(platform.torchpods);
 
 /** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
-export const endpoints = Object.fromEntries(users.map((tp) => [tp.user, {
-    ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
-    ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
-    ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
-}]));
+export const endpoints = Object.fromEntries(
+    users.map((tp) => [
+        tp.user,
+        {
+            ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
+            ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
+            ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
+        },
+    ]),
+);
 
 /** Per user: the desktop password (RDP login, browser basic auth). Secret: `pulumi stack output --show-secrets passwords`. */
 export const passwords = pulumi.secret(pulumi.all(Object.fromEntries(users.map((tp) => [tp.user, tp.password]))));

@@ -3,24 +3,15 @@
 // the TorchPods; sftp (the image's sshd) on Service port 10022.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { selectorLabels, workloadLabels } from "./labels";
-import {
-    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, PORT_NAMES, browserProxy, browserProxyConfigMap, credentials, desktopPorts, desktopProbes,
-    desktopSecurityContext, endpoint, guiService, guiServicePorts, podHardening, secretEnv,
-} from "./gui";
-import { AIRLOCK_CLAIM_NAME, PVC_IGNORED_CHANGES } from "./torchpod";
-import { DEFAULTS } from "../stacks/defaults";
-import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../stacks/types";
-import { modeFor } from "../stacks/config";
-import { imageVersion } from "../stacks/validate";
-
-export const AIRLOCK_NAMES = {
-    deployment: "airlock",
-    service: "airlock",
-    secret: "airlock-credentials",
-    proxyConfig: "airlock-proxy",
-    share: AIRLOCK_CLAIM_NAME,
-} as const;
+import { selectorLabels, workloadLabels } from "@torchpod/contract";
+import { PVC_IGNORED_CHANGES } from "./volumes";
+import { PLATFORM_DEFAULTS } from "./defaults";
+import { AIRLOCK_MOUNT_PATH, AIRLOCK_NAMES, DESKTOP_PORTS, DESKTOP_PORT_NAMES, imageVersion } from "@torchpod/contract";
+import { CREDENTIAL_KEYS, credentials, secretEnv } from "./desktop/credentials";
+import { browserProxy, browserProxyConfigMap } from "./desktop/browserProxy";
+import { desktopPorts, desktopProbes, desktopSecurityContext, modeFor, podHardening } from "./desktop/container";
+import { endpoint, guiService, guiServicePorts } from "./desktop/service";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
 
 /** The folders the init container creates on the share. */
 export const AIRLOCK_FOLDERS = ["pip", "apt"] as const;
@@ -67,7 +58,7 @@ export class Airlock extends pulumi.ComponentResource {
     readonly user: string;
     readonly clusterIp: pulumi.Output<string>;
     readonly sftpPort: number;
-    readonly sftpContainerPort: number = PORTS.sftp;
+    readonly sftpContainerPort: number = DESKTOP_PORTS.sftp;
     readonly sftpEndpoint: pulumi.Output<string>;
     readonly rdpEndpoint?: pulumi.Output<string>;
     readonly browserEndpoint?: pulumi.Output<string>;
@@ -78,19 +69,21 @@ export class Airlock extends pulumi.ComponentResource {
 
         // Defaults, in one place.
         const instance = args.instance ?? "airlock";
-        const image = args.image ?? DEFAULTS.image;
-        const user = args.user ?? DEFAULTS.airlock.user;
+        const image = args.image ?? PLATFORM_DEFAULTS.image;
+        const user = args.user ?? PLATFORM_DEFAULTS.airlock.user;
         const res: Resources = args.resources ?? {
-            cpuRequest: DEFAULTS.airlock.cpu, cpuLimit: DEFAULTS.airlock.cpuLimit,
-            memoryRequest: DEFAULTS.airlock.memory, memoryLimit: DEFAULTS.airlock.memoryLimit,
+            cpuRequest: PLATFORM_DEFAULTS.airlock.cpu,
+            cpuLimit: PLATFORM_DEFAULTS.airlock.cpuLimit,
+            memoryRequest: PLATFORM_DEFAULTS.airlock.memory,
+            memoryLimit: PLATFORM_DEFAULTS.airlock.memoryLimit,
         };
-        const shmSize = args.shmSize ?? DEFAULTS.airlock.shm;
-        const gui: GuiConfig = args.gui ?? DEFAULTS.gui;
+        const shmSize = args.shmSize ?? PLATFORM_DEFAULTS.airlock.shm;
+        const gui: GuiConfig = args.gui ?? PLATFORM_DEFAULTS.gui;
         const mode = args.mode ?? modeFor(gui);
-        const exposure: ExposureConfig = args.exposure ?? DEFAULTS.exposure;
+        const exposure: ExposureConfig = args.exposure ?? PLATFORM_DEFAULTS.exposure;
         const officeCidrs = args.officeCidrs ?? [];
-        const sftpPort = args.sftpPort ?? DEFAULTS.airlock.sftpPort;
-        const shareSize = args.shareSize ?? DEFAULTS.storage.airlockSize;
+        const sftpPort = args.sftpPort ?? PLATFORM_DEFAULTS.airlock.sftpPort;
+        const shareSize = args.shareSize ?? PLATFORM_DEFAULTS.storage.airlockSize;
         const home = `/home/${user}`;
 
         this.user = user;
@@ -99,21 +92,30 @@ export class Airlock extends pulumi.ComponentResource {
         const stableLabels = workloadLabels("airlock", instance);
 
         // The share: stable name, retained, never replaced by a config change; only its size may grow.
-        this.share = new k8s.core.v1.PersistentVolumeClaim(AIRLOCK_NAMES.share, {
-            metadata: { name: AIRLOCK_NAMES.share, namespace: args.namespace, labels: stableLabels },
-            spec: {
-                accessModes: ["ReadWriteMany"],
-                ...(args.shareStorageClass ? { storageClassName: args.shareStorageClass } : {}),
-                resources: { requests: { storage: shareSize } },
+        this.share = new k8s.core.v1.PersistentVolumeClaim(
+            AIRLOCK_NAMES.share,
+            {
+                metadata: { name: AIRLOCK_NAMES.share, namespace: args.namespace, labels: stableLabels },
+                spec: {
+                    accessModes: ["ReadWriteMany"],
+                    ...(args.shareStorageClass ? { storageClassName: args.shareStorageClass } : {}),
+                    resources: { requests: { storage: shareSize } },
+                },
             },
-        }, { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES });
+            { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES },
+        );
         this.shareClaimName = this.share.metadata.name;
 
         const creds = credentials(name, args.namespace, AIRLOCK_NAMES.secret, stableLabels, this);
         this.password = pulumi.secret(creds.password.result);
 
         const proxyConfigMap = gui.browser
-            ? args.proxyConfigMap ?? browserProxyConfigMap(`${name}-proxy`, { name: AIRLOCK_NAMES.proxyConfig, namespace: args.namespace, labels: stableLabels }, { parent: this })
+            ? (args.proxyConfigMap ??
+              browserProxyConfigMap(
+                  `${name}-proxy`,
+                  { name: AIRLOCK_NAMES.proxyConfig, namespace: args.namespace, labels: stableLabels },
+                  { parent: this },
+              ))
             : undefined;
         const proxy = proxyConfigMap
             ? browserProxy({ configMapName: proxyConfigMap.metadata.name, image: gui.proxyImage, user, secretName: AIRLOCK_NAMES.secret })
@@ -144,7 +146,7 @@ export class Airlock extends pulumi.ComponentResource {
                 { name: "HOME", value: home },
             ],
             workingDir: AIRLOCK_MOUNT_PATH,
-            ports: [...desktopPorts(gui), { name: PORT_NAMES.sftp, containerPort: PORTS.sftp, protocol: "TCP" }],
+            ports: [...desktopPorts(gui), { name: DESKTOP_PORT_NAMES.sftp, containerPort: DESKTOP_PORTS.sftp, protocol: "TCP" }],
             resources: {
                 requests: { cpu: res.cpuRequest, memory: res.memoryRequest },
                 limits: { cpu: res.cpuLimit, memory: res.memoryLimit },
@@ -158,42 +160,51 @@ export class Airlock extends pulumi.ComponentResource {
             ],
         };
 
-        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: AIRLOCK_NAMES.deployment, namespace: args.namespace, labels },
-            spec: {
-                replicas: 1,
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels("airlock", instance) },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        ...podHardening(),
-                        terminationGracePeriodSeconds: 60,
-                        initContainers: [init],
-                        containers: [container, ...(proxy ? [proxy.container] : [])],
-                        volumes: [
-                            { name: "share", persistentVolumeClaim: { claimName: this.shareClaimName } },
-                            // The Airlock keeps nothing private: its home is scratch space.
-                            { name: "home", emptyDir: { sizeLimit: "20Gi" } },
-                            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: shmSize } },
-                            ...(proxy ? proxy.volumes : []),
-                        ],
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: AIRLOCK_NAMES.deployment, namespace: args.namespace, labels },
+                spec: {
+                    replicas: 1,
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selectorLabels("airlock", instance) },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...podHardening(),
+                            terminationGracePeriodSeconds: 60,
+                            initContainers: [init],
+                            containers: [container, ...(proxy ? [proxy.container] : [])],
+                            volumes: [
+                                { name: "share", persistentVolumeClaim: { claimName: this.shareClaimName } },
+                                // The Airlock keeps nothing private: its home is scratch space.
+                                { name: "home", emptyDir: { sizeLimit: "20Gi" } },
+                                { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: shmSize } },
+                                ...(proxy ? proxy.volumes : []),
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : [])] });
+            { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : [])] },
+        );
 
         this.service = guiService({
-            name, namespace: args.namespace, serviceName: AIRLOCK_NAMES.service, labels: stableLabels,
+            name,
+            namespace: args.namespace,
+            serviceName: AIRLOCK_NAMES.service,
+            labels: stableLabels,
             selector: selectorLabels("airlock", instance),
-            ports: guiServicePorts(gui, [{ name: PORT_NAMES.sftp, port: sftpPort, targetPort: PORT_NAMES.sftp }]),
-            exposure, officeCidrs, parent: this,
+            ports: guiServicePorts(gui, [{ name: DESKTOP_PORT_NAMES.sftp, port: sftpPort, targetPort: DESKTOP_PORT_NAMES.sftp }]),
+            exposure,
+            officeCidrs,
+            parent: this,
         });
         this.clusterIp = this.service.spec.clusterIP;
         this.sftpEndpoint = endpoint(this.service, sftpPort);
-        this.rdpEndpoint = gui.rdp ? endpoint(this.service, PORTS.rdp) : undefined;
-        this.browserEndpoint = gui.browser ? endpoint(this.service, PORTS.browser) : undefined;
-        this.vncEndpoint = gui.vnc ? endpoint(this.service, PORTS.vnc) : undefined;
+        this.rdpEndpoint = gui.rdp ? endpoint(this.service, DESKTOP_PORTS.rdp) : undefined;
+        this.browserEndpoint = gui.browser ? endpoint(this.service, DESKTOP_PORTS.browser) : undefined;
+        this.vncEndpoint = gui.vnc ? endpoint(this.service, DESKTOP_PORTS.vnc) : undefined;
 
         this.registerOutputs({
             shareClaimName: this.shareClaimName,

@@ -15,10 +15,10 @@ import * as net from "net";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { workloadLabels } from "./labels";
+import { workloadLabels } from "@torchpod/contract";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
 import { ANY_V4, ANY_V6, GUI_PORTS, PRIVATE_V4, PRIVATE_V6, ipInCidr } from "./networkLockdown";
-import { ClusterConfig, ProbeConfig, Toleration } from "../stacks/types";
+import { ClusterConfig, ProbeConfig, Toleration } from "./settings";
 
 /** Every probe pod carries this label ("true"): it tells the probe apart from real TorchPods; no policy selects on it. */
 export const PROBE_LABEL = "torchpod.dev/probe";
@@ -96,12 +96,16 @@ export function probeScriptConfig(p: {
             { name: "the internet", host: internet, port: 443, kind: "tcp" },
             { name: "an internet resolver", host: internet, port: 53, kind: "dns-udp" },
             ...(p.cluster.dualStack
-                ? [net.isIPv6(internet)
-                    ? { name: "the internet (IPv4)", host: INTERNET_V4, port: 443, kind: "tcp" as const }
-                    : { name: "the internet (IPv6)", host: INTERNET_V6, port: 443, kind: "tcp" as const }]
+                ? [
+                      net.isIPv6(internet)
+                          ? { name: "the internet (IPv4)", host: INTERNET_V4, port: 443, kind: "tcp" as const }
+                          : { name: "the internet (IPv6)", host: INTERNET_V6, port: 443, kind: "tcp" as const },
+                  ]
                 : []),
             { name: "the cloud metadata address", host: METADATA_V4, port: 80, kind: "tcp" },
-            ...(p.cluster.dualStack ? [{ name: "the cloud metadata address (IPv6)", host: METADATA_V6, port: 80, kind: "tcp" as const }] : []),
+            ...(p.cluster.dualStack
+                ? [{ name: "the cloud metadata address (IPv6)", host: METADATA_V6, port: 80, kind: "tcp" as const }]
+                : []),
             { name: "the cluster DNS", host: p.cluster.dnsServiceIp, port: 53, kind: "dns-udp" },
             { name: "the cluster DNS over TCP", host: p.cluster.dnsServiceIp, port: 53, kind: "tcp" },
             { name: "the API server", host: p.cluster.apiServerIp, port: 443, kind: "tcp" },
@@ -118,20 +122,32 @@ export function probeJobName(input: unknown): string {
 
 function validate(args: EnforcementProbeArgs): void {
     const { config, cluster } = args;
-    const fail = (why: string) => { throw new Error(`EnforcementProbe: ${why}`); };
-    if (!config.image || /:latest$/.test(config.image) || !/[:@]/.test(config.image)) fail(`probe.image must be pinned (a tag or digest, never :latest), got ${JSON.stringify(config.image)}`);
+    const fail = (why: string) => {
+        throw new Error(`EnforcementProbe: ${why}`);
+    };
+    if (!config.image || /:latest$/.test(config.image) || !/[:@]/.test(config.image))
+        fail(`probe.image must be pinned (a tag or digest, never :latest), got ${JSON.stringify(config.image)}`);
     if (!(config.timeoutSeconds > 0)) fail(`probe.timeoutSeconds must be positive, got ${config.timeoutSeconds}`);
     const ip = config.internetAddress;
     // The probe has no DNS (TorchPods never do), so the internet target must be an address, and one
     // that really is on the internet: a private address proves nothing about internet egress.
     if (net.isIP(ip) === 0) fail(`probe.internetAddress must be an IP address (the probe has no DNS), got ${JSON.stringify(ip)}`);
-    const notInternet = [...(net.isIPv6(ip) ? PRIVATE_V6 : PRIVATE_V4), ...cluster.podCidrs, ...cluster.serviceCidrs].find((c) => ipInCidr(ip, c));
+    const notInternet = [...(net.isIPv6(ip) ? PRIVATE_V6 : PRIVATE_V4), ...cluster.podCidrs, ...cluster.serviceCidrs].find((c) =>
+        ipInCidr(ip, c),
+    );
     if (notInternet) fail(`probe.internetAddress ${ip} is not an internet address (it lies in ${notInternet})`);
     if (!ipInCidr(ip, net.isIPv6(ip) ? ANY_V6 : ANY_V4)) fail(`probe.internetAddress ${ip} is not a valid address`);
-    for (const [what, v] of [["cluster.dnsServiceIp", cluster.dnsServiceIp], ["cluster.apiServerIp", cluster.apiServerIp]] as const) {
+    for (const [what, v] of [
+        ["cluster.dnsServiceIp", cluster.dnsServiceIp],
+        ["cluster.apiServerIp", cluster.apiServerIp],
+    ] as const) {
         if (net.isIP(v) === 0) fail(`${what} must be an IP address, got ${JSON.stringify(v)}`);
     }
-    for (const [what, v] of [["mlab.port", args.mlab.port], ["airlock.port", args.airlock.port], ["targetPort", args.targetPort ?? GUI_PORTS.rdp]] as const) {
+    for (const [what, v] of [
+        ["mlab.port", args.mlab.port],
+        ["airlock.port", args.airlock.port],
+        ["targetPort", args.targetPort ?? GUI_PORTS.rdp],
+    ] as const) {
         if (!Number.isInteger(v) || v < 1 || v > 65535) fail(`${what} must be a port number 1-65535, got ${v}`);
     }
 }
@@ -183,15 +199,19 @@ export class EnforcementProbe extends pulumi.ComponentResource {
 
         // The script, immutable and named by its content: the upstream dependencies (the lock-down,
         // MLab) are attached here, and everything below consumes its name, so nothing runs before them.
-        const scriptMap = new k8s.core.v1.ConfigMap(`${name}-script`, {
-            metadata: {
-                name: `enforcement-probe-script-${scriptHash}`,
-                namespace: args.namespace,
-                labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+        const scriptMap = new k8s.core.v1.ConfigMap(
+            `${name}-script`,
+            {
+                metadata: {
+                    name: `enforcement-probe-script-${scriptHash}`,
+                    namespace: args.namespace,
+                    labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+                },
+                immutable: true,
+                data: { "probe.js": script },
             },
-            immutable: true,
-            data: { "probe.js": script },
-        }, { parent: this, dependsOn: opts?.dependsOn });
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
 
         const basePodSpec = {
             automountServiceAccountToken: false,
@@ -209,50 +229,74 @@ export class EnforcementProbe extends pulumi.ComponentResource {
         const mount = [{ name: "script", mountPath: "/probe", readOnly: true }];
 
         // The stand-in TorchPod.
-        const targetSelector = { "app.kubernetes.io/component": "torchpod", "app.kubernetes.io/instance": PROBE_INSTANCE, [PROBE_ROLE_LABEL]: "target" };
-        this.target = new k8s.apps.v1.Deployment(`${name}-target`, {
-            metadata: { name: PROBE_TARGET_NAME, namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: targetSelector },
-                template: {
-                    metadata: { labels: podLabels("target") },
-                    spec: {
-                        ...basePodSpec,
-                        containers: [{
-                            name: "target",
-                            image: args.config.image,
-                            command: ["node", "/probe/probe.js", "--serve", String(targetPort)],
-                            ports: [{ name: "rdp", containerPort: targetPort, protocol: "TCP" }],
-                            // The kubelet's probes come from the node, which NetworkPolicy does not govern.
-                            readinessProbe: { tcpSocket: { port: targetPort }, periodSeconds: 2, failureThreshold: 3 },
-                            securityContext: containerSecurityContext,
-                            resources,
-                            volumeMounts: mount,
-                        }],
+        const targetSelector = {
+            "app.kubernetes.io/component": "torchpod",
+            "app.kubernetes.io/instance": PROBE_INSTANCE,
+            [PROBE_ROLE_LABEL]: "target",
+        };
+        this.target = new k8s.apps.v1.Deployment(
+            `${name}-target`,
+            {
+                metadata: {
+                    name: PROBE_TARGET_NAME,
+                    namespace: args.namespace,
+                    labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+                },
+                spec: {
+                    replicas: 1,
+                    selector: { matchLabels: targetSelector },
+                    template: {
+                        metadata: { labels: podLabels("target") },
+                        spec: {
+                            ...basePodSpec,
+                            containers: [
+                                {
+                                    name: "target",
+                                    image: args.config.image,
+                                    command: ["node", "/probe/probe.js", "--serve", String(targetPort)],
+                                    ports: [{ name: "rdp", containerPort: targetPort, protocol: "TCP" }],
+                                    // The kubelet's probes come from the node, which NetworkPolicy does not govern.
+                                    readinessProbe: { tcpSocket: { port: targetPort }, periodSeconds: 2, failureThreshold: 3 },
+                                    securityContext: containerSecurityContext,
+                                    resources,
+                                    volumeMounts: mount,
+                                },
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this });
-        const targetService = new k8s.core.v1.Service(`${name}-target`, {
-            metadata: { name: PROBE_TARGET_NAME, namespace: args.namespace, labels: workloadLabels("enforcement-probe", PROBE_INSTANCE) },
-            spec: {
-                type: "ClusterIP",
-                selector: targetSelector,
-                ports: [{ name: "rdp", port: targetPort, targetPort: "rdp", protocol: "TCP" }],
+            { parent: this },
+        );
+        const targetService = new k8s.core.v1.Service(
+            `${name}-target`,
+            {
+                metadata: {
+                    name: PROBE_TARGET_NAME,
+                    namespace: args.namespace,
+                    labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+                },
+                spec: {
+                    type: "ClusterIP",
+                    selector: targetSelector,
+                    ports: [{ name: "rdp", port: targetPort, targetPort: "rdp", protocol: "TCP" }],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
         const probeConfig = pulumi
             .all([args.mlab.ip, args.airlock.ip, targetService.spec.clusterIP])
-            .apply(([mlabIp, airlockIp, targetIp]) => probeScriptConfig({
-                config: args.config,
-                cluster: args.cluster,
-                mlab: { ip: mlabIp, port: args.mlab.port },
-                airlock: { ip: airlockIp, port: args.airlock.port },
-                target: { ip: targetIp, port: targetPort },
-                mlabRetrySeconds,
-            }));
+            .apply(([mlabIp, airlockIp, targetIp]) =>
+                probeScriptConfig({
+                    config: args.config,
+                    cluster: args.cluster,
+                    mlab: { ip: mlabIp, port: args.mlab.port },
+                    airlock: { ip: airlockIp, port: args.airlock.port },
+                    target: { ip: targetIp, port: targetPort },
+                    mlabRetrySeconds,
+                }),
+            );
         const configJson = probeConfig.apply((c) => JSON.stringify(c));
         this.jobName = pulumi
             .all([configJson, pulumi.output(lockdownFingerprint)])
@@ -261,47 +305,53 @@ export class EnforcementProbe extends pulumi.ComponentResource {
         // Image pull and pod start count against the deadline; the checks themselves take at most
         // the MLab retry window plus a few timeouts (the forbidden targets are checked in parallel).
         const activeDeadlineSeconds = Math.ceil(mlabRetrySeconds + 4 * args.config.timeoutSeconds + 240);
-        this.job = new k8s.batch.v1.Job(`${name}-job`, {
-            metadata: {
-                name: this.jobName,
-                namespace: args.namespace,
-                labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
-                annotations: {
-                    // A failed probe is run again on the next `pulumi up` (after the cluster is fixed)
-                    // instead of being waited on forever.
-                    "pulumi.com/replaceUnready": "true",
+        this.job = new k8s.batch.v1.Job(
+            `${name}-job`,
+            {
+                metadata: {
+                    name: this.jobName,
+                    namespace: args.namespace,
+                    labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+                    annotations: {
+                        // A failed probe is run again on the next `pulumi up` (after the cluster is fixed)
+                        // instead of being waited on forever.
+                        "pulumi.com/replaceUnready": "true",
+                    },
                 },
-            },
-            spec: {
-                // Fail closed, once: a leak is not a flake. No TTL, so the result stays readable.
-                backoffLimit: 0,
-                completions: 1,
-                parallelism: 1,
-                activeDeadlineSeconds,
-                template: {
-                    metadata: { labels: podLabels("client") },
-                    spec: {
-                        ...basePodSpec,
-                        restartPolicy: "Never",
-                        containers: [{
-                            name: "probe",
-                            image: args.config.image,
-                            command: ["node", "/probe/probe.js"],
-                            env: [{ name: "PROBE_CONFIG", value: configJson }],
-                            securityContext: containerSecurityContext,
-                            resources,
-                            volumeMounts: mount,
-                            // The failure message is written to the termination log: `kubectl describe` shows it.
-                            terminationMessagePolicy: "FallbackToLogsOnError",
-                        }],
+                spec: {
+                    // Fail closed, once: a leak is not a flake. No TTL, so the result stays readable.
+                    backoffLimit: 0,
+                    completions: 1,
+                    parallelism: 1,
+                    activeDeadlineSeconds,
+                    template: {
+                        metadata: { labels: podLabels("client") },
+                        spec: {
+                            ...basePodSpec,
+                            restartPolicy: "Never",
+                            containers: [
+                                {
+                                    name: "probe",
+                                    image: args.config.image,
+                                    command: ["node", "/probe/probe.js"],
+                                    env: [{ name: "PROBE_CONFIG", value: configJson }],
+                                    securityContext: containerSecurityContext,
+                                    resources,
+                                    volumeMounts: mount,
+                                    // The failure message is written to the termination log: `kubectl describe` shows it.
+                                    terminationMessagePolicy: "FallbackToLogsOnError",
+                                },
+                            ],
+                        },
                     },
                 },
             },
-        }, {
-            parent: this,
-            dependsOn: [this.target],
-            customTimeouts: { create: `${activeDeadlineSeconds + 120}s`, update: `${activeDeadlineSeconds + 120}s` },
-        });
+            {
+                parent: this,
+                dependsOn: [this.target],
+                customTimeouts: { create: `${activeDeadlineSeconds + 120}s`, update: `${activeDeadlineSeconds + 120}s` },
+            },
+        );
         this.registerOutputs({ jobName: this.jobName });
     }
 }

@@ -18,18 +18,22 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { selectorLabels, workloadLabels } from "./labels";
+import { selectorLabels, workloadLabels } from "@torchpod/contract";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
+import { giteaEnvName, giteaSettings, hostWithPort } from "./mlab/giteaSettings";
+import { PLATFORM_DEFAULTS } from "./defaults";
 import {
-    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR, MLAB_ADMIN_USER, giteaEnvName, giteaSettings, hostWithPort,
-} from "./mlab/giteaSettings";
-import { exposureSpec } from "./gui";
-import { DEFAULTS } from "../stacks/defaults";
-import { ExposureConfig, MlabConfig } from "../stacks/types";
+    GITEA_HTTP_CONTAINER_PORT,
+    GITEA_SSH_CONTAINER_PORT,
+    GITEA_WORK_DIR,
+    MLAB_ADMIN_USER,
+    MLAB_CREDENTIALS_PATH,
+    imageVersion,
+} from "@torchpod/contract";
+import { exposureSpec } from "./desktop/service";
+import { ExposureConfig, MlabConfig } from "./settings";
 
-export {
-    GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_RESERVED_NAMES, MLAB_ADMIN_USER, giteaSettings, giteaEnvName, isGiteaReservedName,
-} from "./mlab/giteaSettings";
+export { giteaSettings, giteaEnvName } from "./mlab/giteaSettings";
 
 /** The reconciler script, shipped in a ConfigMap and run by `node` in the reconciler Job. */
 export const RECONCILER_SCRIPT_PATH = path.join(__dirname, "mlab", "reconciler.js");
@@ -37,8 +41,6 @@ export const RECONCILER_SCRIPT_PATH = path.join(__dirname, "mlab", "reconciler.j
 export const BOOTSTRAP_SCRIPT_PATH = path.join(__dirname, "mlab", "bootstrap-admin.sh");
 /** The team, in every project organisation, that gives the stack's users write access. */
 export const MLAB_TEAM = "torchpod-users";
-/** Where the TorchPod mounts the credential Secret (read-only); the gitconfig points the helper here. */
-export const MLAB_CREDENTIALS_MOUNT = "/etc/torchpod/mlab";
 /** The rootless image's user and group. */
 const GITEA_UID = 1000;
 /** app.ini lives in an emptyDir (regenerated from env on every start); a subdirectory, so docker-setup.sh can chmod it. */
@@ -117,7 +119,7 @@ export function gitSystemConfig(user: string, host: string, httpPort: number): s
     const url = `http://${hostWithPort(host, httpPort)}`;
     return [
         `[credential "${url}"]`,
-        `\thelper = "!f() { test \\"$1\\" != get || exec git credential-store --file=${MLAB_CREDENTIALS_MOUNT}/git-credentials get; }; f"`,
+        `\thelper = "!f() { test \\"$1\\" != get || exec git credential-store --file=${MLAB_CREDENTIALS_PATH}/git-credentials get; }; f"`,
         `[user]`,
         `\tname = ${user}`,
         `\temail = ${user}@${mlabEmailDomain(host)}`,
@@ -177,8 +179,8 @@ export class Mlab extends pulumi.ComponentResource {
         // Defaults, in one place. The config itself was validated by stacks/config.ts (Gitea's
         // reserved names, port clashes, pinned images): nothing here throws after registering.
         const storageClass = args.storageClass; // undefined: the cluster default class
-        const storageSize = args.storageSize ?? DEFAULTS.storage.mlabSize;
-        const exposure: ExposureConfig = args.exposure ?? DEFAULTS.exposure;
+        const storageSize = args.storageSize ?? PLATFORM_DEFAULTS.storage.mlabSize;
+        const exposure: ExposureConfig = args.exposure ?? PLATFORM_DEFAULTS.exposure;
         const officeCidrs = args.officeCidrs ?? [];
 
         const { config, namespace, torchpodNamespace, users } = args;
@@ -187,52 +189,82 @@ export class Mlab extends pulumi.ComponentResource {
         this.httpPort = config.httpPort;
         this.sshPort = config.sshPort;
         this.serviceName = name;
-        const imageTag = config.image.split("@")[0].split(":").pop() ?? "";
-        this.podLabels = workloadLabels("mlab", name, imageTag);
+        this.podLabels = workloadLabels("mlab", name, imageVersion(config.image));
         const labels = workloadLabels("mlab", name);
         const reconcilerLabels = workloadLabels("mlab-reconciler", name);
         const emailDomain = mlabEmailDomain(config.host);
 
         // --- Secrets: random, stable in state, never literals ---------------------------------------
-        const password = (id: string, length: number) => new random.RandomPassword(`${name}-${id}`, {
-            length, special: false, minLower: 1, minUpper: 1, minNumeric: 1,
-        }, { parent: this });
+        const password = (id: string, length: number) =>
+            new random.RandomPassword(
+                `${name}-${id}`,
+                {
+                    length,
+                    special: false,
+                    minLower: 1,
+                    minUpper: 1,
+                    minNumeric: 1,
+                },
+                { parent: this },
+            );
         const adminPw = password("admin-password", 32);
         // SECRET_KEY encrypts secrets in Gitea's database; INTERNAL_TOKEN authenticates Gitea's own
         // hooks and ssh to its web process. Both must be stable: random once, kept in a Secret.
         const secretKey = password("secret-key", 64);
         const internalToken = password("internal-token", 64);
-        const giteaSecret = new k8s.core.v1.Secret(`${name}-gitea`, {
-            metadata: { name: `${name}-gitea`, namespace, labels },
-            type: "Opaque",
-            stringData: { "secret-key": secretKey.result, "internal-token": internalToken.result },
-        }, { parent: this });
-        const adminSecret = new k8s.core.v1.Secret(`${name}-admin`, {
-            metadata: { name: `${name}-admin`, namespace, labels },
-            type: "Opaque",
-            stringData: { username: MLAB_ADMIN_USER, password: adminPw.result },
-        }, { parent: this });
+        const giteaSecret = new k8s.core.v1.Secret(
+            `${name}-gitea`,
+            {
+                metadata: { name: `${name}-gitea`, namespace, labels },
+                type: "Opaque",
+                stringData: { "secret-key": secretKey.result, "internal-token": internalToken.result },
+            },
+            { parent: this },
+        );
+        const adminSecret = new k8s.core.v1.Secret(
+            `${name}-admin`,
+            {
+                metadata: { name: `${name}-admin`, namespace, labels },
+                type: "Opaque",
+                stringData: { username: MLAB_ADMIN_USER, password: adminPw.result },
+            },
+            { parent: this },
+        );
 
         // --- The data volume: stable name, retained, never replaced by a config change -------------
-        const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
-            metadata: { name: `${name}-data`, namespace, labels },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(storageClass ? { storageClassName: storageClass } : {}),
-                resources: { requests: { storage: storageSize } },
+        const pvc = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-data`,
+            {
+                metadata: { name: `${name}-data`, namespace, labels },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(storageClass ? { storageClassName: storageClass } : {}),
+                    resources: { requests: { storage: storageSize } },
+                },
             },
-        }, {
-            parent: this,
-            // Removing MLab from the stack (or the stack) leaves the repositories on the cluster.
-            retainOnDelete: true,
-            // These fields are immutable: a changed storage class must not replace (and empty) the
-            // volume. The size stays managed: growing it is an in-place update.
-            ignoreChanges: ["spec.storageClassName", "spec.accessModes", "spec.volumeMode", "spec.selector", "spec.volumeName", "spec.dataSource", "spec.dataSourceRef"],
-        });
+            {
+                parent: this,
+                // Removing MLab from the stack (or the stack) leaves the repositories on the cluster.
+                retainOnDelete: true,
+                // These fields are immutable: a changed storage class must not replace (and empty) the
+                // volume. The size stays managed: growing it is an in-place update.
+                ignoreChanges: [
+                    "spec.storageClassName",
+                    "spec.accessModes",
+                    "spec.volumeMode",
+                    "spec.selector",
+                    "spec.volumeName",
+                    "spec.dataSource",
+                    "spec.dataSourceRef",
+                ],
+            },
+        );
 
         // --- Gitea -----------------------------------------------------------------------------------
-        const secretEnv = (envName: string, secretName: pulumi.Input<string>, key: string) =>
-            ({ name: envName, valueFrom: { secretKeyRef: { name: secretName, key } } });
+        const secretEnv = (envName: string, secretName: pulumi.Input<string>, key: string) => ({
+            name: envName,
+            valueFrom: { secretKeyRef: { name: secretName, key } },
+        });
         const settings = giteaSettings(config);
         const env = [
             // The image's own variables, pointed at the writable volumes (read-only root file system).
@@ -259,80 +291,96 @@ export class Mlab extends pulumi.ComponentResource {
         ];
         const healthz = { httpGet: { path: "/api/healthz", port: "http" } };
         const selector = selectorLabels("mlab", name);
-        this.deployment = new k8s.apps.v1.Deployment(name, {
-            metadata: { name, namespace, labels: this.podLabels },
-            spec: {
-                replicas: 1,
-                // One writer of the volume (ReadWriteOnce, SQLite): stop the old pod before the new one.
-                strategy: { type: "Recreate" },
-                revisionHistoryLimit: 3,
-                selector: { matchLabels: selector },
-                template: {
-                    metadata: { labels: { ...this.podLabels, ...selector } },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        enableServiceLinks: false,
-                        securityContext: podSecurityContext,
-                        initContainers: [{
-                            // Through the image's entrypoint (args only): docker-setup.sh writes app.ini first.
-                            name: "bootstrap-admin",
-                            image: config.image,
-                            args: ["/bin/sh", "-c", fs.readFileSync(BOOTSTRAP_SCRIPT_PATH, "utf8")],
-                            env: [
-                                ...env,
-                                { name: "MLAB_ADMIN_USER", value: MLAB_ADMIN_USER },
-                                { name: "MLAB_ADMIN_EMAIL", value: `${MLAB_ADMIN_USER}@${emailDomain}` },
-                                secretEnv("MLAB_ADMIN_PASSWORD", adminSecret.metadata.name, "password"),
+        this.deployment = new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: { name, namespace, labels: this.podLabels },
+                spec: {
+                    replicas: 1,
+                    // One writer of the volume (ReadWriteOnce, SQLite): stop the old pod before the new one.
+                    strategy: { type: "Recreate" },
+                    revisionHistoryLimit: 3,
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels: { ...this.podLabels, ...selector } },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            securityContext: podSecurityContext,
+                            initContainers: [
+                                {
+                                    // Through the image's entrypoint (args only): docker-setup.sh writes app.ini first.
+                                    name: "bootstrap-admin",
+                                    image: config.image,
+                                    args: ["/bin/sh", "-c", fs.readFileSync(BOOTSTRAP_SCRIPT_PATH, "utf8")],
+                                    env: [
+                                        ...env,
+                                        { name: "MLAB_ADMIN_USER", value: MLAB_ADMIN_USER },
+                                        { name: "MLAB_ADMIN_EMAIL", value: `${MLAB_ADMIN_USER}@${emailDomain}` },
+                                        secretEnv("MLAB_ADMIN_PASSWORD", adminSecret.metadata.name, "password"),
+                                    ],
+                                    securityContext: containerSecurityContext,
+                                    resources,
+                                    volumeMounts,
+                                },
                             ],
-                            securityContext: containerSecurityContext,
-                            resources,
-                            volumeMounts,
-                        }],
-                        containers: [{
-                            name: "gitea",
-                            image: config.image,
-                            env,
-                            ports: [
-                                { name: "http", containerPort: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" },
-                                { name: "ssh", containerPort: GITEA_SSH_CONTAINER_PORT, protocol: "TCP" },
+                            containers: [
+                                {
+                                    name: "gitea",
+                                    image: config.image,
+                                    env,
+                                    ports: [
+                                        { name: "http", containerPort: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" },
+                                        { name: "ssh", containerPort: GITEA_SSH_CONTAINER_PORT, protocol: "TCP" },
+                                    ],
+                                    // Schema migrations after an upgrade can take minutes: the startup probe covers them.
+                                    startupProbe: { ...healthz, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+                                    readinessProbe: { ...healthz, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    livenessProbe: { ...healthz, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+                                    securityContext: containerSecurityContext,
+                                    resources,
+                                    volumeMounts,
+                                },
                             ],
-                            // Schema migrations after an upgrade can take minutes: the startup probe covers them.
-                            startupProbe: { ...healthz, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
-                            readinessProbe: { ...healthz, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                            livenessProbe: { ...healthz, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
-                            securityContext: containerSecurityContext,
-                            resources,
-                            volumeMounts,
-                        }],
-                        volumes: [
-                            { name: "data", persistentVolumeClaim: { claimName: pvc.metadata.name } },
-                            // app.ini, regenerated from the environment on every start.
-                            { name: "config", emptyDir: { sizeLimit: "16Mi" } },
-                            { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
-                        ],
+                            volumes: [
+                                { name: "data", persistentVolumeClaim: { claimName: pvc.metadata.name } },
+                                // app.ini, regenerated from the environment on every start.
+                                { name: "config", emptyDir: { sizeLimit: "16Mi" } },
+                                { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
-        this.service = new k8s.core.v1.Service(name, {
-            metadata: {
-                name, namespace, labels,
-                // Load balancer annotations are for load balancers, as on the TorchPods' Services.
-                ...(exposure.type === "LoadBalancer" && Object.keys(exposure.annotations).length > 0 ? { annotations: { ...exposure.annotations } } : {}),
+        this.service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: {
+                    name,
+                    namespace,
+                    labels,
+                    // Load balancer annotations are for load balancers, as on the TorchPods' Services.
+                    ...(exposure.type === "LoadBalancer" && Object.keys(exposure.annotations).length > 0
+                        ? { annotations: { ...exposure.annotations } }
+                        : {}),
+                },
+                spec: {
+                    selector,
+                    ports: [
+                        { name: "http", port: config.httpPort, targetPort: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" },
+                        { name: "ssh", port: config.sshPort, targetPort: GITEA_SSH_CONTAINER_PORT, protocol: "TCP" },
+                    ],
+                    // Same rules as the TorchPods' Services: office networks only, no NodePorts, and
+                    // externalTrafficPolicy Local, without which the load balancer's traffic arrives
+                    // SNATed to a node address and MLab's office ipBlock ingress rule never matches it.
+                    ...exposureSpec(exposure, officeCidrs),
+                },
             },
-            spec: {
-                selector,
-                ports: [
-                    { name: "http", port: config.httpPort, targetPort: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" },
-                    { name: "ssh", port: config.sshPort, targetPort: GITEA_SSH_CONTAINER_PORT, protocol: "TCP" },
-                ],
-                // Same rules as the TorchPods' Services: office networks only, no NodePorts, and
-                // externalTrafficPolicy Local, without which the load balancer's traffic arrives
-                // SNATed to a node address and MLab's office ipBlock ingress rule never matches it.
-                ...exposureSpec(exposure, officeCidrs),
-            },
-        }, { parent: this });
+            { parent: this },
+        );
         this.clusterIp = this.service.spec.clusterIP;
 
         // --- Accounts: a random password per user, as TorchPod-side git credentials ---------------
@@ -340,104 +388,131 @@ export class Mlab extends pulumi.ComponentResource {
         for (const user of users) {
             const pw = password(`user-${user}-password`, 32);
             userPasswords.set(user, pw.result);
-            this.credentialSecrets.set(user, new k8s.core.v1.Secret(`${name}-git-${user}`, {
-                metadata: {
-                    name: this.userCredentialSecretName(user),
-                    namespace: torchpodNamespace,
-                    labels: { ...labels, "torchpod.dev/user": user },
-                },
-                type: "Opaque",
-                stringData: {
-                    "git-credentials": pw.result.apply((p) => gitCredentialsLine(user, p, config.host, config.httpPort)),
-                    gitconfig: gitSystemConfig(user, config.host, config.httpPort),
-                },
-            }, { parent: this }));
+            this.credentialSecrets.set(
+                user,
+                new k8s.core.v1.Secret(
+                    `${name}-git-${user}`,
+                    {
+                        metadata: {
+                            name: this.userCredentialSecretName(user),
+                            namespace: torchpodNamespace,
+                            labels: { ...labels, "torchpod.dev/user": user },
+                        },
+                        type: "Opaque",
+                        stringData: {
+                            "git-credentials": pw.result.apply((p) => gitCredentialsLine(user, p, config.host, config.httpPort)),
+                            gitconfig: gitSystemConfig(user, config.host, config.httpPort),
+                        },
+                    },
+                    { parent: this },
+                ),
+            );
         }
 
         // --- The reconciler Job --------------------------------------------------------------------
         const script = fs.readFileSync(RECONCILER_SCRIPT_PATH, "utf8");
         const hash = reconcilerInputHash(config, users, script);
         this.reconcileJobName = `${name}-reconcile-${hash}`;
-        const reconcilerSecret = new k8s.core.v1.Secret(`${name}-reconciler`, {
-            metadata: { name: `${name}-reconciler`, namespace, labels: reconcilerLabels },
-            type: "Opaque",
-            stringData: {
-                "admin-password": adminPw.result,
-                ...Object.fromEntries([...userPasswords].map(([user, pw]) => [`user.${user}`, pw])),
+        const reconcilerSecret = new k8s.core.v1.Secret(
+            `${name}-reconciler`,
+            {
+                metadata: { name: `${name}-reconciler`, namespace, labels: reconcilerLabels },
+                type: "Opaque",
+                stringData: {
+                    "admin-password": adminPw.result,
+                    ...Object.fromEntries([...userPasswords].map(([user, pw]) => [`user.${user}`, pw])),
+                },
             },
-        }, { parent: this });
-        const reconcilerConfig = new k8s.core.v1.ConfigMap(`${name}-reconciler`, {
-            metadata: { name: `${name}-reconciler-${hash}`, namespace, labels: reconcilerLabels },
-            immutable: true,
-            data: {
-                "reconciler.js": script,
-                "desired.json": JSON.stringify(reconcilerDesiredState(config, users), null, 2) + "\n",
+            { parent: this },
+        );
+        const reconcilerConfig = new k8s.core.v1.ConfigMap(
+            `${name}-reconciler`,
+            {
+                metadata: { name: `${name}-reconciler-${hash}`, namespace, labels: reconcilerLabels },
+                immutable: true,
+                data: {
+                    "reconciler.js": script,
+                    "desired.json": JSON.stringify(reconcilerDesiredState(config, users), null, 2) + "\n",
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         const giteaUrl = this.clusterIp.apply((ip) => `http://${ip.includes(":") ? `[${ip}]` : ip}:${config.httpPort}`);
-        this.reconcileJob = new k8s.batch.v1.Job(`${name}-reconcile`, {
-            metadata: {
-                name: this.reconcileJobName, namespace, labels: reconcilerLabels,
-                // Pulumi waits for the Job and fails the update when it fails. Without this, a failed
-                // Job (say, an upstream that was down during an import) would fail every later
-                // update with the same input; with it, the next `pulumi up` runs it again.
-                annotations: { "pulumi.com/replaceUnready": "true" },
-            },
-            spec: {
-                // Each pod waits for Gitea and is idempotent: a retry picks up where a failure left off.
-                backoffLimit: 3,
-                // Imports of large upstreams happen inside this Job.
-                activeDeadlineSeconds: 2 * 60 * 60,
-                template: {
-                    metadata: { labels: reconcilerLabels },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        enableServiceLinks: false,
-                        securityContext: podSecurityContext,
-                        containers: [{
-                            name: "reconciler",
-                            image: config.reconcilerImage,
-                            command: ["node", "/opt/mlab-reconciler/reconciler.js"],
-                            env: [
-                                // The Service's cluster IP: the reconciler needs no DNS.
-                                { name: "MLAB_URL", value: giteaUrl },
-                                { name: "MLAB_DESIRED_STATE", value: "/opt/mlab-reconciler/desired.json" },
-                                { name: "MLAB_CREDENTIALS_DIR", value: "/etc/mlab-reconciler/credentials" },
+        this.reconcileJob = new k8s.batch.v1.Job(
+            `${name}-reconcile`,
+            {
+                metadata: {
+                    name: this.reconcileJobName,
+                    namespace,
+                    labels: reconcilerLabels,
+                    // Pulumi waits for the Job and fails the update when it fails. Without this, a failed
+                    // Job (say, an upstream that was down during an import) would fail every later
+                    // update with the same input; with it, the next `pulumi up` runs it again.
+                    annotations: { "pulumi.com/replaceUnready": "true" },
+                },
+                spec: {
+                    // Each pod waits for Gitea and is idempotent: a retry picks up where a failure left off.
+                    backoffLimit: 3,
+                    // Imports of large upstreams happen inside this Job.
+                    activeDeadlineSeconds: 2 * 60 * 60,
+                    template: {
+                        metadata: { labels: reconcilerLabels },
+                        spec: {
+                            restartPolicy: "Never",
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            securityContext: podSecurityContext,
+                            containers: [
+                                {
+                                    name: "reconciler",
+                                    image: config.reconcilerImage,
+                                    command: ["node", "/opt/mlab-reconciler/reconciler.js"],
+                                    env: [
+                                        // The Service's cluster IP: the reconciler needs no DNS.
+                                        { name: "MLAB_URL", value: giteaUrl },
+                                        { name: "MLAB_DESIRED_STATE", value: "/opt/mlab-reconciler/desired.json" },
+                                        { name: "MLAB_CREDENTIALS_DIR", value: "/etc/mlab-reconciler/credentials" },
+                                    ],
+                                    securityContext: containerSecurityContext,
+                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                                    volumeMounts: [
+                                        { name: "script", mountPath: "/opt/mlab-reconciler", readOnly: true },
+                                        { name: "secrets", mountPath: "/etc/mlab-reconciler/credentials", readOnly: true },
+                                    ],
+                                },
                             ],
-                            securityContext: containerSecurityContext,
-                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-                            volumeMounts: [
-                                { name: "script", mountPath: "/opt/mlab-reconciler", readOnly: true },
-                                { name: "secrets", mountPath: "/etc/mlab-reconciler/credentials", readOnly: true },
+                            volumes: [
+                                { name: "script", configMap: { name: reconcilerConfig.metadata.name, defaultMode: 0o444 } },
+                                // Group-readable: the files belong to root and the pod's fsGroup.
+                                { name: "secrets", secret: { secretName: reconcilerSecret.metadata.name, defaultMode: 0o440 } },
                             ],
-                        }],
-                        volumes: [
-                            { name: "script", configMap: { name: reconcilerConfig.metadata.name, defaultMode: 0o444 } },
-                            // Group-readable: the files belong to root and the pod's fsGroup.
-                            { name: "secrets", secret: { secretName: reconcilerSecret.metadata.name, defaultMode: 0o440 } },
-                        ],
+                        },
                     },
                 },
             },
-        }, {
-            parent: this,
-            // After Gitea is up (Pulumi waits for the Deployment to be ready) and the admin exists.
-            dependsOn: [this.deployment, this.service, reconcilerSecret, reconcilerConfig],
-            // Same name, changed spec (e.g. a new cluster IP): a Job is immutable, delete it first.
-            deleteBeforeReplace: true,
-            // Pulumi's default wait is 10 minutes; imports of large upstreams take longer.
-            customTimeouts: { create: "2h", update: "2h" },
-        });
+            {
+                parent: this,
+                // After Gitea is up (Pulumi waits for the Deployment to be ready) and the admin exists.
+                dependsOn: [this.deployment, this.service, reconcilerSecret, reconcilerConfig],
+                // Same name, changed spec (e.g. a new cluster IP): a Job is immutable, delete it first.
+                deleteBeforeReplace: true,
+                // Pulumi's default wait is 10 minutes; imports of large upstreams take longer.
+                customTimeouts: { create: "2h", update: "2h" },
+            },
+        );
 
         const httpBase = `http://${hostWithPort(config.host, config.httpPort)}/`;
         const sshBase = config.sshPort === 22 ? `ssh://git@${config.host}/` : `ssh://git@${config.host}:${config.sshPort}/`;
         this.httpUrl = pulumi.output(httpBase);
         this.sshUrl = pulumi.output(sshBase);
-        this.cloneUrls = pulumi.output(Object.fromEntries(config.projects.map((p) => {
-            const full = `${p.owner}/${p.repo}`;
-            return [full, { http: `${httpBase}${full}.git`, ssh: `${sshBase}${full}.git` }];
-        })));
+        this.cloneUrls = pulumi.output(
+            Object.fromEntries(
+                config.projects.map((p) => {
+                    const full = `${p.owner}/${p.repo}`;
+                    return [full, { http: `${httpBase}${full}.git`, ssh: `${sshBase}${full}.git` }];
+                }),
+            ),
+        );
         this.adminPassword = pulumi.secret(adminPw.result);
         this.userPasswords = pulumi.secret(pulumi.all(Object.fromEntries(userPasswords)));
 

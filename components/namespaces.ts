@@ -2,8 +2,8 @@
 // deleting a namespace deletes its PVCs (home volumes, the airlock share, MLab's data).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ComponentName, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, platformLabels } from "./labels";
-import { NamespacesConfig } from "../stacks/types";
+import { ComponentName, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, platformLabels } from "@torchpod/contract";
+import { NamespacesConfig } from "./settings";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -22,7 +22,12 @@ export function podSecurityLabels(enforce: PodSecurityLevel, report: PodSecurity
     };
 }
 
-export function namespaceLabels(component: ComponentName, instance: string, enforce: PodSecurityLevel, report: PodSecurityLevel): Record<string, string> {
+export function namespaceLabels(
+    component: ComponentName,
+    instance: string,
+    enforce: PodSecurityLevel,
+    report: PodSecurityLevel,
+): Record<string, string> {
     return {
         [LABEL_NAME]: component,
         [LABEL_INSTANCE]: instance,
@@ -51,12 +56,20 @@ export class Namespaces extends pulumi.ComponentResource {
         super("torchpod:index:Namespaces", name, {}, opts);
         const instance = args.instance ?? "torchpod";
         const keep = { parent: this, retainOnDelete: true };
-        this.torchpods = new k8s.core.v1.Namespace(`${name}-torchpods`, {
-            metadata: { name: args.names.torchpods, labels: namespaceLabels("torchpod", instance, "baseline", "restricted") },
-        }, keep);
-        this.mlab = new k8s.core.v1.Namespace(`${name}-mlab`, {
-            metadata: { name: args.names.mlab, labels: namespaceLabels("mlab", instance, "restricted", "restricted") },
-        }, keep);
+        this.torchpods = new k8s.core.v1.Namespace(
+            `${name}-torchpods`,
+            {
+                metadata: { name: args.names.torchpods, labels: namespaceLabels("torchpod", instance, "baseline", "restricted") },
+            },
+            keep,
+        );
+        this.mlab = new k8s.core.v1.Namespace(
+            `${name}-mlab`,
+            {
+                metadata: { name: args.names.mlab, labels: namespaceLabels("mlab", instance, "restricted", "restricted") },
+            },
+            keep,
+        );
         this.torchpodsName = this.torchpods.metadata.name;
         this.mlabName = this.mlab.metadata.name;
         this.registerOutputs({ torchpods: this.torchpodsName, mlab: this.mlabName });

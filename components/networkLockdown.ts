@@ -21,8 +21,8 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ComponentName, LABEL_NAME, componentSelector, platformLabels } from "./labels";
-import { ClusterConfig, GuiConfig, NamespacesConfig } from "../stacks/types";
+import { ComponentName, LABEL_NAME, NAMESPACE_NAME_LABEL, componentSelector, platformLabels } from "@torchpod/contract";
+import { ClusterConfig, GuiConfig, NamespacesConfig } from "./settings";
 
 /** Container ports of the TorchPod image (and the Airlock, same image) the lock-down opens. */
 export const GUI_PORTS = {
@@ -35,7 +35,6 @@ export const GUI_PORTS = {
 } as const;
 
 /** The namespace label the API server sets on every namespace. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Private, loopback, "this network", CGNAT and link-local IPv4 ranges: never "the internet". */
 export const PRIVATE_V4: readonly string[] = [
@@ -127,8 +126,13 @@ export const POLICY_NAMES = {
 export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManifest[] {
     const airlockSftp = args.airlockSftpContainerPort ?? 22;
     const { namespaces, cluster, gui } = args;
-    for (const [what, port] of [["mlabPorts.http", args.mlabPorts.http], ["mlabPorts.ssh", args.mlabPorts.ssh], ["airlockSftpContainerPort", airlockSftp]] as const) {
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`NetworkLockdown: ${what} must be a port number 1-65535, got ${port}`);
+    for (const [what, port] of [
+        ["mlabPorts.http", args.mlabPorts.http],
+        ["mlabPorts.ssh", args.mlabPorts.ssh],
+        ["airlockSftpContainerPort", airlockSftp],
+    ] as const) {
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+            throw new Error(`NetworkLockdown: ${what} must be a port number 1-65535, got ${port}`);
     }
     const clusterCidrs = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidrOrThrow(c, "cluster pod/service CIDR"));
     const office = officePeers(args.officeCidrs, clusterCidrs);
@@ -149,7 +153,13 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
     // NetworkPolicy sees the API server after the Service's DNAT: its real (maybe public) address.
     const controlPlane = cluster.controlPlaneCidrs.map((c) => formatCidr(parseCidrOrThrow(c, "control-plane CIDR")));
     const internet = internetPeers(cluster, controlPlane);
-    const dnsRule: Rule<"to"> = { to: [dnsPeer], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] };
+    const dnsRule: Rule<"to"> = {
+        to: [dnsPeer],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
+    };
     const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
 
     const guiPorts: number[] = [
@@ -159,7 +169,8 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
     ];
     const mlabPorts = [...new Set([args.mlabPorts.http, args.mlabPorts.ssh])];
     // A rule with an empty `from` would admit everyone: with no office CIDRs or no ports there is no rule.
-    const officeRule = (ports: number[]): Rule<"from">[] => (office.length > 0 && ports.length > 0 ? [{ from: office, ports: tcp(...ports) }] : []);
+    const officeRule = (ports: number[]): Rule<"from">[] =>
+        office.length > 0 && ports.length > 0 ? [{ from: office, ports: tcp(...ports) }] : [];
 
     const policy = (
         namespace: string,
@@ -188,27 +199,59 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
     const ml = namespaces.mlab;
     const out: NetworkPolicyManifest[] = [];
     for (const ns of new Set([tp, ml])) {
-        out.push(policy(ns, POLICY_NAMES.defaultDeny, "Default deny: every pod here is isolated in both directions; the other policies open single cells of the traffic table.", undefined, { ingress: [], egress: [] }));
+        out.push(
+            policy(
+                ns,
+                POLICY_NAMES.defaultDeny,
+                "Default deny: every pod here is isolated in both directions; the other policies open single cells of the traffic table.",
+                undefined,
+                { ingress: [], egress: [] },
+            ),
+        );
     }
     out.push(
         // TorchPods (and the enforcement probe, which carries their labels).
-        policy(tp, POLICY_NAMES.torchpodEgress, "TorchPods reach MLab's Gitea http and ssh container ports and nothing else: no DNS, no ipBlock.", "torchpod", {
-            egress: [{ to: [podsOf(ml, "mlab")], ports: tcp(...mlabPorts) }],
-        }),
-        policy(tp, POLICY_NAMES.torchpodIngress, "Only office networks reach a TorchPod, on the enabled GUI ports; no pod (TorchPod, Airlock, MLab) does.", "torchpod", {
-            ingress: officeRule(guiPorts),
-        }),
+        policy(
+            tp,
+            POLICY_NAMES.torchpodEgress,
+            "TorchPods reach MLab's Gitea http and ssh container ports and nothing else: no DNS, no ipBlock.",
+            "torchpod",
+            {
+                egress: [{ to: [podsOf(ml, "mlab")], ports: tcp(...mlabPorts) }],
+            },
+        ),
+        policy(
+            tp,
+            POLICY_NAMES.torchpodIngress,
+            "Only office networks reach a TorchPod, on the enabled GUI ports; no pod (TorchPod, Airlock, MLab) does.",
+            "torchpod",
+            {
+                ingress: officeRule(guiPorts),
+            },
+        ),
         // The Airlock: the only machine with the internet.
-        policy(tp, POLICY_NAMES.airlockEgress, "The Airlock resolves through cluster DNS and reaches the internet, except private, cluster and link-local ranges.", "airlock", {
-            egress: [dnsRule, { to: internet }],
-        }),
+        policy(
+            tp,
+            POLICY_NAMES.airlockEgress,
+            "The Airlock resolves through cluster DNS and reaches the internet, except private, cluster and link-local ranges.",
+            "airlock",
+            {
+                egress: [dnsRule, { to: internet }],
+            },
+        ),
         policy(tp, POLICY_NAMES.airlockIngress, "Office networks reach the Airlock's sftp and GUI ports.", "airlock", {
             ingress: officeRule([airlockSftp, ...guiPorts]),
         }),
         // MLab (Gitea) and its reconciler.
-        policy(ml, POLICY_NAMES.mlabEgress, "MLab resolves through cluster DNS and imports from upstreams over TCP 443, never to private or cluster ranges.", "mlab", {
-            egress: [dnsRule, { to: internet, ports: tcp(443) }],
-        }),
+        policy(
+            ml,
+            POLICY_NAMES.mlabEgress,
+            "MLab resolves through cluster DNS and imports from upstreams over TCP 443, never to private or cluster ranges.",
+            "mlab",
+            {
+                egress: [dnsRule, { to: internet, ports: tcp(443) }],
+            },
+        ),
         policy(ml, POLICY_NAMES.mlabIngressOffice, "Office networks reach Gitea http and ssh.", "mlab", {
             ingress: officeRule(mlabPorts),
         }),
@@ -218,9 +261,15 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         policy(ml, POLICY_NAMES.mlabIngressReconciler, "The reconciler Job reaches Gitea's http API.", "mlab", {
             ingress: [{ from: [podsOf(ml, "mlab-reconciler")], ports: tcp(args.mlabPorts.http) }],
         }),
-        policy(ml, POLICY_NAMES.reconcilerEgress, "The reconciler calls Gitea's Service by name: cluster DNS and Gitea http only.", "mlab-reconciler", {
-            egress: [dnsRule, { to: [podsOf(ml, "mlab")], ports: tcp(args.mlabPorts.http) }],
-        }),
+        policy(
+            ml,
+            POLICY_NAMES.reconcilerEgress,
+            "The reconciler calls Gitea's Service by name: cluster DNS and Gitea http only.",
+            "mlab-reconciler",
+            {
+                egress: [dnsRule, { to: [podsOf(ml, "mlab")], ports: tcp(args.mlabPorts.http) }],
+            },
+        ),
     );
     return out;
 }
@@ -234,11 +283,14 @@ export function internetPeers(cluster: ClusterConfig, controlPlaneCidrs: readonl
 
 /** Candidate excepts of one family: the private ranges, the cluster CIDRs, the API server, DNS and control-plane addresses. */
 function internetExcepts(cluster: ClusterConfig, family: 4 | 6, controlPlaneCidrs: readonly string[]): string[] {
-    const hosts = [cluster.apiServerIp, cluster.dnsServiceIp]
-        .filter((ip) => ip)
-        .map((ip) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`));
-    return [...(family === 4 ? PRIVATE_V4 : PRIVATE_V6), ...cluster.podCidrs, ...cluster.serviceCidrs, ...hosts, ...controlPlaneCidrs]
-        .filter((c) => parseCidrOrThrow(c, "cluster address").family === family);
+    const hosts = [cluster.apiServerIp, cluster.dnsServiceIp].filter((ip) => ip).map((ip) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`));
+    return [
+        ...(family === 4 ? PRIVATE_V4 : PRIVATE_V6),
+        ...cluster.podCidrs,
+        ...cluster.serviceCidrs,
+        ...hosts,
+        ...controlPlaneCidrs,
+    ].filter((c) => parseCidrOrThrow(c, "cluster address").family === family);
 }
 
 /**
@@ -251,7 +303,9 @@ export function exceptList(block: string, candidates: readonly string[]): string
     const inside = candidates
         .map((c) => parseCidrOrThrow(c, "except CIDR"))
         .filter((c) => c.family === outer.family && c.prefix > outer.prefix && cidrContains(outer, c));
-    const kept = inside.filter((c, i) => !inside.some((o, j) => (o.prefix < c.prefix || (o.prefix === c.prefix && j < i)) && cidrContains(o, c)));
+    const kept = inside.filter(
+        (c, i) => !inside.some((o, j) => (o.prefix < c.prefix || (o.prefix === c.prefix && j < i)) && cidrContains(o, c)),
+    );
     return kept.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : a.prefix - b.prefix)).map(formatCidr);
 }
 
@@ -267,9 +321,13 @@ function officePeers(officeCidrs: readonly string[], clusterCidrs: Cidr[]): Peer
     for (const raw of officeCidrs) {
         const c = parseCidrOrThrow(raw, "office CIDR");
         // The stack config refuses these too; the lock-down does not rely on it: "the office" is never everyone.
-        if (c.prefix === 0) throw new Error(`NetworkLockdown: office CIDR ${raw} is the whole address space: the internet would reach every TorchPod`);
+        if (c.prefix === 0)
+            throw new Error(`NetworkLockdown: office CIDR ${raw} is the whole address space: the internet would reach every TorchPod`);
         const inside = clusterCidrs.find((k) => k.family === c.family && k.prefix <= c.prefix && cidrContains(k, c));
-        if (inside) throw new Error(`NetworkLockdown: office CIDR ${raw} lies inside the cluster range ${formatCidr(inside)}: pods would pass for office computers`);
+        if (inside)
+            throw new Error(
+                `NetworkLockdown: office CIDR ${raw} lies inside the cluster range ${formatCidr(inside)}: pods would pass for office computers`,
+            );
         const cidr = formatCidr(c);
         if (seen.has(cidr)) continue;
         seen.add(cidr);
@@ -361,11 +419,17 @@ export function formatCidr(c: Cidr): string {
     for (let i = 7; i >= 0; i--) groups.push(Number((c.addr >> BigInt(i * 16)) & 0xffffn));
     let best = -1;
     let bestLen = 1; // a single zero group is not compressed
-    for (let i = 0; i < 8; ) {
-        if (groups[i] !== 0) { i++; continue; }
+    for (let i = 0; i < 8;) {
+        if (groups[i] !== 0) {
+            i++;
+            continue;
+        }
         let j = i;
         while (j < 8 && groups[j] === 0) j++;
-        if (j - i > bestLen) { best = i; bestLen = j - i; }
+        if (j - i > bestLen) {
+            best = i;
+            bestLen = j - i;
+        }
         i = j;
     }
     const hex = groups.map((g) => g.toString(16));

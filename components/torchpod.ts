@@ -4,38 +4,23 @@
 // authenticating proxy).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { selectorLabels, workloadLabels } from "./labels";
+import { selectorLabels, workloadLabels } from "@torchpod/contract";
+import { PLATFORM_DEFAULTS } from "./defaults";
 import {
-    AIRLOCK_MOUNT_PATH, CREDENTIAL_KEYS, PORTS, browserProxy, browserProxyConfigMap, credentials, desktopPorts, desktopProbes,
-    desktopSecurityContext, endpoint, guiService, guiServicePorts, podHardening, secretEnv,
-} from "./gui";
-import { DEFAULTS } from "../stacks/defaults";
-import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "../stacks/types";
-import { modeFor } from "../stacks/config";
-import { imageVersion } from "../stacks/validate";
-
-/** The stable name of the airlock share PVC (created by the Airlock in the same namespace). */
-export const AIRLOCK_CLAIM_NAME = "airlock-share";
-/** Where the per-user MLab credentials Secret is mounted, and the git config that points at it. */
-export const MLAB_CREDENTIALS_PATH = "/etc/torchpod/mlab";
-export const MLAB_GITCONFIG_KEY = "gitconfig";
-
-/** Fields of a PVC that force a replacement (or that a config change must never touch): ignored after creation. */
-export const PVC_IGNORED_CHANGES = [
-    "spec.storageClassName", "spec.accessModes", "spec.volumeMode", "spec.selector", "spec.volumeName",
-    "spec.dataSource", "spec.dataSourceRef",
-];
-
-/** The names of one user's objects (stable: the home volume's name never changes). */
-export function torchpodNames(user: string) {
-    return {
-        deployment: `torchpod-${user}`,
-        service: `torchpod-${user}`,
-        secret: `torchpod-${user}-credentials`,
-        proxyConfig: `torchpod-${user}-proxy`,
-        home: `home-${user}`,
-    };
-}
+    AIRLOCK_CLAIM_NAME,
+    AIRLOCK_MOUNT_PATH,
+    DESKTOP_PORTS,
+    MLAB_CREDENTIALS_PATH,
+    MLAB_CREDENTIAL_KEYS,
+    imageVersion,
+    torchpodNames,
+} from "@torchpod/contract";
+import { PVC_IGNORED_CHANGES } from "./volumes";
+import { CREDENTIAL_KEYS, credentials, secretEnv } from "./desktop/credentials";
+import { browserProxy, browserProxyConfigMap } from "./desktop/browserProxy";
+import { desktopPorts, desktopProbes, desktopSecurityContext, modeFor, podHardening } from "./desktop/container";
+import { endpoint, guiService, guiServicePorts } from "./desktop/service";
+import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
 
 export interface TorchPodMlabAccess {
     /** MLab's host name; resolved in the pod through hostAliases (TorchPods have no DNS); required. */
@@ -101,19 +86,21 @@ export class TorchPod extends pulumi.ComponentResource {
 
         // Defaults, in one place.
         const user = args.user;
-        const gpus = args.gpus ?? DEFAULTS.user.gpus;
+        const gpus = args.gpus ?? PLATFORM_DEFAULTS.user.gpus;
         const res: Resources = args.resources ?? {
-            cpuRequest: DEFAULTS.user.cpu, cpuLimit: DEFAULTS.user.cpuLimit,
-            memoryRequest: DEFAULTS.user.memory, memoryLimit: DEFAULTS.user.memoryLimit,
+            cpuRequest: PLATFORM_DEFAULTS.user.cpu,
+            cpuLimit: PLATFORM_DEFAULTS.user.cpuLimit,
+            memoryRequest: PLATFORM_DEFAULTS.user.memory,
+            memoryLimit: PLATFORM_DEFAULTS.user.memoryLimit,
         };
-        const shmSize = args.shmSize ?? DEFAULTS.user.shm;
-        const homeSize = args.homeSize ?? DEFAULTS.user.home;
-        const image = args.image ?? DEFAULTS.image;
-        const gui: GuiConfig = args.gui ?? DEFAULTS.gui;
+        const shmSize = args.shmSize ?? PLATFORM_DEFAULTS.user.shm;
+        const homeSize = args.homeSize ?? PLATFORM_DEFAULTS.user.home;
+        const image = args.image ?? PLATFORM_DEFAULTS.image;
+        const gui: GuiConfig = args.gui ?? PLATFORM_DEFAULTS.gui;
         const mode = args.mode ?? modeFor(gui);
-        const exposure: ExposureConfig = args.exposure ?? DEFAULTS.exposure;
+        const exposure: ExposureConfig = args.exposure ?? PLATFORM_DEFAULTS.exposure;
         const officeCidrs = args.officeCidrs ?? [];
-        const gpu = args.gpu ?? DEFAULTS.gpu;
+        const gpu = args.gpu ?? PLATFORM_DEFAULTS.gpu;
         const airlockClaimName = args.airlockClaimName ?? AIRLOCK_CLAIM_NAME;
         const names = torchpodNames(user);
         const home = `/home/${user}`;
@@ -129,17 +116,26 @@ export class TorchPod extends pulumi.ComponentResource {
         // The home volume: explicit stable name, retained on delete (also when the user leaves the
         // config), and immune to config changes that would replace it. Its resource name depends on
         // the user only, so its URN never changes.
-        this.home = new k8s.core.v1.PersistentVolumeClaim(`home-${user}`, {
-            metadata: { name: names.home, namespace: args.namespace, labels: stableLabels },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(args.homeStorageClass ? { storageClassName: args.homeStorageClass } : {}),
-                resources: { requests: { storage: homeSize } },
+        this.home = new k8s.core.v1.PersistentVolumeClaim(
+            `home-${user}`,
+            {
+                metadata: { name: names.home, namespace: args.namespace, labels: stableLabels },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(args.homeStorageClass ? { storageClassName: args.homeStorageClass } : {}),
+                    resources: { requests: { storage: homeSize } },
+                },
             },
-        }, { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES });
+            { parent: this, retainOnDelete: true, ignoreChanges: PVC_IGNORED_CHANGES },
+        );
 
         const proxyConfigMap = gui.browser
-            ? args.proxyConfigMap ?? browserProxyConfigMap(`${name}-proxy`, { name: names.proxyConfig, namespace: args.namespace, labels: stableLabels }, { parent: this })
+            ? (args.proxyConfigMap ??
+              browserProxyConfigMap(
+                  `${name}-proxy`,
+                  { name: names.proxyConfig, namespace: args.namespace, labels: stableLabels },
+                  { parent: this },
+              ))
             : undefined;
         const proxy = proxyConfigMap
             ? browserProxy({ configMapName: proxyConfigMap.metadata.name, image: gui.proxyImage, user, secretName: names.secret })
@@ -173,50 +169,72 @@ export class TorchPod extends pulumi.ComponentResource {
                 { name: "home", mountPath: home },
                 { name: "dshm", mountPath: "/dev/shm" },
                 { name: "airlock", mountPath: AIRLOCK_MOUNT_PATH, readOnly: true },
-                ...(mlab ? [
-                    { name: "mlab-credentials", mountPath: MLAB_CREDENTIALS_PATH, readOnly: true },
-                    { name: "mlab-credentials", mountPath: "/etc/gitconfig", subPath: MLAB_GITCONFIG_KEY, readOnly: true },
-                ] : []),
+                ...(mlab
+                    ? [
+                          { name: "mlab-credentials", mountPath: MLAB_CREDENTIALS_PATH, readOnly: true },
+                          {
+                              name: "mlab-credentials",
+                              mountPath: "/etc/gitconfig",
+                              subPath: MLAB_CREDENTIAL_KEYS.gitconfig,
+                              readOnly: true,
+                          },
+                      ]
+                    : []),
             ],
         };
 
-        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: names.deployment, namespace: args.namespace, labels },
-            spec: {
-                replicas: 1,
-                // The home volume is ReadWriteOnce: the old pod must stop before the new one mounts it.
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels("torchpod", user) },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        ...podHardening(),
-                        terminationGracePeriodSeconds: 60,
-                        ...(mlab ? { hostAliases: [{ ip: mlab.clusterIp, hostnames: [mlab.host] }] } : {}),
-                        ...(gpus > 0 ? {
-                            nodeSelector: { ...gpu.nodeSelector },
-                            tolerations: gpu.tolerations.map((t) => ({ ...t })),
-                        } : {}),
-                        containers: [container, ...(proxy ? [proxy.container] : [])],
-                        volumes: [
-                            { name: "home", persistentVolumeClaim: { claimName: this.home.metadata.name } },
-                            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: shmSize } },
-                            { name: "airlock", persistentVolumeClaim: { claimName: airlockClaimName, readOnly: true } },
-                            ...(mlab ? [{ name: "mlab-credentials", secret: { secretName: mlab.credentialsSecretName, defaultMode: 0o444 } }] : []),
-                            ...(proxy ? proxy.volumes : []),
-                        ],
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: names.deployment, namespace: args.namespace, labels },
+                spec: {
+                    replicas: 1,
+                    // The home volume is ReadWriteOnce: the old pod must stop before the new one mounts it.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selectorLabels("torchpod", user) },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...podHardening(),
+                            terminationGracePeriodSeconds: 60,
+                            ...(mlab ? { hostAliases: [{ ip: mlab.clusterIp, hostnames: [mlab.host] }] } : {}),
+                            ...(gpus > 0
+                                ? {
+                                      nodeSelector: { ...gpu.nodeSelector },
+                                      tolerations: gpu.tolerations.map((t) => ({ ...t })),
+                                  }
+                                : {}),
+                            containers: [container, ...(proxy ? [proxy.container] : [])],
+                            volumes: [
+                                { name: "home", persistentVolumeClaim: { claimName: this.home.metadata.name } },
+                                { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: shmSize } },
+                                { name: "airlock", persistentVolumeClaim: { claimName: airlockClaimName, readOnly: true } },
+                                ...(mlab
+                                    ? [{ name: "mlab-credentials", secret: { secretName: mlab.credentialsSecretName, defaultMode: 0o444 } }]
+                                    : []),
+                                ...(proxy ? proxy.volumes : []),
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : []), ...(args.dependsOn ?? [])] });
+            { parent: this, dependsOn: [creds.secret, ...(proxyConfigMap ? [proxyConfigMap] : []), ...(args.dependsOn ?? [])] },
+        );
 
         this.service = guiService({
-            name, namespace: args.namespace, serviceName: names.service, labels: stableLabels,
-            selector: selectorLabels("torchpod", user), ports: guiServicePorts(gui), exposure, officeCidrs, parent: this,
+            name,
+            namespace: args.namespace,
+            serviceName: names.service,
+            labels: stableLabels,
+            selector: selectorLabels("torchpod", user),
+            ports: guiServicePorts(gui),
+            exposure,
+            officeCidrs,
+            parent: this,
         });
-        this.rdpEndpoint = gui.rdp ? endpoint(this.service, PORTS.rdp) : undefined;
-        this.browserEndpoint = gui.browser ? endpoint(this.service, PORTS.browser) : undefined;
-        this.vncEndpoint = gui.vnc ? endpoint(this.service, PORTS.vnc) : undefined;
+        this.rdpEndpoint = gui.rdp ? endpoint(this.service, DESKTOP_PORTS.rdp) : undefined;
+        this.browserEndpoint = gui.browser ? endpoint(this.service, DESKTOP_PORTS.browser) : undefined;
+        this.vncEndpoint = gui.vnc ? endpoint(this.service, DESKTOP_PORTS.vnc) : undefined;
 
         this.registerOutputs({
             user,

@@ -4,8 +4,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { PACK_DESCRIPTION, PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "./policies";
 
 new PolicyPack(PACK_NAME, {
-  policies,
-  enforcementLevel: PACK_ENFORCEMENT_LEVEL,
-  description: PACK_DESCRIPTION,
-  displayName: "TorchPod lock-down",
+    policies,
+    enforcementLevel: PACK_ENFORCEMENT_LEVEL,
+    description: PACK_DESCRIPTION,
+    displayName: "TorchPod lock-down",
 });

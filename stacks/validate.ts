@@ -28,8 +28,22 @@ export function isLabelValue(s: string): boolean {
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 const SUFFIX: Record<string, number> = {
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-    n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
 };
 
 /** The numeric value of a Kubernetes quantity ("8Gi", "500m", "1e3"), or undefined when malformed. */
@@ -119,12 +133,19 @@ function formatIp(ip: IpAddress): string {
     const groups: string[] = [];
     for (let i = 7; i >= 0; i--) groups.push(((ip.value >> BigInt(i * 16)) & 0xffffn).toString(16));
     // Compress the longest run of zero groups.
-    let best = -1, bestLen = 0;
-    for (let i = 0; i < 8; ) {
-        if (groups[i] !== "0") { i++; continue; }
+    let best = -1,
+        bestLen = 0;
+    for (let i = 0; i < 8;) {
+        if (groups[i] !== "0") {
+            i++;
+            continue;
+        }
         let j = i;
         while (j < 8 && groups[j] === "0") j++;
-        if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+        if (j - i > bestLen && j - i > 1) {
+            best = i;
+            bestLen = j - i;
+        }
         i = j;
     }
     if (best < 0) return groups.join(":");
@@ -134,7 +155,7 @@ function formatIp(ip: IpAddress): string {
 /** Parses a CIDR; `problem` says what is wrong when it is not a valid network address. */
 export function parseCidr(s: string): { cidr?: Cidr; problem?: string } {
     const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
-    if (!m) return { problem: "expected a CIDR like \"192.0.2.0/24\" or \"2001:db8::/32\"" };
+    if (!m) return { problem: 'expected a CIDR like "192.0.2.0/24" or "2001:db8::/32"' };
     const ip = parseIp(m[1]);
     if (!ip) return { problem: "expected a CIDR whose address is a valid IPv4 or IPv6 address" };
     const prefix = Number(m[2]);
@@ -151,41 +172,6 @@ export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
     if (cidr.version !== ip.version) return false;
     const shift = BigInt(cidr.bits - cidr.prefix);
     return ip.value >> shift === cidr.value >> shift;
-}
-
-// ---- Container images --------------------------------------------------------------------------
-
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const REGISTRY = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[A-Za-z0-9-]+:\d+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d+)$/;
-
-/** A pinned image reference: `name:tag` (tag not `latest`) or `name[:tag]@sha256:<64 hex>`. */
-export function checkPinnedImage(s: string): string | undefined {
-    const expected = "expected a pinned image \"repository:tag\" or \"repository@sha256:<digest>\" (not \"latest\")";
-    const at = s.indexOf("@");
-    const name = at >= 0 ? s.slice(0, at) : s;
-    const digest = at >= 0 ? s.slice(at + 1) : undefined;
-    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return expected;
-    const slash = name.lastIndexOf("/");
-    const colon = name.lastIndexOf(":");
-    const repository = colon > slash ? name.slice(0, colon) : name;
-    const tag = colon > slash ? name.slice(colon + 1) : undefined;
-    const parts = repository.split("/");
-    const first = parts.length > 1 && REGISTRY.test(parts[0]) ? 1 : 0;
-    if (parts.slice(first).length === 0 || !parts.slice(first).every((p) => PATH_COMPONENT.test(p))) return expected;
-    if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return expected;
-    if (tag !== undefined && tag.toLowerCase() === "latest" && digest === undefined) return expected;
-    if (tag === undefined && digest === undefined) return expected;
-    return undefined;
-}
-
-/** The tag of an image reference (for the version label), or the digest's first characters. */
-export function imageVersion(image: string): string {
-    const at = image.indexOf("@");
-    const name = at >= 0 ? image.slice(0, at) : image;
-    const slash = name.lastIndexOf("/");
-    const colon = name.lastIndexOf(":");
-    if (colon > slash) return name.slice(colon + 1);
-    return at >= 0 ? image.slice(at + 1).replace("sha256:", "").slice(0, 12) : "";
 }
 
 // ---- Suggestions for typos ---------------------------------------------------------------------
@@ -208,7 +194,10 @@ export function closestKey(key: string, known: readonly string[]): string | unde
     let bestDistance = Infinity;
     for (const k of known) {
         const dist = distance(key.toLowerCase(), k.toLowerCase());
-        if (dist < bestDistance) { best = k; bestDistance = dist; }
+        if (dist < bestDistance) {
+            best = k;
+            bestDistance = dist;
+        }
     }
     if (best === undefined) return undefined;
     const limit = Math.max(2, Math.floor(best.length / 3));

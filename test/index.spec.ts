@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF } from "../components/labels";
-import { StackConfigError } from "../stacks/config";
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF } from "@torchpod/contract";
+import { StackConfigError } from "../stacks/parse";
 import { devStackConfig, ofType, podSpecs, rawConfig, runIndex, ProgramRun } from "./mocks";
 
 const valid = { users: [{ name: "alice", gpus: 1 }], officeCidrs: ["192.0.2.0/24"] };
@@ -9,27 +9,107 @@ const devStackConfigUsers = () => JSON.parse(devStackConfig()["torchpod:users"])
 describe("index.ts: a bad stack config registers no resource at all", () => {
     // Each case: what is wrong, the config, and fragments the one error must contain (key path, bad value, expected form).
     const cases: [string, Record<string, unknown>, string[]][] = [
-        ["a user name that is not a DNS-1123 label", { ...valid, users: [{ name: "Alice", gpus: 1 }] }, ["torchpod:users[0].name: got \"Alice\", expected a DNS-1123 label"]],
-        ["duplicate users", { ...valid, users: [{ name: "alice" }, { name: "alice" }] }, ["torchpod:users[1].name: got \"alice\", expected a unique user name"]],
-        ["negative gpus", { ...valid, users: [{ name: "alice" }, { name: "bob", gpus: -1 }] }, ["torchpod:users[1].gpus: got -1, expected an integer >= 0"]],
-        ["non-integer gpus", { ...valid, users: [{ name: "alice", gpus: 0.5 }] }, ["torchpod:users[0].gpus: got 0.5, expected an integer >= 0"]],
-        ["a malformed CIDR", { ...valid, officeCidrs: ["192.0.2.1/24"] }, ["torchpod:officeCidrs[0]: got \"192.0.2.1/24\", expected a network address with zero host bits"]],
-        ["a malformed IPv6 CIDR", { ...valid, officeCidrs: ["2001:db8::/200"] }, ["torchpod:officeCidrs[0]: got \"2001:db8::/200\", expected a prefix length between 0 and 128"]],
-        ["an image without a tag", { ...valid, image: "gemfield/torchpod" }, ["torchpod:image: got \"gemfield/torchpod\", expected a pinned image"]],
-        ["an image with :latest", { ...valid, image: "gemfield/torchpod:latest" }, ["torchpod:image: got \"gemfield/torchpod:latest\", expected a pinned image"]],
-        ["a typo'd key", { ...valid, users: [{ name: "alice", gpu: 1 }] }, ["torchpod:users[0].gpu: got unknown key \"gpu\" (value 1), expected one of", "did you mean \"gpus\"?"]],
-        ["an unknown top-level key", { ...valid, "torchpod:imgae": "gemfield/torchpod:1.0" }, ["torchpod:imgae: got unknown key \"imgae\"", "did you mean \"image\"?"]],
-        ["a missing torchpod:users", { officeCidrs: ["192.0.2.0/24"] }, ["torchpod:users: got nothing, expected a list of users", "(required)"]],
-        ["a missing torchpod:officeCidrs", { users: [{ name: "alice" }] }, ["torchpod:officeCidrs: got nothing, expected a list of CIDRs", "(required)"]],
-        ["a bad quantity", { ...valid, users: [{ name: "alice", memory: "16 GB" }] }, ["torchpod:users[0].memory: got \"16 GB\", expected a positive Kubernetes quantity"]],
-        ["NodePort exposure", { ...valid, exposure: { type: "NodePort" } }, ["torchpod:exposure.type: got \"NodePort\", expected \"ClusterIP\" or \"LoadBalancer\""]],
-        ["a bad MLab project", { ...valid, mlab: { projects: [{ name: "deepvac" }] } }, ["torchpod:mlab.projects[0].name: got \"deepvac\", expected \"owner/repo\""]],
-        ["an MLab project entry that is not an object", { ...valid, mlab: { projects: ["deepvac/deepvac"] } }, ["torchpod:mlab.projects[0]: got \"deepvac/deepvac\", expected an object like"]],
-        ["an MLab upstream on a host not allow-listed", { ...valid, mlab: { projects: [{ name: "a/b", upstream: "https://gitlab.com/a/b" }] } }, ["torchpod:mlab.projects[0].upstream: got \"https://gitlab.com/a/b\", expected a host in"]],
+        [
+            "a user name that is not a DNS-1123 label",
+            { ...valid, users: [{ name: "Alice", gpus: 1 }] },
+            ['torchpod:users[0].name: got "Alice", expected a DNS-1123 label'],
+        ],
+        [
+            "duplicate users",
+            { ...valid, users: [{ name: "alice" }, { name: "alice" }] },
+            ['torchpod:users[1].name: got "alice", expected a unique user name'],
+        ],
+        [
+            "negative gpus",
+            { ...valid, users: [{ name: "alice" }, { name: "bob", gpus: -1 }] },
+            ["torchpod:users[1].gpus: got -1, expected an integer >= 0"],
+        ],
+        [
+            "non-integer gpus",
+            { ...valid, users: [{ name: "alice", gpus: 0.5 }] },
+            ["torchpod:users[0].gpus: got 0.5, expected an integer >= 0"],
+        ],
+        [
+            "a malformed CIDR",
+            { ...valid, officeCidrs: ["192.0.2.1/24"] },
+            ['torchpod:officeCidrs[0]: got "192.0.2.1/24", expected a network address with zero host bits'],
+        ],
+        [
+            "a malformed IPv6 CIDR",
+            { ...valid, officeCidrs: ["2001:db8::/200"] },
+            ['torchpod:officeCidrs[0]: got "2001:db8::/200", expected a prefix length between 0 and 128'],
+        ],
+        [
+            "an image without a tag",
+            { ...valid, image: "gemfield/torchpod" },
+            ['torchpod:image: got "gemfield/torchpod", expected a pinned image'],
+        ],
+        [
+            "an image with :latest",
+            { ...valid, image: "gemfield/torchpod:latest" },
+            ['torchpod:image: got "gemfield/torchpod:latest", expected a pinned image'],
+        ],
+        [
+            "a typo'd key",
+            { ...valid, users: [{ name: "alice", gpu: 1 }] },
+            ['torchpod:users[0].gpu: got unknown key "gpu" (value 1), expected one of', 'did you mean "gpus"?'],
+        ],
+        [
+            "an unknown top-level key",
+            { ...valid, "torchpod:imgae": "gemfield/torchpod:1.0" },
+            ['torchpod:imgae: got unknown key "imgae"', 'did you mean "image"?'],
+        ],
+        [
+            "a missing torchpod:users",
+            { officeCidrs: ["192.0.2.0/24"] },
+            ["torchpod:users: got nothing, expected a list of users", "(required)"],
+        ],
+        [
+            "a missing torchpod:officeCidrs",
+            { users: [{ name: "alice" }] },
+            ["torchpod:officeCidrs: got nothing, expected a list of CIDRs", "(required)"],
+        ],
+        [
+            "a bad quantity",
+            { ...valid, users: [{ name: "alice", memory: "16 GB" }] },
+            ['torchpod:users[0].memory: got "16 GB", expected a positive Kubernetes quantity'],
+        ],
+        [
+            "NodePort exposure",
+            { ...valid, exposure: { type: "NodePort" } },
+            ['torchpod:exposure.type: got "NodePort", expected "ClusterIP" or "LoadBalancer"'],
+        ],
+        [
+            "a bad MLab project",
+            { ...valid, mlab: { projects: [{ name: "deepvac" }] } },
+            ['torchpod:mlab.projects[0].name: got "deepvac", expected "owner/repo"'],
+        ],
+        [
+            "an MLab project entry that is not an object",
+            { ...valid, mlab: { projects: ["deepvac/deepvac"] } },
+            ['torchpod:mlab.projects[0]: got "deepvac/deepvac", expected an object like'],
+        ],
+        [
+            "an MLab upstream on a host not allow-listed",
+            { ...valid, mlab: { projects: [{ name: "a/b", upstream: "https://gitlab.com/a/b" }] } },
+            ['torchpod:mlab.projects[0].upstream: got "https://gitlab.com/a/b", expected a host in'],
+        ],
         // Problems only Gitea would notice: caught here, before the namespaces exist, not by the reconciler Job.
-        ["a user name Gitea reserves", { ...valid, users: [{ name: "explore" }] }, ["torchpod:users[0].name: got \"explore\", expected a name MLab's Gitea accepts"]],
-        ["a project owner that is also a user", { ...valid, mlab: { projects: [{ name: "alice/tools" }] } }, ["torchpod:mlab.projects[0].name: got \"alice/tools\", expected an owner that is not also a user"]],
-        ["MLab http and ssh on one port", { ...valid, mlab: { httpPort: 22 } }, ["torchpod:mlab.httpPort: got 22, expected a port other than sshPort (22)"]],
+        [
+            "a user name Gitea reserves",
+            { ...valid, users: [{ name: "explore" }] },
+            ['torchpod:users[0].name: got "explore", expected a name MLab\'s Gitea accepts'],
+        ],
+        [
+            "a project owner that is also a user",
+            { ...valid, mlab: { projects: [{ name: "alice/tools" }] } },
+            ['torchpod:mlab.projects[0].name: got "alice/tools", expected an owner that is not also a user'],
+        ],
+        [
+            "MLab http and ssh on one port",
+            { ...valid, mlab: { httpPort: 22 } },
+            ["torchpod:mlab.httpPort: got 22, expected a port other than sshPort (22)"],
+        ],
     ];
     for (const [what, values, fragments] of cases) {
         it(`rejects ${what} with one error naming key, value and expectation, and registers nothing`, async () => {
@@ -37,7 +117,8 @@ describe("index.ts: a bad stack config registers no resource at all", () => {
             assert.ok(run.error, "the program should fail");
             assert.ok(run.error instanceof StackConfigError, `one StackConfigError, got ${run.error}`);
             assert.strictEqual((run.error as StackConfigError).problems.length, 1, run.error!.message);
-            for (const f of fragments) assert.ok(run.error!.message.includes(f), `message lacks ${JSON.stringify(f)}:\n${run.error!.message}`);
+            for (const f of fragments)
+                assert.ok(run.error!.message.includes(f), `message lacks ${JSON.stringify(f)}:\n${run.error!.message}`);
             assert.strictEqual(run.resources.length, 0, `registered: ${run.resources.map((r) => r.urn).join(", ")}`);
         });
     }
@@ -52,8 +133,12 @@ describe("index.ts: the dev stack", () => {
 
     it("creates one TorchPod per user, the Airlock and MLab", () => {
         const deployments = ofType(run, "kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name);
-        for (const name of ["torchpod-alice", "torchpod-bob", "torchpod-carol", "airlock"]) assert.ok(deployments.includes(name), `${name} missing`);
-        assert.ok(podSpecs(run).some((p) => p.labels[LABEL_COMPONENT] === "mlab"), "no MLab pod template");
+        for (const name of ["torchpod-alice", "torchpod-bob", "torchpod-carol", "airlock"])
+            assert.ok(deployments.includes(name), `${name} missing`);
+        assert.ok(
+            podSpecs(run).some((p) => p.labels[LABEL_COMPONENT] === "mlab"),
+            "no MLab pod template",
+        );
     });
 
     it("labels every pod template and namespace per the contract", () => {
@@ -63,7 +148,11 @@ describe("index.ts: the dev stack", () => {
             assert.strictEqual(labels[LABEL_MANAGED_BY], "pulumi", resource.urn);
         }
         const tps = podSpecs(run).filter((p) => p.resource.urn.includes("torchpod:index:TorchPod$"));
-        assert.deepStrictEqual(tps.map((p) => [p.labels[LABEL_COMPONENT], p.labels[LABEL_INSTANCE]]).sort(), [["torchpod", "alice"], ["torchpod", "bob"], ["torchpod", "carol"]]);
+        assert.deepStrictEqual(tps.map((p) => [p.labels[LABEL_COMPONENT], p.labels[LABEL_INSTANCE]]).sort(), [
+            ["torchpod", "alice"],
+            ["torchpod", "bob"],
+            ["torchpod", "carol"],
+        ]);
         const namespaces = ofType(run, "kubernetes:core/v1:Namespace");
         assert.strictEqual(namespaces.length, 2);
         for (const ns of namespaces) {
@@ -82,7 +171,9 @@ describe("index.ts: the dev stack", () => {
             const image = /torchpod:index:(TorchPod|Airlock)\$/.test(resource.urn);
             for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
                 if (image && c.name !== "airlock-folders") {
-                    const ref = (c.env ?? []).find((e: any) => e.name === (c.name === "browser-proxy" ? "PROXY_PASSWORD_HASH" : "TORCHPOD_PASSWORD"));
+                    const ref = (c.env ?? []).find(
+                        (e: any) => e.name === (c.name === "browser-proxy" ? "PROXY_PASSWORD_HASH" : "TORCHPOD_PASSWORD"),
+                    );
                     assert.ok(ref?.valueFrom?.secretKeyRef, `${resource.urn} ${c.name} does not read its password through secretKeyRef`);
                     assert.strictEqual(ref.value, undefined);
                 }
@@ -109,7 +200,11 @@ describe("index.ts: the dev stack", () => {
             for (const ref of refs) {
                 const keys = created.get(`${ns}/${ref.name}`);
                 assert.ok(keys, `${resource.name}: Secret ${ns}/${ref.name} is not created by the program`);
-                if (ref.key !== undefined) assert.ok(keys!.has(ref.key), `${resource.name}: Secret ${ns}/${ref.name} has no key ${ref.key} (has ${[...keys!].join(", ")})`);
+                if (ref.key !== undefined)
+                    assert.ok(
+                        keys!.has(ref.key),
+                        `${resource.name}: Secret ${ns}/${ref.name} has no key ${ref.key} (has ${[...keys!].join(", ")})`,
+                    );
                 checked++;
             }
         }
@@ -118,7 +213,10 @@ describe("index.ts: the dev stack", () => {
 
     it("shares one browser-proxy ConfigMap (no per-user value in it) among every TorchPod and the Airlock", () => {
         const proxies = ofType(run, "kubernetes:core/v1:ConfigMap").filter((r) => "Caddyfile" in (r.inputs.data ?? {}));
-        assert.deepStrictEqual(proxies.map((r) => r.inputs.metadata.name), ["browser-proxy"]);
+        assert.deepStrictEqual(
+            proxies.map((r) => r.inputs.metadata.name),
+            ["browser-proxy"],
+        );
         const mounting = podSpecs(run).filter(({ spec }) => (spec.volumes ?? []).some((v: any) => v.configMap?.name === "browser-proxy"));
         assert.strictEqual(mounting.length, devStackConfigUsers() + 1, "every TorchPod and the Airlock");
     });
@@ -134,14 +232,27 @@ describe("index.ts: the dev stack", () => {
         assert.strictEqual(e.mlabHttpUrl, "http://mlab.dev.torchpod.internal/");
         assert.strictEqual(e.mlabSshUrl, "ssh://git@mlab.dev.torchpod.internal/");
         assert.deepStrictEqual(e.mlabCloneUrls, {
-            "deepvac/deepvac": { http: "http://mlab.dev.torchpod.internal/deepvac/deepvac.git", ssh: "ssh://git@mlab.dev.torchpod.internal/deepvac/deepvac.git" },
+            "deepvac/deepvac": {
+                http: "http://mlab.dev.torchpod.internal/deepvac/deepvac.git",
+                ssh: "ssh://git@mlab.dev.torchpod.internal/deepvac/deepvac.git",
+            },
         });
         // Nothing but the password outputs holds a generated secret.
         const passwords = ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
-        assert.deepStrictEqual(Object.keys(e.mlabPasswords.secret).sort(), ["alice", "bob", "carol"], "MLab passwords per user, as a secret");
+        assert.deepStrictEqual(
+            Object.keys(e.mlabPasswords.secret).sort(),
+            ["alice", "bob", "carol"],
+            "MLab passwords per user, as a secret",
+        );
         const mlabAlice = ofType(run, "random:index/randomPassword:RandomPassword").find((r) => r.name === "mlab-user-alice-password")!;
         assert.strictEqual(e.mlabPasswords.secret.alice, mlabAlice.state.result);
-        const plain = JSON.stringify({ ...e, passwords: undefined, airlockPassword: undefined, mlabAdminPassword: undefined, mlabPasswords: undefined });
+        const plain = JSON.stringify({
+            ...e,
+            passwords: undefined,
+            airlockPassword: undefined,
+            mlabAdminPassword: undefined,
+            mlabPasswords: undefined,
+        });
         for (const p of passwords) assert.ok(!plain.includes(p), "a generated password appears in a non-secret output");
     });
 
@@ -158,7 +269,9 @@ describe("index.ts: the dev stack", () => {
     });
 
     it("runs the probe only after the lock-down's policies, MLab and the Airlock exist", () => {
-        const probeScript = run.resources.find((r) => r.urn.includes("torchpod:index:EnforcementProbe$") && r.type === "kubernetes:core/v1:ConfigMap")!;
+        const probeScript = run.resources.find(
+            (r) => r.urn.includes("torchpod:index:EnforcementProbe$") && r.type === "kubernetes:core/v1:ConfigMap",
+        )!;
         assert.ok(probeScript, "no probe ConfigMap");
         const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         assert.ok(policies.length > 0);
@@ -190,7 +303,10 @@ describe("index.ts: the dev stack", () => {
     });
 
     it("serves no raw VNC port unless the stack enables it", async () => {
-        const vncPorts = (r: ProgramRun) => ofType(r, "kubernetes:core/v1:Service").flatMap((s) => s.inputs.spec.ports).filter((p: any) => p.port === 5900 || p.name === "vnc");
+        const vncPorts = (r: ProgramRun) =>
+            ofType(r, "kubernetes:core/v1:Service")
+                .flatMap((s) => s.inputs.spec.ports)
+                .filter((p: any) => p.port === 5900 || p.name === "vnc");
         assert.deepStrictEqual(vncPorts(run), []);
         const config = devStackConfig();
         config["torchpod:gui"] = JSON.stringify({ rdp: true, browser: true, vnc: true });
@@ -208,7 +324,11 @@ describe("index.ts: the dev stack", () => {
         for (const d of torchpods) {
             const spec = d.inputs.spec.template.spec;
             const user = d.inputs.spec.template.metadata.labels[LABEL_INSTANCE];
-            assert.deepStrictEqual(spec.hostAliases, [{ ip: clusterIp, hostnames: ["mlab.dev.torchpod.internal"] }], d.inputs.metadata.name);
+            assert.deepStrictEqual(
+                spec.hostAliases,
+                [{ ip: clusterIp, hostnames: ["mlab.dev.torchpod.internal"] }],
+                d.inputs.metadata.name,
+            );
             const volume = spec.volumes.find((v: any) => v.name === "mlab-credentials");
             assert.strictEqual(volume.secret.secretName, `mlab-git-${user}`);
             const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === `mlab-git-${user}`)!;

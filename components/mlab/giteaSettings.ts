@@ -1,3 +1,5 @@
+import { MlabConfig } from "../settings";
+import { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR } from "@torchpod/contract";
 // Gitea's configuration for MLab, as `GITEA__section__KEY` environment variables that the rootless
 // image's docker-setup.sh writes into app.ini (environment-to-ini) on every start.
 //
@@ -9,7 +11,6 @@
 //
 // Secret values (SECRET_KEY, INTERNAL_TOKEN, the PostgreSQL password) are not here: they come from
 // Secrets through secretKeyRef (see components/mlab.ts), so they never appear in the pod spec.
-import { MlabConfig } from "../../stacks/types";
 
 export interface GiteaSetting {
     /** app.ini section ("" is the default section). */
@@ -20,12 +21,6 @@ export interface GiteaSetting {
     readonly why: string;
 }
 
-/** Gitea's listening ports inside the pod (rootless image defaults). */
-export const GITEA_HTTP_CONTAINER_PORT = 3000;
-export const GITEA_SSH_CONTAINER_PORT = 2222;
-/** The rootless image's data directory (GITEA_WORK_DIR), on the data volume. */
-export const GITEA_WORK_DIR = "/var/lib/gitea";
-
 /**
  * The `GITEA__section__KEY` name of a setting. Characters outside [A-Za-z0-9_] are escaped as
  * `_0X<hex>_` (Gitea's config_env.go: decodeEnvSectionKey), e.g. `cron.update_checker` ->
@@ -34,29 +29,6 @@ export const GITEA_WORK_DIR = "/var/lib/gitea";
 export function giteaEnvName(section: string, key: string): string {
     const escape = (s: string) => s.replace(/[^A-Za-z0-9_]/g, (c) => `_0X${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}_`);
     return `GITEA__${escape(section)}__${escape(key)}`;
-}
-
-/** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
-export const MLAB_ADMIN_USER = "mlab-admin";
-
-/**
- * Names Gitea 1.22 refuses for users and organisations (models/user: reservedUsernames). The stack
- * config rejects them (stacks/config.ts), so a bad name fails at `pulumi preview`, not in the
- * reconciler Job after everything else was deployed.
- */
-export const GITEA_RESERVED_NAMES: readonly string[] = [
-    ".", "..", ".well-known", "admin", "api", "assets", "attachments", "avatar", "avatars", "captcha", "commit",
-    "debug", "devtest", "error", "explore", "favicon.ico", "ghost", "gitea-actions", "issues", "login",
-    "manifest.json", "metrics", "milestones", "new", "notifications", "org", "pulls", "raw", "repo",
-    "repo-avatars", "robots.txt", "search", "serviceworker.js", "ssh_info", "swagger.v1.json", "user", "v2",
-];
-/** Suffixes Gitea 1.22 refuses in user and organisation names (reservedUserPatterns). */
-export const GITEA_RESERVED_SUFFIXES: readonly string[] = [".keys", ".gpg", ".rss", ".atom", ".png"];
-
-/** True when Gitea (or MLab's own admin) owns the name: no user or organisation may take it. Case-insensitive, as Gitea is. */
-export function isGiteaReservedName(name: string): boolean {
-    const lower = name.toLowerCase();
-    return lower === MLAB_ADMIN_USER || GITEA_RESERVED_NAMES.includes(lower) || GITEA_RESERVED_SUFFIXES.some((s) => lower.endsWith(s));
 }
 
 /** ALLOWED_DOMAINS when no upstream host is allow-listed (RFC 2606: .invalid never resolves). */
@@ -71,23 +43,28 @@ export function hostWithPort(host: string, port: number): string {
  * Every non-secret setting, in app.ini order. Pure: the same config gives the same list.
  */
 export function giteaSettings(config: MlabConfig): GiteaSetting[] {
-    const s = (section: string, key: string, value: string | number | boolean, why: string): GiteaSetting =>
-        ({ section, key, value: String(value), why });
+    const s = (section: string, key: string, value: string | number | boolean, why: string): GiteaSetting => ({
+        section,
+        key,
+        value: String(value),
+        why,
+    });
     const rootUrl = `http://${hostWithPort(config.host, config.httpPort)}/`;
     const allowed = config.migrationAllowedHosts.filter((h) => h.trim() !== "");
 
-    const database: GiteaSetting[] = config.database.type === "postgres"
-        ? [
-            s("database", "DB_TYPE", "postgres", "external PostgreSQL for larger teams"),
-            s("database", "HOST", config.database.host, "host or host:port of the PostgreSQL server"),
-            s("database", "NAME", config.database.name, "database name"),
-            s("database", "USER", config.database.user, "database user (its password comes from the named Secret)"),
-            s("database", "SSL_MODE", config.database.sslMode, "TLS to the database"),
-        ]
-        : [
-            s("database", "DB_TYPE", "sqlite3", "embedded SQLite: enough for one team, nothing else to run"),
-            s("database", "PATH", `${GITEA_WORK_DIR}/data/gitea.db`, "on the retained data volume"),
-        ];
+    const database: GiteaSetting[] =
+        config.database.type === "postgres"
+            ? [
+                  s("database", "DB_TYPE", "postgres", "external PostgreSQL for larger teams"),
+                  s("database", "HOST", config.database.host, "host or host:port of the PostgreSQL server"),
+                  s("database", "NAME", config.database.name, "database name"),
+                  s("database", "USER", config.database.user, "database user (its password comes from the named Secret)"),
+                  s("database", "SSL_MODE", config.database.sslMode, "TLS to the database"),
+              ]
+            : [
+                  s("database", "DB_TYPE", "sqlite3", "embedded SQLite: enough for one team, nothing else to run"),
+                  s("database", "PATH", `${GITEA_WORK_DIR}/data/gitea.db`, "on the retained data volume"),
+              ];
 
     return [
         s("", "APP_NAME", "MLab", "the name users see"),
@@ -102,8 +79,18 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("server", "SSH_LISTEN_PORT", GITEA_SSH_CONTAINER_PORT, "the built-in ssh server listens here (unprivileged)"),
         s("server", "START_SSH_SERVER", true, "the rootless image only supports Gitea's built-in ssh server"),
         s("server", "DISABLE_SSH", false, "ssh clones work for users who upload a key"),
-        s("server", "OFFLINE_MODE", true, "no CDN assets and no external avatar services: MLab has no internet except allow-listed imports"),
-        s("server", "LFS_START_SERVER", false, "no LFS: its JWT secret would be regenerated on each start (app.ini lives in an emptyDir); datasets travel through the airlock"),
+        s(
+            "server",
+            "OFFLINE_MODE",
+            true,
+            "no CDN assets and no external avatar services: MLab has no internet except allow-listed imports",
+        ),
+        s(
+            "server",
+            "LFS_START_SERVER",
+            false,
+            "no LFS: its JWT secret would be regenerated on each start (app.ini lives in an emptyDir); datasets travel through the airlock",
+        ),
         s("server", "LANDING_PAGE", "login", "nothing to see before signing in"),
 
         ...database,
@@ -114,7 +101,12 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("security", "IMPORT_LOCAL_PATHS", false, "no imports from the server's own file system"),
         s("security", "PASSWORD_CHECK_PWN", false, "the check calls api.pwnedpasswords.com (internet); passwords are random anyway"),
         s("security", "DISABLE_QUERY_AUTH_TOKEN", true, "tokens in URLs end up in logs"),
-        s("security", "REVERSE_PROXY_TRUSTED_PROXIES", "127.0.0.0/8,::1/128", "the image's template trusts X-Forwarded-For from anyone; no proxy sits in front of MLab"),
+        s(
+            "security",
+            "REVERSE_PROXY_TRUSTED_PROXIES",
+            "127.0.0.0/8,::1/128",
+            "the image's template trusts X-Forwarded-For from anyone; no proxy sits in front of MLab",
+        ),
 
         s("service", "DISABLE_REGISTRATION", true, "accounts are the stack's TorchPod users, created by the reconciler"),
         s("service", "SHOW_REGISTRATION_BUTTON", false, "registration is disabled"),
@@ -131,13 +123,22 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
 
         s("repository", "DEFAULT_BRANCH", "main", "default branch of empty repositories"),
         s("repository", "DEFAULT_PRIVATE", "private", "repositories are private by default"),
-        s("repository", "MAX_CREATION_LIMIT", 0, "users create no repositories, forks or imports of their own: a project appears on MLab only when approved (the admin is exempt)"),
+        s(
+            "repository",
+            "MAX_CREATION_LIMIT",
+            0,
+            "users create no repositories, forks or imports of their own: a project appears on MLab only when approved (the admin is exempt)",
+        ),
         s("repository", "ENABLE_PUSH_CREATE_USER", false, "a push cannot create a repository"),
         s("repository", "ENABLE_PUSH_CREATE_ORG", false, "a push cannot create a repository"),
-        s("repository", "DISABLE_MIGRATIONS", allowed.length === 0,
+        s(
+            "repository",
+            "DISABLE_MIGRATIONS",
+            allowed.length === 0,
             allowed.length === 0
                 ? "no allow-listed upstream hosts: migrations off (an empty ALLOWED_DOMAINS would mean every public host)"
-                : "imports are how approved upstreams arrive; restricted by [migrations] below"),
+                : "imports are how approved upstreams arrive; restricted by [migrations] below",
+        ),
 
         s("mirror", "ENABLED", false, "no mirrors at all: a push mirror relays repository data out"),
         s("mirror", "DISABLE_NEW_PULL", true, "belt and braces with ENABLED=false"),
@@ -148,14 +149,19 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
 
         allowed.length > 0
             ? s("migrations", "ALLOWED_DOMAINS", allowed.join(","), "imports only from the allow-listed upstream hosts")
-            // Never empty: Gitea reads an empty list as "every public host". A name in the reserved
-            // .invalid TLD matches nothing (and migrations are off anyway, see DISABLE_MIGRATIONS).
-            : s("migrations", "ALLOWED_DOMAINS", NO_MIGRATION_HOST, "no upstream host is allow-listed: a host that cannot exist"),
+            : // Never empty: Gitea reads an empty list as "every public host". A name in the reserved
+              // .invalid TLD matches nothing (and migrations are off anyway, see DISABLE_MIGRATIONS).
+              s("migrations", "ALLOWED_DOMAINS", NO_MIGRATION_HOST, "no upstream host is allow-listed: a host that cannot exist"),
         s("migrations", "ALLOW_LOCALNETWORKS", false, "never import from private, loopback or cluster addresses"),
         s("migrations", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
 
         s("mailer", "ENABLED", false, "mail is an outbound channel; MLab sends none"),
-        s("picture", "DISABLE_GRAVATAR", true, "no avatar lookups on the internet (1.22 honours this as the default of the database setting)"),
+        s(
+            "picture",
+            "DISABLE_GRAVATAR",
+            true,
+            "no avatar lookups on the internet (1.22 honours this as the default of the database setting)",
+        ),
         s("picture", "ENABLE_FEDERATED_AVATAR", false, "no libravatar lookups on the internet"),
         s("cron.update_checker", "ENABLED", false, "the update checker calls dl.gitea.com"),
         s("actions", "ENABLED", false, "no CI runners: they would run code and fetch actions from the internet"),

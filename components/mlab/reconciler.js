@@ -68,7 +68,8 @@ function readSettings(env) {
         const raw = env[name];
         if (raw === undefined || raw === "") return fallback;
         const n = Number(raw);
-        if (!Number.isFinite(n) || n < 0) throw new ReconcileError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`, EXIT.input);
+        if (!Number.isFinite(n) || n < 0)
+            throw new ReconcileError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`, EXIT.input);
         return n;
     };
     /** @param {string} name */
@@ -105,17 +106,21 @@ function readDesiredState(file) {
         throw new ReconcileError(`cannot read the desired state ${file}: ${e instanceof Error ? e.message : String(e)}`, EXIT.input);
     }
     /** @param {string} why @returns {never} */
-    const bad = (why) => { throw new ReconcileError(`desired state ${file}: ${why}`, EXIT.input); };
+    const bad = (why) => {
+        throw new ReconcileError(`desired state ${file}: ${why}`, EXIT.input);
+    };
     if (!doc || typeof doc !== "object") bad("expected a JSON object");
     if (typeof doc.adminUser !== "string" || !doc.adminUser) bad("adminUser must be a non-empty string");
     if (typeof doc.team !== "string" || !doc.team) bad("team must be a non-empty string");
     if (!Array.isArray(doc.users)) bad("users must be a list");
     if (!Array.isArray(doc.projects)) bad("projects must be a list");
     for (const u of doc.users) {
-        if (!u || typeof u.name !== "string" || typeof u.email !== "string") bad(`each user needs a name and an email, got ${JSON.stringify(u)}`);
+        if (!u || typeof u.name !== "string" || typeof u.email !== "string")
+            bad(`each user needs a name and an email, got ${JSON.stringify(u)}`);
     }
     for (const p of doc.projects) {
-        if (!p || typeof p.owner !== "string" || typeof p.repo !== "string") bad(`each project needs an owner and a repo, got ${JSON.stringify(p)}`);
+        if (!p || typeof p.owner !== "string" || typeof p.repo !== "string")
+            bad(`each project needs an owner and a repo, got ${JSON.stringify(p)}`);
         if (p.upstream !== undefined && typeof p.upstream !== "string") bad(`upstream of ${p.owner}/${p.repo} must be a string`);
     }
     return doc;
@@ -131,7 +136,10 @@ function readSecret(dir, key) {
     try {
         value = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
     } catch (e) {
-        throw new ReconcileError(`cannot read the secret ${key} in ${dir}: ${e instanceof Error && "code" in e ? e.code : "unreadable"}`, EXIT.input);
+        throw new ReconcileError(
+            `cannot read the secret ${key} in ${dir}: ${e instanceof Error && "code" in e ? e.code : "unreadable"}`,
+            EXIT.input,
+        );
     }
     if (!value) throw new ReconcileError(`the secret ${key} in ${dir} is empty`, EXIT.input);
     return value;
@@ -201,15 +209,29 @@ class Gitea {
                 redirect: "manual",
             });
         } catch (e) {
-            const why = e instanceof Error ? (e.name === "TimeoutError" ? "timed out" : (e.cause instanceof Error ? e.cause.message : e.message)) : String(e);
+            const why =
+                e instanceof Error
+                    ? e.name === "TimeoutError"
+                        ? "timed out"
+                        : e.cause instanceof Error
+                          ? e.cause.message
+                          : e.message
+                    : String(e);
             throw new ReconcileError(`${method} ${apiPath} failed: ${why}`);
         }
         const text = await res.text();
-        let body = null;
-        try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+        let body;
+        try {
+            body = text ? JSON.parse(text) : null;
+        } catch {
+            body = null;
+        }
         if (res.status === 401 && auth === this.admin) {
-            throw new ReconcileError(`Gitea at ${this.base} rejected the admin credentials of '${this.admin.user}' (HTTP 401 on ${method} ${apiPath}): ` +
-                "the admin password in the MLab admin Secret does not match Gitea's; the bootstrap init container of the MLab pod sets it on every start", EXIT.auth);
+            throw new ReconcileError(
+                `Gitea at ${this.base} rejected the admin credentials of '${this.admin.user}' (HTTP 401 on ${method} ${apiPath}): ` +
+                    "the admin password in the MLab admin Secret does not match Gitea's; the bootstrap init container of the MLab pod sets it on every start",
+                EXIT.auth,
+            );
         }
         if (res.status === 403 && auth === this.admin && apiPath.startsWith("/api/v1/admin/")) {
             throw new ReconcileError(`'${this.admin.user}' is not a Gitea administrator (HTTP 403 on ${method} ${apiPath})`, EXIT.auth);
@@ -248,7 +270,10 @@ function expectStatus(res, ok, what) {
 /** @param {ApiResponse} res */
 function describeBody(res) {
     const message = res.body && typeof res.body === "object" && typeof res.body.message === "string" ? res.body.message : res.text;
-    const short = String(message || "").replace(/\s+/g, " ").trim().slice(0, 300);
+    const short = String(message || "")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 300);
     return short ? `: ${short}` : "";
 }
 
@@ -260,7 +285,9 @@ async function waitForGitea(settings, log) {
     let last = "no answer";
     for (let attempt = 1; attempt <= settings.readyAttempts; attempt++) {
         try {
-            const res = await fetch(`${settings.url}/api/healthz`, { signal: AbortSignal.timeout(Math.min(settings.requestTimeoutMs, 10000)) });
+            const res = await fetch(`${settings.url}/api/healthz`, {
+                signal: AbortSignal.timeout(Math.min(settings.requestTimeoutMs, 10000)),
+            });
             await res.text();
             if (res.status === 200) {
                 log(`Gitea at ${settings.url} is ready`);

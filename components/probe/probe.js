@@ -24,8 +24,7 @@ const dgram = require("dgram");
 const fs = require("fs");
 const net = require("net");
 
-const NO_ENFORCEMENT =
-    "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
+const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
 
 /**
  * @typedef {{ name: string; host: string; port: number; kind: "tcp" | "dns-udp" }} Target
@@ -53,8 +52,10 @@ function parseConfig(raw) {
             if (!t || typeof t !== "object") throw configError(`${where} is not an object`);
             const { name, host, port, kind } = /** @type {Record<string, unknown>} */ (t);
             if (typeof name !== "string" || name === "") throw configError(`${where}.name must be a string`);
-            if (typeof host !== "string" || net.isIP(host) === 0) throw configError(`${where}.host must be an IP address (the probe has no DNS), got ${JSON.stringify(host)}`);
-            if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) throw configError(`${where}.port must be 1-65535`);
+            if (typeof host !== "string" || net.isIP(host) === 0)
+                throw configError(`${where}.host must be an IP address (the probe has no DNS), got ${JSON.stringify(host)}`);
+            if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
+                throw configError(`${where}.port must be 1-65535`);
             const k = kind ?? "tcp";
             if (k !== "tcp" && k !== "dns-udp") throw configError(`${where}.kind must be tcp or dns-udp`);
             return { name, host, port, kind: /** @type {"tcp" | "dns-udp"} */ (k) };
@@ -112,14 +113,22 @@ function dnsUdpCheck(host, port, timeoutMs) {
             if (finished) return;
             finished = true;
             clearTimeout(timer);
-            try { socket.close(); } catch { /* already closed */ }
+            try {
+                socket.close();
+            } catch {
+                /* already closed */
+            }
             resolve(o);
         };
         const timer = setTimeout(() => done({ reachable: false, detail: `no DNS answer within ${timeoutMs} ms` }), timeoutMs);
         socket.on("message", (msg) => done({ reachable: true, detail: `DNS answered (${msg.length} bytes)` }));
         // A connected UDP socket reports ICMP port-unreachable as ECONNREFUSED: blocked.
         socket.on("error", (e) => done({ reachable: false, detail: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }));
-        socket.connect(port, host, () => socket.send(query, (e) => { if (e) done({ reachable: false, detail: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }); }));
+        socket.connect(port, host, () =>
+            socket.send(query, (e) => {
+                if (e) done({ reachable: false, detail: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message });
+            }),
+        );
     });
 }
 
@@ -165,7 +174,8 @@ async function run(config) {
     config.mustReach.forEach((t, i) => {
         const o = reached[i];
         lines.push(`${o.reachable ? "ok  " : "FAIL"} must reach     ${describe(t)}: ${o.detail}`);
-        if (!o.reachable) problems.push(`cannot reach ${t.name} — the lock-down is too tight or ${t.name} is down (${describe(t)}: ${o.detail})`);
+        if (!o.reachable)
+            problems.push(`cannot reach ${t.name} — the lock-down is too tight or ${t.name} is down (${describe(t)}: ${o.detail})`);
     });
     /** @type {string[]} */
     const leaks = [];
@@ -175,7 +185,9 @@ async function run(config) {
         if (o.reachable) leaks.push(describe(t));
     });
     if (leaks.length > 0) {
-        problems.push(`a pod with TorchPod labels reached: ${leaks.join(", ")}. ${NO_ENFORCEMENT} (or the lock-down NetworkPolicies are missing)`);
+        problems.push(
+            `a pod with TorchPod labels reached: ${leaks.join(", ")}. ${NO_ENFORCEMENT} (or the lock-down NetworkPolicies are missing)`,
+        );
     }
     if (problems.length === 0) {
         lines.push("enforcement probe passed: MLab answers and every forbidden target is blocked");
@@ -242,7 +254,7 @@ async function main() {
 
 if (require.main === module) {
     main().catch((e) => {
-        const message = `enforcement probe crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}; refusing to start TorchPods`;
+        const message = `enforcement probe crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}; refusing to start TorchPods`;
         console.error(message);
         writeTerminationMessage(message);
         process.exit(1);

@@ -4,30 +4,30 @@ import { Unknowns } from "./resources";
 import { unknownValueError } from "./unknowns";
 
 export class Findings {
-  readonly unknowns: Unknowns = [];
-  count = 0;
+    readonly unknowns: Unknowns = [];
+    count = 0;
 
-  constructor(private readonly report: ReportViolation) {}
+    constructor(private readonly report: ReportViolation) {}
 
-  violation(message: string, urn?: string): void {
-    this.count++;
-    if (urn === undefined) this.report(message);
-    else this.report(message, urn);
-  }
-
-  unknown(u: Unknowns): void {
-    this.unknowns.push(...u);
-  }
-
-  /**
-   * Ends the run: the violations proved are already reported; if the policy needed a value unknown
-   * during preview, throws @pulumi/policy's UnknownValueError, which its server reports as the
-   * advisory "can't run policy ... during preview: <type> value at .<path> can't be known".
-   */
-  finish(): void {
-    if (this.unknowns.length > 0) {
-      const u = this.unknowns[0];
-      throw unknownValueError(u.sentinel, u.path);
+    violation(message: string, urn?: string): void {
+        this.count++;
+        if (urn === undefined) this.report(message);
+        else this.report(message, urn);
     }
-  }
+
+    unknown(u: Unknowns): void {
+        this.unknowns.push(...u);
+    }
+
+    /**
+     * Ends the run: the violations proved are already reported; if the policy needed a value unknown
+     * during preview, throws @pulumi/policy's UnknownValueError, which its server reports as the
+     * advisory "can't run policy ... during preview: <type> value at .<path> can't be known".
+     */
+    finish(): void {
+        if (this.unknowns.length > 0) {
+            const u = this.unknowns[0];
+            throw unknownValueError(u.sentinel, u.path);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Airlock, AirlockArgs } from "../../components/airlock";
-import { LABEL_COMPONENT, LABEL_PART_OF } from "../../components/labels";
+import { LABEL_COMPONENT, LABEL_PART_OF } from "@torchpod/contract";
 import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -42,7 +42,14 @@ describe("Airlock component", () => {
     it("serves sftp on Service port 10022 to container port 22 named sftp, plus the GUI like a TorchPod", async () => {
         const run = await runAirlock();
         const svc = k8s(run, "kubernetes:core/v1:Service", "airlock");
-        assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [["rdp", 3389, "rdp"], ["browser", 7031, "browser"], ["sftp", 10022, "sftp"]]);
+        assert.deepStrictEqual(
+            svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]),
+            [
+                ["rdp", 3389, "rdp"],
+                ["browser", 7031, "browser"],
+                ["sftp", 10022, "sftp"],
+            ],
+        );
         const main = k8s(run, DEPLOYMENT, "airlock").spec.template.spec.containers.find((c: any) => c.name === "airlock");
         assert.ok(main.ports.some((p: any) => p.name === "sftp" && p.containerPort === 22));
         assert.match(run.exports.sftp as string, /:10022$/);
@@ -54,7 +61,9 @@ describe("Airlock component", () => {
         const exported = run.exports.password as { secret: string };
         assert.ok(exported.secret.length >= 16);
         const main = k8s(run, DEPLOYMENT, "airlock").spec.template.spec.containers.find((c: any) => c.name === "airlock");
-        assert.deepStrictEqual(main.env.find((e: any) => e.name === "TORCHPOD_PASSWORD").valueFrom, { secretKeyRef: { name: "airlock-credentials", key: "password" } });
+        assert.deepStrictEqual(main.env.find((e: any) => e.name === "TORCHPOD_PASSWORD").valueFrom, {
+            secretKeyRef: { name: "airlock-credentials", key: "password" },
+        });
         for (const { spec } of podSpecs(run)) assert.ok(!JSON.stringify(spec).includes(exported.secret));
     });
 

@@ -3,10 +3,16 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as kubernetes from "@pulumi/kubernetes";
 import {
-    EnforcementProbe, probeScriptConfig, EnforcementProbeArgs, PROBE_LABEL, PROBE_SCRIPT_PATH, ProbeScriptConfig, probeJobName,
+    EnforcementProbe,
+    probeScriptConfig,
+    EnforcementProbeArgs,
+    PROBE_LABEL,
+    PROBE_SCRIPT_PATH,
+    ProbeScriptConfig,
+    probeJobName,
 } from "../../components/enforcementProbe";
-import { ClusterConfig, ProbeConfig } from "../../stacks/types";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece, DEFAULT_CLUSTER } from "../mocks";
+import { ClusterConfig, ProbeConfig } from "../../components/settings";
 
 const JOB = "kubernetes:batch/v1:Job";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -29,7 +35,9 @@ function args(over: Partial<EnforcementProbeArgs> = {}): EnforcementProbeArgs {
 }
 
 async function runProbe(a: EnforcementProbeArgs): Promise<ProgramRun> {
-    return runPiece(() => { new EnforcementProbe("probe", a); });
+    return runPiece(() => {
+        new EnforcementProbe("probe", a);
+    });
 }
 
 const job = (run: ProgramRun) => {
@@ -105,17 +113,36 @@ describe("EnforcementProbe", () => {
         const forbidden = c.mustNotReach.map((t) => `${t.kind}:${t.host}:${t.port}`);
         const targetIp = ofType(run, SERVICE)[0].state.spec.clusterIP;
         assert.match(targetIp, /^10\./);
-        for (const want of ["tcp:1.1.1.1:443", "tcp:169.254.169.254:80", "dns-udp:10.96.0.10:53", "tcp:10.96.0.10:53", "tcp:10.96.0.1:443", "tcp:10.96.6.6:10022", `tcp:${targetIp}:3389`]) {
+        for (const want of [
+            "tcp:1.1.1.1:443",
+            "tcp:169.254.169.254:80",
+            "dns-udp:10.96.0.10:53",
+            "tcp:10.96.0.10:53",
+            "tcp:10.96.0.1:443",
+            "tcp:10.96.6.6:10022",
+            `tcp:${targetIp}:3389`,
+        ]) {
             assert.ok(forbidden.includes(want), `${want} not among ${forbidden}`);
         }
     });
 
     it("on dual-stack clusters also checks the internet and the metadata address over the other family", () => {
-        const base = { config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 }, mlab: { ip: "10.96.5.5", port: 3000 }, airlock: { ip: "10.96.6.6", port: 10022 }, target: { ip: "10.96.7.7", port: 3389 }, mlabRetrySeconds: 120 };
+        const base = {
+            config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 },
+            mlab: { ip: "10.96.5.5", port: 3000 },
+            airlock: { ip: "10.96.6.6", port: 10022 },
+            target: { ip: "10.96.7.7", port: 3389 },
+            mlabRetrySeconds: 120,
+        };
         const targets = (dualStack: boolean, internetAddress = "1.1.1.1") =>
-            probeScriptConfig({ ...base, config: { ...base.config, internetAddress }, cluster: { ...cluster, dualStack } }).mustNotReach.map((t) => `${t.kind}:${t.host}:${t.port}`);
+            probeScriptConfig({
+                ...base,
+                config: { ...base.config, internetAddress },
+                cluster: { ...cluster, dualStack },
+            }).mustNotReach.map((t) => `${t.kind}:${t.host}:${t.port}`);
         assert.ok(!targets(false).some((t) => t.includes("2606:4700:4700::1111") || t.includes("fd00:ec2::254")));
-        for (const want of ["tcp:2606:4700:4700::1111:443", "tcp:fd00:ec2::254:80", "tcp:1.1.1.1:443"]) assert.ok(targets(true).includes(want), `${want} not among ${targets(true)}`);
+        for (const want of ["tcp:2606:4700:4700::1111:443", "tcp:fd00:ec2::254:80", "tcp:1.1.1.1:443"])
+            assert.ok(targets(true).includes(want), `${want} not among ${targets(true)}`);
         assert.ok(targets(true, "2001:4860:4860::8888").includes("tcp:1.1.1.1:443"), "an IPv6 internet address gets an IPv4 companion");
     });
 
@@ -137,7 +164,11 @@ describe("EnforcementProbe", () => {
             assert.match(r.inputs.metadata.name, /^enforcement-probe-/, r.type);
         }
         for (const { labels } of podSpecs(run)) {
-            assert.doesNotMatch(labels["app.kubernetes.io/instance"], /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "the instance must not be a possible user name");
+            assert.doesNotMatch(
+                labels["app.kubernetes.io/instance"],
+                /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+                "the instance must not be a possible user name",
+            );
         }
     });
 
@@ -159,7 +190,11 @@ describe("EnforcementProbe", () => {
         const run = await runPiece(() => {
             // Depending on a component means depending on its children.
             const upstream = new pulumi.ComponentResource("torchpod:test:Upstream", "lockdown");
-            new kubernetes.networking.v1.NetworkPolicy("deny", { metadata: { name: "deny", namespace: "torchpods" }, spec: { podSelector: {} } }, { parent: upstream });
+            new kubernetes.networking.v1.NetworkPolicy(
+                "deny",
+                { metadata: { name: "deny", namespace: "torchpods" }, spec: { podSelector: {} } },
+                { parent: upstream },
+            );
             new EnforcementProbe("probe", args(), { dependsOn: [upstream] });
         });
         assert.equal(run.error, undefined);
@@ -173,10 +208,15 @@ describe("EnforcementProbe", () => {
 
     it("creates nothing when disabled", async () => {
         let created: EnforcementProbe | undefined;
-        const run = await runPiece(() => { created = new EnforcementProbe("probe", args({ config: { ...probe, enabled: false } })); });
+        const run = await runPiece(() => {
+            created = new EnforcementProbe("probe", args({ config: { ...probe, enabled: false } }));
+        });
         assert.equal(run.error, undefined);
         assert.equal(created?.job, undefined);
-        assert.deepEqual(run.resources.filter((r) => r.type.startsWith("kubernetes:")), []);
+        assert.deepEqual(
+            run.resources.filter((r) => r.type.startsWith("kubernetes:")),
+            [],
+        );
     });
 
     it("rejects targets that would prove nothing, and unpinned images", async () => {
@@ -190,7 +230,12 @@ describe("EnforcementProbe", () => {
     });
 
     it("places its pods where asked (e.g. on the GPU nodes TorchPods use)", async () => {
-        const run = await runProbe(args({ nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] }));
+        const run = await runProbe(
+            args({
+                nodeSelector: { "nvidia.com/gpu.present": "true" },
+                tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+            }),
+        );
         for (const { spec } of podSpecs(run)) {
             assert.deepEqual(spec.nodeSelector, { "nvidia.com/gpu.present": "true" });
             assert.equal(spec.tolerations[0].key, "nvidia.com/gpu");

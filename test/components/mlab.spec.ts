@@ -1,9 +1,10 @@
 // The MLab component under the offline engine: what it registers, as `pulumi up` would see it.
 import { strict as assert } from "assert";
-import { Mlab, MlabArgs, MLAB_ADMIN_USER, gitSystemConfig, reconcilerInputHash, giteaEnvName } from "../../components/mlab";
-import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF } from "../../components/labels";
-import { MlabConfig } from "../../stacks/types";
+import { Mlab, MlabArgs, gitSystemConfig, reconcilerInputHash, giteaEnvName } from "../../components/mlab";
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/contract";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
+import { MLAB_ADMIN_USER } from "@torchpod/contract";
+import { MlabConfig } from "../../components/settings";
 
 const baseConfig: MlabConfig = {
     image: "gitea/gitea:1.22.6-rootless",
@@ -28,7 +29,10 @@ const baseArgs = (over: Partial<MlabArgs> = {}, config: Partial<MlabConfig> = {}
     ...over,
 });
 
-interface Built { run: ProgramRun; mlab?: Mlab }
+interface Built {
+    run: ProgramRun;
+    mlab?: Mlab;
+}
 
 async function build(args: MlabArgs = baseArgs()): Promise<Built> {
     let mlab: Mlab | undefined;
@@ -148,7 +152,8 @@ describe("Mlab component", () => {
             for (const s of secrets) assert.equal(text.includes(s), false, `a random secret appears literally in ${resource.name}`);
             for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
                 for (const e of c.env ?? []) {
-                    if (/(SECRET_KEY|INTERNAL_TOKEN|PASSWD|_PASSWORD)$/.test(e.name)) assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${c.name}: ${e.name} comes from a Secret`);
+                    if (/(SECRET_KEY|INTERNAL_TOKEN|PASSWD|_PASSWORD)$/.test(e.name))
+                        assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${c.name}: ${e.name} comes from a Secret`);
                 }
             }
         }
@@ -186,18 +191,30 @@ describe("Mlab component", () => {
     it("serves http and ssh on the configured Service ports, mapped to Gitea's 3000 and 2222", () => {
         const svc = k8s(built.run, SERVICE, "mlab");
         assert.equal(svc.spec.type, "ClusterIP");
-        assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort, p.protocol]), [["http", 80, 3000, "TCP"], ["ssh", 22, 2222, "TCP"]]);
+        assert.deepEqual(
+            svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort, p.protocol]),
+            [
+                ["http", 80, 3000, "TCP"],
+                ["ssh", 22, 2222, "TCP"],
+            ],
+        );
         const pod = k8s(built.run, DEPLOYMENT, "mlab").spec.template;
-        for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(pod.metadata.labels[k], v, "the Service selects the Gitea pod");
+        for (const [k, v] of Object.entries(svc.spec.selector))
+            assert.equal(pod.metadata.labels[k], v, "the Service selects the Gitea pod");
         const ports = pod.spec.containers[0].ports.map((p: any) => [p.name, p.containerPort]);
-        assert.deepEqual(ports, [["http", 3000], ["ssh", 2222]]);
+        assert.deepEqual(ports, [
+            ["http", 3000],
+            ["ssh", 2222],
+        ]);
         assert.equal(built.mlab!.httpPort, 80);
         assert.equal(built.mlab!.httpContainerPort, 3000);
         assert.equal(built.mlab!.sshContainerPort, 2222);
     });
 
     it("restricts a LoadBalancer to the office networks, keeps client addresses (externalTrafficPolicy Local) and allocates no NodePorts", async () => {
-        const { run } = await build(baseArgs({ exposure: { type: "LoadBalancer", annotations: { "x/y": "z" } }, officeCidrs: ["192.0.2.0/24"] }));
+        const { run } = await build(
+            baseArgs({ exposure: { type: "LoadBalancer", annotations: { "x/y": "z" } }, officeCidrs: ["192.0.2.0/24"] }),
+        );
         const svc = k8s(run, SERVICE, "mlab");
         assert.equal(svc.spec.type, "LoadBalancer");
         assert.deepEqual(svc.spec.loadBalancerSourceRanges, ["192.0.2.0/24"]);
@@ -209,10 +226,13 @@ describe("Mlab component", () => {
     });
 
     it("keeps load-balancer settings and annotations off a ClusterIP Service", async () => {
-        const { run } = await build(baseArgs({ exposure: { type: "ClusterIP", annotations: { "x/y": "z" } }, officeCidrs: ["192.0.2.0/24"] }));
+        const { run } = await build(
+            baseArgs({ exposure: { type: "ClusterIP", annotations: { "x/y": "z" } }, officeCidrs: ["192.0.2.0/24"] }),
+        );
         const svc = k8s(run, SERVICE, "mlab");
         assert.equal(svc.spec.type, "ClusterIP");
-        for (const field of ["loadBalancerSourceRanges", "externalTrafficPolicy", "allocateLoadBalancerNodePorts"]) assert.equal(svc.spec[field], undefined, field);
+        for (const field of ["loadBalancerSourceRanges", "externalTrafficPolicy", "allocateLoadBalancerNodePorts"])
+            assert.equal(svc.spec[field], undefined, field);
         assert.equal(svc.metadata.annotations, undefined);
     });
 
@@ -248,7 +268,11 @@ describe("Mlab component", () => {
                 assert.equal(c.securityContext.privileged ?? false, false, c.name);
                 assert.ok(!/:latest$/.test(c.image), c.image);
             }
-            assert.equal((spec.volumes ?? []).some((v: any) => v.hostPath), false, "no hostPath");
+            assert.equal(
+                (spec.volumes ?? []).some((v: any) => v.hostPath),
+                false,
+                "no hostPath",
+            );
         }
     });
 
@@ -275,7 +299,9 @@ describe("Mlab component", () => {
     });
 
     it("gives each user a git credential Secret in the TorchPod namespace", () => {
-        const alicePassword = ofType(built.run, "random:index/randomPassword:RandomPassword").find((r) => r.name === "mlab-user-alice-password")!.state.result;
+        const alicePassword = ofType(built.run, "random:index/randomPassword:RandomPassword").find(
+            (r) => r.name === "mlab-user-alice-password",
+        )!.state.result;
         assert.equal(built.mlab!.userCredentialSecretName("alice"), "mlab-git-alice");
         const secret = k8s(built.run, SECRET, "mlab-git-alice");
         assert.equal(secret.metadata.namespace, "torchpod");
@@ -298,8 +324,14 @@ describe("Mlab component", () => {
         assert.equal(built.run.exports.httpUrl, "http://mlab.example.internal/");
         assert.equal(built.run.exports.sshUrl, "ssh://git@mlab.example.internal/");
         assert.deepEqual(built.run.exports.cloneUrls, {
-            "deepvac/deepvac": { http: "http://mlab.example.internal/deepvac/deepvac.git", ssh: "ssh://git@mlab.example.internal/deepvac/deepvac.git" },
-            "deepvac/notes": { http: "http://mlab.example.internal/deepvac/notes.git", ssh: "ssh://git@mlab.example.internal/deepvac/notes.git" },
+            "deepvac/deepvac": {
+                http: "http://mlab.example.internal/deepvac/deepvac.git",
+                ssh: "ssh://git@mlab.example.internal/deepvac/deepvac.git",
+            },
+            "deepvac/notes": {
+                http: "http://mlab.example.internal/deepvac/notes.git",
+                ssh: "ssh://git@mlab.example.internal/deepvac/notes.git",
+            },
         });
         const admin = built.run.exports.adminPassword as { secret: string };
         assert.equal(typeof admin.secret, "string", "adminPassword is a Pulumi secret");
@@ -312,7 +344,8 @@ describe("Mlab component", () => {
         assert.equal(run.exports.httpUrl, "http://mlab.example.internal:3000/");
         assert.equal(run.exports.sshUrl, "ssh://git@mlab.example.internal:2222/");
         assert.deepEqual((run.exports.cloneUrls as any)["deepvac/deepvac"], {
-            http: "http://mlab.example.internal:3000/deepvac/deepvac.git", ssh: "ssh://git@mlab.example.internal:2222/deepvac/deepvac.git",
+            http: "http://mlab.example.internal:3000/deepvac/deepvac.git",
+            ssh: "ssh://git@mlab.example.internal:2222/deepvac/deepvac.git",
         });
         const env = envOf(giteaContainers(run)[1]);
         assert.equal(env.get("GITEA__server__ROOT_URL").value, "http://mlab.example.internal:3000/");
@@ -337,7 +370,10 @@ describe("Mlab component", () => {
         assert.equal(cm.immutable, true);
         assert.ok(cm.data["reconciler.js"].startsWith("// @ts-check"));
         const desired = JSON.parse(cm.data["desired.json"]);
-        assert.deepEqual(desired.users.map((u: any) => u.name), ["alice", "bob"]);
+        assert.deepEqual(
+            desired.users.map((u: any) => u.name),
+            ["alice", "bob"],
+        );
         assert.deepEqual(desired.projects[0], { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac" });
         const secret = k8s(built.run, SECRET, "mlab-reconciler");
         assert.deepEqual(Object.keys(secret.stringData).sort(), ["admin-password", "user.alice", "user.bob"]);
@@ -360,9 +396,21 @@ describe("Mlab component", () => {
     });
 
     it("reads the PostgreSQL password from the named Secret when the database is external", async () => {
-        const { run } = await build(baseArgs({}, {
-            database: { type: "postgres", host: "pg.example.internal:5432", name: "gitea", user: "gitea", passwordSecret: { name: "mlab-pg", key: "password" }, sslMode: "require" },
-        }));
+        const { run } = await build(
+            baseArgs(
+                {},
+                {
+                    database: {
+                        type: "postgres",
+                        host: "pg.example.internal:5432",
+                        name: "gitea",
+                        user: "gitea",
+                        passwordSecret: { name: "mlab-pg", key: "password" },
+                        sslMode: "require",
+                    },
+                },
+            ),
+        );
         assert.equal(run.error, undefined);
         for (const c of giteaContainers(run)) {
             const env = envOf(c);

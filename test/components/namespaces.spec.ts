@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Namespaces } from "../../components/namespaces";
-import { LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_INSTANCE } from "../../components/labels";
+import { LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_INSTANCE } from "@torchpod/contract";
 import { ofType, runPiece, RecordedResource } from "../mocks";
 
 describe("Namespaces component", () => {

@@ -1,11 +1,19 @@
 import { strict as assert } from "assert";
 import {
-    NetworkLockdown, NetworkLockdownArgs, POLICY_NAMES, PRIVATE_V4, PRIVATE_V6,
-    cidrContains, exceptList, formatCidr, lockdownPolicies, parseCidr,
+    NetworkLockdown,
+    NetworkLockdownArgs,
+    POLICY_NAMES,
+    PRIVATE_V4,
+    PRIVATE_V6,
+    cidrContains,
+    exceptList,
+    formatCidr,
+    lockdownPolicies,
+    parseCidr,
 } from "../../components/networkLockdown";
-import { ClusterConfig } from "../../stacks/types";
 import { ofType, runPiece, DEFAULT_CLUSTER } from "../mocks";
-import { NetworkModel } from "../../policy/netpol";
+import { NetworkModel } from "@torchpod/netpol";
+import { ClusterConfig } from "../../components/settings";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TP = "torchpods";
@@ -32,27 +40,44 @@ const find = (ps: any[], ns: string, name: string) => {
 const selects = (p: any, component: string) => p.spec.podSelector.matchLabels?.["app.kubernetes.io/component"] === component;
 const rules = (p: any): any[] => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])];
 const ipBlocks = (ps: any[]): { cidr: string; except?: string[] }[] =>
-    ps.flatMap((p) => rules(p).flatMap((r: any) => [...(r.to ?? []), ...(r.from ?? [])])).filter((peer: any) => peer.ipBlock).map((peer: any) => peer.ipBlock);
+    ps
+        .flatMap((p) => rules(p).flatMap((r: any) => [...(r.to ?? []), ...(r.from ?? [])]))
+        .filter((peer: any) => peer.ipBlock)
+        .map((peer: any) => peer.ipBlock);
 const portsOf = (rule: any) => (rule.ports ?? []).map((p: any) => `${p.protocol}/${p.port}`).sort();
 
 describe("NetworkLockdown", () => {
     it("registers the policies as children, with stable names in both namespaces", async () => {
-        const run = await runPiece(() => { new NetworkLockdown("lockdown", args()); });
+        const run = await runPiece(() => {
+            new NetworkLockdown("lockdown", args());
+        });
         assert.equal(run.error, undefined);
         const [component] = ofType(run, "torchpod:index:NetworkLockdown");
         assert.ok(component);
         const policies = ofType(run, NP);
         for (const p of policies) assert.equal(p.parent, component.urn);
         const names = policies.map((p) => `${p.inputs.metadata.namespace}/${p.inputs.metadata.name}`).sort();
-        assert.deepEqual(names, [
-            `${ML}/${POLICY_NAMES.defaultDeny}`, `${ML}/${POLICY_NAMES.mlabEgress}`, `${ML}/${POLICY_NAMES.mlabIngressOffice}`,
-            `${ML}/${POLICY_NAMES.mlabIngressReconciler}`, `${ML}/${POLICY_NAMES.mlabIngressTorchpods}`, `${ML}/${POLICY_NAMES.reconcilerEgress}`,
-            `${TP}/${POLICY_NAMES.airlockEgress}`, `${TP}/${POLICY_NAMES.airlockIngress}`, `${TP}/${POLICY_NAMES.defaultDeny}`,
-            `${TP}/${POLICY_NAMES.torchpodEgress}`, `${TP}/${POLICY_NAMES.torchpodIngress}`,
-        ].sort());
+        assert.deepEqual(
+            names,
+            [
+                `${ML}/${POLICY_NAMES.defaultDeny}`,
+                `${ML}/${POLICY_NAMES.mlabEgress}`,
+                `${ML}/${POLICY_NAMES.mlabIngressOffice}`,
+                `${ML}/${POLICY_NAMES.mlabIngressReconciler}`,
+                `${ML}/${POLICY_NAMES.mlabIngressTorchpods}`,
+                `${ML}/${POLICY_NAMES.reconcilerEgress}`,
+                `${TP}/${POLICY_NAMES.airlockEgress}`,
+                `${TP}/${POLICY_NAMES.airlockIngress}`,
+                `${TP}/${POLICY_NAMES.defaultDeny}`,
+                `${TP}/${POLICY_NAMES.torchpodEgress}`,
+                `${TP}/${POLICY_NAMES.torchpodIngress}`,
+            ].sort(),
+        );
         // What the provider receives is exactly the pure builder's output.
         for (const m of lockdownPolicies(args())) {
-            const r = policies.find((p) => p.inputs.metadata.namespace === m.metadata.namespace && p.inputs.metadata.name === m.metadata.name)!;
+            const r = policies.find(
+                (p) => p.inputs.metadata.namespace === m.metadata.namespace && p.inputs.metadata.name === m.metadata.name,
+            )!;
             assert.deepEqual(r.inputs.spec, JSON.parse(JSON.stringify(m.spec)));
             assert.equal(r.inputs.metadata.labels["app.kubernetes.io/part-of"], "torchpod");
         }
@@ -75,32 +100,45 @@ describe("NetworkLockdown", () => {
 
     it("lets TorchPods reach only MLab's Gitea ports, by namespace and pod labels, never by IP, with no DNS", () => {
         const ps = lockdownPolicies(args());
-        const tpPolicies = ps.filter((p) => p.metadata.namespace === TP && (selects(p, "torchpod") || Object.keys(p.spec.podSelector).length === 0));
+        const tpPolicies = ps.filter(
+            (p) => p.metadata.namespace === TP && (selects(p, "torchpod") || Object.keys(p.spec.podSelector).length === 0),
+        );
         const egress = tpPolicies.flatMap((p) => p.spec.egress ?? []);
         assert.equal(egress.length, 1);
         const [rule] = egress;
-        assert.deepEqual(rule.to, [{
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ML } },
-            podSelector: { matchLabels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" } },
-        }]);
+        assert.deepEqual(rule.to, [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ML } },
+                podSelector: { matchLabels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" } },
+            },
+        ]);
         assert.deepEqual(portsOf(rule), ["TCP/2222", "TCP/3000"]);
         assert.deepEqual(ipBlocks(tpPolicies.filter((p) => p.spec.egress)), [], "no ipBlock in TorchPod egress");
         assert.ok(!JSON.stringify(tpPolicies.map((p) => p.spec.egress ?? [])).includes('"port":53'), "no port 53 for TorchPods");
         // Nothing else in the namespace selects TorchPods differently (the probe is a TorchPod for policy purposes).
         for (const p of ps.filter((x) => x.metadata.namespace === TP)) {
             const labels = p.spec.podSelector.matchLabels ?? {};
-            assert.ok(Object.keys(labels).every((k) => k.startsWith("app.kubernetes.io/")), `${p.metadata.name} selects on ${Object.keys(labels)}`);
+            assert.ok(
+                Object.keys(labels).every((k) => k.startsWith("app.kubernetes.io/")),
+                `${p.metadata.name} selects on ${Object.keys(labels)}`,
+            );
         }
     });
 
     it("admits only office networks to TorchPods, on the enabled GUI ports (never 7030, VNC only when enabled)", () => {
-        const tpIngress = (a: NetworkLockdownArgs) => lockdownPolicies(a).filter((p) => p.metadata.namespace === TP && selects(p, "torchpod")).flatMap((p) => p.spec.ingress ?? []);
+        const tpIngress = (a: NetworkLockdownArgs) =>
+            lockdownPolicies(a)
+                .filter((p) => p.metadata.namespace === TP && selects(p, "torchpod"))
+                .flatMap((p) => p.spec.ingress ?? []);
         const [rule] = tpIngress(args());
         assert.deepEqual(rule.from, [{ ipBlock: { cidr: "203.0.113.0/24" } }]);
         assert.deepEqual(portsOf(rule), ["TCP/3389", "TCP/7031"]);
         assert.deepEqual(portsOf(tpIngress(args({ gui: { rdp: false, browser: false, vnc: true } }))[0]), ["TCP/5900"]);
         assert.deepEqual(portsOf(tpIngress(args({ gui: { rdp: true, browser: false, vnc: false } }))[0]), ["TCP/3389"]);
-        for (const gui of [{ rdp: true, browser: true, vnc: true }, { rdp: false, browser: true, vnc: false }]) {
+        for (const gui of [
+            { rdp: true, browser: true, vnc: true },
+            { rdp: false, browser: true, vnc: false },
+        ]) {
             assert.ok(!JSON.stringify(lockdownPolicies(args({ gui }))).includes("7030"));
         }
         // No GUI and no office networks: the policies stay (stable names) but carry no rule, never an empty `from`.
@@ -114,7 +152,11 @@ describe("NetworkLockdown", () => {
     it("admits office networks to the Airlock's sftp and GUI ports and to MLab's http and ssh", () => {
         const ps = lockdownPolicies(args({ airlockSftpContainerPort: 2022 }));
         assert.deepEqual(portsOf(find(ps, TP, POLICY_NAMES.airlockIngress).spec.ingress[0]), ["TCP/2022", "TCP/3389", "TCP/7031"]);
-        assert.deepEqual(portsOf(lockdownPolicies(args()).find((p) => p.metadata.name === POLICY_NAMES.airlockIngress)!.spec.ingress![0]), ["TCP/22", "TCP/3389", "TCP/7031"]);
+        assert.deepEqual(portsOf(lockdownPolicies(args()).find((p) => p.metadata.name === POLICY_NAMES.airlockIngress)!.spec.ingress![0]), [
+            "TCP/22",
+            "TCP/3389",
+            "TCP/7031",
+        ]);
         const office = find(ps, ML, POLICY_NAMES.mlabIngressOffice).spec.ingress[0];
         assert.deepEqual(office.from, [{ ipBlock: { cidr: "203.0.113.0/24" } }]);
         assert.deepEqual(portsOf(office), ["TCP/2222", "TCP/3000"]);
@@ -123,10 +165,12 @@ describe("NetworkLockdown", () => {
     it("admits TorchPods to MLab http+ssh and the reconciler to http only; the reconciler reaches Gitea http and DNS", () => {
         const ps = lockdownPolicies(args());
         const fromTp = find(ps, ML, POLICY_NAMES.mlabIngressTorchpods).spec.ingress[0];
-        assert.deepEqual(fromTp.from, [{
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": TP } },
-            podSelector: { matchLabels: { "app.kubernetes.io/component": "torchpod", "app.kubernetes.io/part-of": "torchpod" } },
-        }]);
+        assert.deepEqual(fromTp.from, [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": TP } },
+                podSelector: { matchLabels: { "app.kubernetes.io/component": "torchpod", "app.kubernetes.io/part-of": "torchpod" } },
+            },
+        ]);
         assert.deepEqual(portsOf(fromTp), ["TCP/2222", "TCP/3000"]);
         const fromRec = find(ps, ML, POLICY_NAMES.mlabIngressReconciler).spec.ingress[0];
         assert.equal(fromRec.from[0].podSelector.matchLabels["app.kubernetes.io/component"], "mlab-reconciler");
@@ -139,11 +183,23 @@ describe("NetworkLockdown", () => {
 
     it("gives the Airlock cluster DNS and the internet (all ports), MLab cluster DNS and internet TCP 443", () => {
         const ps = lockdownPolicies(args());
-        const dns = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } };
+        const dns = {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        };
         const airlock = find(ps, TP, POLICY_NAMES.airlockEgress);
-        assert.deepEqual(airlock.spec.egress[0], { to: [dns], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] });
+        assert.deepEqual(airlock.spec.egress[0], {
+            to: [dns],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        });
         assert.equal(airlock.spec.egress[1].ports, undefined);
-        assert.deepEqual(airlock.spec.egress[1].to.map((p: any) => p.ipBlock.cidr), ["0.0.0.0/0"]);
+        assert.deepEqual(
+            airlock.spec.egress[1].to.map((p: any) => p.ipBlock.cidr),
+            ["0.0.0.0/0"],
+        );
         const mlab = find(ps, ML, POLICY_NAMES.mlabEgress);
         assert.deepEqual(mlab.spec.egress[0].to, [dns]);
         assert.deepEqual(portsOf(mlab.spec.egress[1]), ["TCP/443"]);
@@ -167,12 +223,16 @@ describe("NetworkLockdown", () => {
             const ex = (b.except ?? []).map((e) => parseCidr(e)!);
             for (const [i, e] of ex.entries()) {
                 assert.equal(formatCidr(e), b.except![i], "canonical except");
-                assert.ok(e.family === outer.family && e.prefix > outer.prefix && cidrContains(outer, e), `${b.except![i]} not strictly inside ${b.cidr}`);
+                assert.ok(
+                    e.family === outer.family && e.prefix > outer.prefix && cidrContains(outer, e),
+                    `${b.except![i]} not strictly inside ${b.cidr}`,
+                );
                 assert.ok(!ex.some((o, j) => j !== i && cidrContains(o, e)), `${b.except![i]} duplicated or covered in ${b.cidr}`);
             }
         }
         const v4 = blocks.find((b) => b.cidr === "0.0.0.0/0")!;
-        for (const c of [...PRIVATE_V4, "198.18.0.0/16", "198.19.0.1/32"]) assert.ok(v4.except!.includes(c), `${c} missing from ${v4.except}`);
+        for (const c of [...PRIVATE_V4, "198.18.0.0/16", "198.19.0.1/32"])
+            assert.ok(v4.except!.includes(c), `${c} missing from ${v4.except}`);
         assert.ok(!v4.except!.includes("198.18.5.0/24") && !v4.except!.includes("10.244.0.0/16"), "narrower duplicates dropped");
         const v6 = blocks.find((b) => b.cidr === "::/0")!;
         for (const c of [...PRIVATE_V6, "2001:db8:42::/56"]) assert.ok(v6.except!.includes(c), `${c} missing from ${v6.except}`);
@@ -187,14 +247,34 @@ describe("NetworkLockdown", () => {
         // GKE/AKS public clusters: `kubernetes` DNATs 10.96.0.1:443 to a public address, which is what the policy sees.
         const a = args({
             cluster: {
-                ...cluster, podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"], dualStack: true,
+                ...cluster,
+                podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"],
+                dualStack: true,
                 controlPlaneCidrs: ["34.118.7.10/32", "35.200.0.0/24", "2600:1900:4000::5/128"],
             },
         });
         const objects: any[] = [
             ...lockdownPolicies(a),
-            { apiVersion: "v1", kind: "Pod", metadata: { name: "airlock", namespace: TP, labels: { "app.kubernetes.io/component": "airlock", "app.kubernetes.io/part-of": "torchpod" } }, spec: { containers: [{ name: "c" }] } },
-            { apiVersion: "v1", kind: "Pod", metadata: { name: "mlab", namespace: ML, labels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" } }, spec: { containers: [{ name: "c" }] } },
+            {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: {
+                    name: "airlock",
+                    namespace: TP,
+                    labels: { "app.kubernetes.io/component": "airlock", "app.kubernetes.io/part-of": "torchpod" },
+                },
+                spec: { containers: [{ name: "c" }] },
+            },
+            {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: {
+                    name: "mlab",
+                    namespace: ML,
+                    labels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" },
+                },
+                spec: { containers: [{ name: "c" }] },
+            },
         ];
         const model = NetworkModel.fromObjects(objects);
         const to = (address: string) => ({ type: "ip" as const, id: address, ip: address });
@@ -206,21 +286,32 @@ describe("NetworkLockdown", () => {
                 assert.equal(model.check(from, to(address), 443, "TCP").allowed, true, `${from.id} -> ${address}`);
             }
         }
-        assert.throws(() => lockdownPolicies(args({ cluster: { ...cluster, controlPlaneCidrs: ["api.example.com"] } })), /control-plane CIDR "api\.example\.com" is not a valid CIDR/);
+        assert.throws(
+            () => lockdownPolicies(args({ cluster: { ...cluster, controlPlaneCidrs: ["api.example.com"] } })),
+            /control-plane CIDR "api\.example\.com" is not a valid CIDR/,
+        );
     });
 
     it("adds IPv6 internet egress only on dual-stack clusters", () => {
         const single = ipBlocks(lockdownPolicies(args())).map((b) => b.cidr);
         assert.ok(!single.includes("::/0"));
-        const dual = lockdownPolicies(args({ cluster: { ...cluster, podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"], dualStack: true } }));
+        const dual = lockdownPolicies(
+            args({ cluster: { ...cluster, podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"], dualStack: true } }),
+        );
         for (const name of [POLICY_NAMES.airlockEgress, POLICY_NAMES.mlabEgress]) {
             const p = dual.find((x) => x.metadata.name === name)!;
-            assert.deepEqual(ipBlocks([p]).map((b) => b.cidr), ["0.0.0.0/0", "::/0"]);
+            assert.deepEqual(
+                ipBlocks([p]).map((b) => b.cidr),
+                ["0.0.0.0/0", "::/0"],
+            );
         }
     });
 
     it("rejects configuration that would open a hole, with a clear message", () => {
-        assert.throws(() => lockdownPolicies(args({ officeCidrs: ["10.244.3.0/24"] })), /office CIDR 10\.244\.3\.0\/24 lies inside the cluster range 10\.244\.0\.0\/16/);
+        assert.throws(
+            () => lockdownPolicies(args({ officeCidrs: ["10.244.3.0/24"] })),
+            /office CIDR 10\.244\.3\.0\/24 lies inside the cluster range 10\.244\.0\.0\/16/,
+        );
         assert.throws(() => lockdownPolicies(args({ officeCidrs: ["office"] })), /office CIDR "office" is not a valid CIDR/);
         for (const all of ["0.0.0.0/0", "::/0", "1.2.3.4/0"]) {
             assert.throws(() => lockdownPolicies(args({ officeCidrs: ["192.0.2.0/24", all] })), /is the whole address space/);
@@ -234,7 +325,9 @@ describe("NetworkLockdown", () => {
     it("has a fingerprint that follows the policies", async () => {
         const fp = async (a: NetworkLockdownArgs) => {
             let out = "";
-            const run = await runPiece(() => { out = new NetworkLockdown("l", a).fingerprint; });
+            const run = await runPiece(() => {
+                out = new NetworkLockdown("l", a).fingerprint;
+            });
             assert.equal(run.error, undefined);
             return out;
         };
@@ -260,7 +353,10 @@ describe("CIDR helpers", () => {
     });
 
     it("keeps only strict subsets of the block and drops what a wider entry covers", () => {
-        assert.deepEqual(exceptList("10.0.0.0/8", ["10.0.0.0/8", "11.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.0.0/16", "fd00::/8", "10.2.0.0/16"]), ["10.1.0.0/16", "10.2.0.0/16"]);
+        assert.deepEqual(
+            exceptList("10.0.0.0/8", ["10.0.0.0/8", "11.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.0.0/16", "fd00::/8", "10.2.0.0/16"]),
+            ["10.1.0.0/16", "10.2.0.0/16"],
+        );
         assert.deepEqual(exceptList("0.0.0.0/0", ["0.0.0.0/0"]), []);
     });
 });

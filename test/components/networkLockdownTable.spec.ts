@@ -3,11 +3,11 @@
 // over synthetic pods that carry the label contract plus the lock-down's own policies (several
 // configurations); test/stacks/trafficTable.spec.ts runs it over the whole dev stack.
 import { strict as assert } from "assert";
-import { NetworkModel } from "../../policy/netpol";
-import type { Endpoint, IpEndpoint, K8sObject, Protocol, WorkloadEndpoint } from "../../policy/netpol";
+import { NetworkModel } from "@torchpod/netpol";
+import type { Endpoint, IpEndpoint, K8sObject, Protocol, WorkloadEndpoint } from "@torchpod/netpol";
 import { NetworkLockdownArgs, ipInCidr, lockdownPolicies } from "../../components/networkLockdown";
 import { DEFAULT_CLUSTER } from "../mocks";
-import { ClusterConfig, GuiConfig } from "../../stacks/types";
+import { ClusterConfig, GuiConfig } from "../../components/settings";
 
 /** What the table is evaluated over: the model and who plays each role in it. */
 export interface TableEnv {
@@ -43,15 +43,25 @@ const PRIVATE = ["10.1.2.3", "172.16.0.1", "172.31.255.254", "192.168.1.1", "100
 const PRIVATE_V6 = ["fd00::1", "fe80::1", "::1", "64:ff9b::a00:1"];
 /** The API server behind its ClusterIP (policies see the endpoint), kubelets, the metadata service. */
 const CONTROL = [
-    { ip: "10.96.0.1", port: 443 }, { ip: "10.0.0.5", port: 6443 }, { ip: "192.168.10.2", port: 6443 },
-    { ip: "10.0.0.5", port: 10250 }, { ip: "169.254.169.254", port: 80 }, { ip: "169.254.169.254", port: 443 },
+    { ip: "10.96.0.1", port: 443 },
+    { ip: "10.0.0.5", port: 6443 },
+    { ip: "192.168.10.2", port: 6443 },
+    { ip: "10.0.0.5", port: 10250 },
+    { ip: "169.254.169.254", port: 80 },
+    { ip: "169.254.169.254", port: 443 },
 ];
 /** Documentation and private addresses an office might use, for stacks configured without office networks. */
 const WOULD_BE_OFFICE = ["192.0.2.10", "198.51.100.7", "203.0.113.5", "192.168.1.20", "2001:db8:100::10"];
 const TCP: Protocol = "TCP";
 const UDP: Protocol = "UDP";
 
-interface Cell { from: Endpoint; to: Endpoint; port: number; protocol: Protocol; allowed: boolean }
+interface Cell {
+    from: Endpoint;
+    to: Endpoint;
+    port: number;
+    protocol: Protocol;
+    allowed: boolean;
+}
 const label = (e: Endpoint) => (e.type === "ip" ? e.ip : e.id);
 
 /** Evaluates every cell and fails once, listing every cell that disagrees with the table. */
@@ -60,12 +70,19 @@ function expectCells(model: NetworkModel, cells: Cell[]): void {
     const wrong = cells
         .map((c) => ({ c, v: model.check(c.from, c.to, c.port, c.protocol) }))
         .filter(({ c, v }) => v.allowed !== c.allowed)
-        .map(({ c, v }) => `${label(c.from)} -> ${label(c.to)} ${c.protocol}/${c.port}: expected ${c.allowed ? "allowed" : "denied"}, got ${v.allowed ? `allowed (egress by ${v.egress.allowedBy.join(",") || "no isolation"}; ingress by ${v.ingress.allowedBy.join(",") || "no isolation"})` : "denied"}`);
+        .map(
+            ({ c, v }) =>
+                `${label(c.from)} -> ${label(c.to)} ${c.protocol}/${c.port}: expected ${c.allowed ? "allowed" : "denied"}, got ${v.allowed ? `allowed (egress by ${v.egress.allowedBy.join(",") || "no isolation"}; ingress by ${v.ingress.allowedBy.join(",") || "no isolation"})` : "denied"}`,
+        );
     assert.deepEqual(wrong, [], `${wrong.length} of ${cells.length} cells disagree with the design's table:\n  ${wrong.join("\n  ")}`);
 }
 
 const cells = (from: Endpoint[], to: Endpoint[], ports: number[], protocols: Protocol[], allowed: boolean): Cell[] =>
-    from.flatMap((f) => to.filter((t) => t !== f).flatMap((t) => ports.flatMap((port) => protocols.map((protocol) => ({ from: f, to: t, port, protocol, allowed })))));
+    from.flatMap((f) =>
+        to
+            .filter((t) => t !== f)
+            .flatMap((t) => ports.flatMap((port) => protocols.map((protocol) => ({ from: f, to: t, port, protocol, allowed })))),
+    );
 
 /** Registers the table's rows as tests over the environment `build` returns. */
 export function describeTrafficTable(title: string, build: () => Promise<TableEnv> | TableEnv): void {
@@ -77,7 +94,16 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         const guiOn = () => [...(env.gui.rdp ? [3389] : []), ...(env.gui.browser ? [7031] : []), ...(env.gui.vnc ? [5900] : [])];
-        const guiOff = () => [7030, 22, 80, 443, 8080, ...(env.gui.rdp ? [] : [3389]), ...(env.gui.browser ? [] : [7031]), ...(env.gui.vnc ? [] : [5900])];
+        const guiOff = () => [
+            7030,
+            22,
+            80,
+            443,
+            8080,
+            ...(env.gui.rdp ? [] : [3389]),
+            ...(env.gui.browser ? [] : [7031]),
+            ...(env.gui.vnc ? [] : [5900]),
+        ];
         const mlabOn = () => [env.mlabPorts.http, env.mlabPorts.ssh];
         const mlabOff = () => [22, 80, 443, 8080, 3389, 7031].filter((p) => !mlabOn().includes(p));
         /** TorchPods as destinations and sources: the real ones, the probe and its stand-in. */
@@ -99,7 +125,10 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         it("TorchPod → Airlock: no", () => {
-            expectCells(env.model, cells(allTorchpods(), [env.airlock], [env.airlockSftpPort, 3389, 7031, 5900, 7030, 10022], [TCP], false));
+            expectCells(
+                env.model,
+                cells(allTorchpods(), [env.airlock], [env.airlockSftpPort, 3389, 7031, 5900, 7030, 10022], [TCP], false),
+            );
         });
 
         it("TorchPod → MLab: yes, only Gitea's http and ssh container ports", () => {
@@ -119,7 +148,10 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
         });
 
         it("TorchPod → API server, nodes, metadata: no", () => {
-            expectCells(env.model, allTorchpods().flatMap((t) => CONTROL.map((c) => ({ from: t, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false }))));
+            expectCells(
+                env.model,
+                allTorchpods().flatMap((t) => CONTROL.map((c) => ({ from: t, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false }))),
+            );
         });
 
         it("TorchPod → internet and private ranges: no, on any port", () => {
@@ -152,7 +184,13 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             expectCells(env.model, [
                 ...cells([env.airlock], notInternet(), [22, 80, 443], [TCP], false),
                 // "cluster DNS only": no other resolver inside the cluster or on private ranges.
-                ...cells([env.airlock], [...notInternet(), ...env.others, ...(env.reconciler ? [env.reconciler] : [])], [53], [UDP, TCP], false),
+                ...cells(
+                    [env.airlock],
+                    [...notInternet(), ...env.others, ...(env.reconciler ? [env.reconciler] : [])],
+                    [53],
+                    [UDP, TCP],
+                    false,
+                ),
                 ...CONTROL.map((c) => ({ from: env.airlock, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
                 ...cells([env.airlock], env.others, [80, 443], [TCP], false),
             ]);
@@ -206,7 +244,13 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             const office = env.office.map(ip);
             expectCells(env.model, [
                 ...cells(office, [env.airlock], [env.airlockSftpPort, ...guiOn()], [TCP], true),
-                ...cells(office, [env.airlock], guiOff().filter((p) => p !== env.airlockSftpPort), [TCP], false),
+                ...cells(
+                    office,
+                    [env.airlock],
+                    guiOff().filter((p) => p !== env.airlockSftpPort),
+                    [TCP],
+                    false,
+                ),
             ]);
         });
 
@@ -229,17 +273,28 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             ].filter((e) => !inOffice(e)); // an office network may contain private addresses; pods never pass for it
             expectCells(env.model, cells(sources, allTorchpods(), [3389, 5900, 7030, 7031, 22], [TCP], false));
             // The internet reaches nothing of the platform either.
-            expectCells(env.model, cells(internet(), [env.airlock, env.mlab], [env.airlockSftpPort, ...guiOn(), ...mlabOn()], [TCP], false));
+            expectCells(
+                env.model,
+                cells(internet(), [env.airlock, env.mlab], [env.airlockSftpPort, ...guiOn(), ...mlabOn()], [TCP], false),
+            );
         });
 
         it("nothing but office networks reaches the Airlock; nothing but TorchPods, the reconciler and office networks reaches MLab", () => {
-            const strangers: Endpoint[] = [
-                ...env.others, env.dns, ...internet(), ...notInternet(), ...CONTROL.map((c) => ip(c.ip)),
-            ].filter((e) => !inOffice(e));
+            const strangers: Endpoint[] = [...env.others, env.dns, ...internet(), ...notInternet(), ...CONTROL.map((c) => ip(c.ip))].filter(
+                (e) => !inOffice(e),
+            );
             expectCells(env.model, [
-                ...cells([...strangers, env.mlab, ...(env.reconciler ? [env.reconciler] : [])], [env.airlock], [env.airlockSftpPort, ...guiOn(), 7030], [TCP], false),
+                ...cells(
+                    [...strangers, env.mlab, ...(env.reconciler ? [env.reconciler] : [])],
+                    [env.airlock],
+                    [env.airlockSftpPort, ...guiOn(), 7030],
+                    [TCP],
+                    false,
+                ),
                 ...cells([...strangers, env.airlock], [env.mlab], [...mlabOn(), 22], [TCP], false),
-                ...(env.reconciler ? cells([...strangers, ...allTorchpods(), env.airlock, env.mlab], [env.reconciler], anyPorts, [TCP], false) : []),
+                ...(env.reconciler
+                    ? cells([...strangers, ...allTorchpods(), env.airlock, env.mlab], [env.reconciler], anyPorts, [TCP], false)
+                    : []),
             ]);
         });
 
@@ -248,16 +303,23 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             const real = env.torchpods[0];
             const peers: Endpoint[] = [
                 ...env.model.workloads.filter((w) => w !== env.probe && w !== real),
-                ...internet(), ...notInternet(), ...env.office.map(ip), ...CONTROL.map((c) => ip(c.ip)),
+                ...internet(),
+                ...notInternet(),
+                ...env.office.map(ip),
+                ...CONTROL.map((c) => ip(c.ip)),
             ];
             const diffs: string[] = [];
             for (const p of peers) {
                 for (const port of [...anyPorts, ...mlabOn()]) {
                     for (const protocol of [TCP, UDP]) {
-                        for (const [a, b, dir] of [[env.probe!, real, "from"], [env.probe!, real, "to"]] as const) {
+                        for (const [a, b, dir] of [
+                            [env.probe!, real, "from"],
+                            [env.probe!, real, "to"],
+                        ] as const) {
                             const probeV = dir === "from" ? env.model.check(a, p, port, protocol) : env.model.check(p, a, port, protocol);
                             const realV = dir === "from" ? env.model.check(b, p, port, protocol) : env.model.check(p, b, port, protocol);
-                            if (probeV.allowed !== realV.allowed) diffs.push(`${dir} ${label(p)} ${protocol}/${port}: probe ${probeV.allowed}, TorchPod ${realV.allowed}`);
+                            if (probeV.allowed !== realV.allowed)
+                                diffs.push(`${dir} ${label(p)} ${protocol}/${port}: probe ${probeV.allowed}, TorchPod ${realV.allowed}`);
                         }
                     }
                 }
@@ -281,14 +343,29 @@ const port = (name: string, containerPort: number, protocol = "TCP") => ({ name,
 
 function deployment(ns: string, name: string, labels: Record<string, string>, ports: object[]): K8sObject {
     return {
-        apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: ns },
-        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "i:1", ports }] } } },
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: ns },
+        spec: {
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "i:1", ports }] } },
+        },
     };
 }
 function pod(ns: string, name: string, labels: Record<string, string>, ports: object[], podIP: string): K8sObject {
-    return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns, labels }, spec: { containers: [{ name: "c", image: "i:1", ports }] }, status: { podIP } };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: ns, labels },
+        spec: { containers: [{ name: "c", image: "i:1", ports }] },
+        status: { podIP },
+    };
 }
-const namespace = (name: string): K8sObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "torchpod" } } });
+const namespace = (name: string): K8sObject => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "app.kubernetes.io/part-of": "torchpod" } },
+});
 
 export const SYNTHETIC_CLUSTER: ClusterConfig = DEFAULT_CLUSTER;
 
@@ -299,21 +376,46 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
     const gui = [port("rdp", 3389), port("browser", 7031), ...(args.gui.vnc ? [port("vnc", 5900)] : [])];
     const v6 = args.cluster.dualStack;
     const objects: K8sObject[] = [
-        namespace(tp), namespace(ml),
+        namespace(tp),
+        namespace(ml),
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } },
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } },
         deployment(tp, "torchpod-alice", LABELS("torchpod", "alice"), gui),
         pod(tp, "torchpod-bob", LABELS("torchpod", "bob"), gui, "10.244.1.7"),
         { ...deployment(tp, "airlock", LABELS("airlock", "dev"), [...gui, port("sftp", args.airlockSftpContainerPort ?? 22)]) },
         {
-            apiVersion: "batch/v1", kind: "Job", metadata: { name: "enforcement-probe-0123456789", namespace: tp },
-            spec: { template: { metadata: { labels: LABELS("torchpod", "torchpod.enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "client" }) }, spec: { containers: [{ name: "probe", image: "node:20" }] } } },
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: { name: "enforcement-probe-0123456789", namespace: tp },
+            spec: {
+                template: {
+                    metadata: {
+                        labels: LABELS("torchpod", "torchpod.enforcement-probe", {
+                            "torchpod.dev/probe": "true",
+                            "torchpod.dev/probe-role": "client",
+                        }),
+                    },
+                    spec: { containers: [{ name: "probe", image: "node:20" }] },
+                },
+            },
         },
-        deployment(tp, "enforcement-probe-target", LABELS("torchpod", "torchpod.enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "target" }), [port("rdp", 3389)]),
+        deployment(
+            tp,
+            "enforcement-probe-target",
+            LABELS("torchpod", "torchpod.enforcement-probe", { "torchpod.dev/probe": "true", "torchpod.dev/probe-role": "target" }),
+            [port("rdp", 3389)],
+        ),
         pod(ml, "mlab-0", LABELS("mlab", "dev"), [port("http", args.mlabPorts.http), port("ssh", args.mlabPorts.ssh)], "10.244.2.9"),
         {
-            apiVersion: "batch/v1", kind: "Job", metadata: { name: "mlab-reconciler", namespace: ml },
-            spec: { template: { metadata: { labels: LABELS("mlab-reconciler", "dev") }, spec: { containers: [{ name: "r", image: "node:20" }] } } },
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: { name: "mlab-reconciler", namespace: ml },
+            spec: {
+                template: {
+                    metadata: { labels: LABELS("mlab-reconciler", "dev") },
+                    spec: { containers: [{ name: "r", image: "node:20" }] },
+                },
+            },
         },
         pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, [port("dns", 53, "UDP"), port("dns-tcp", 53)], "10.244.0.3"),
         pod("default", "web", { app: "web" }, [port("http", 80), port("https", 443), port("rdp", 3389)], "10.244.3.3"),
@@ -353,25 +455,42 @@ const baseArgs: NetworkLockdownArgs = {
     mlabPorts: { http: 3000, ssh: 2222 },
 };
 
-describeTrafficTable("traffic table: synthetic pods + the lock-down (rdp + browser, IPv4)", () => syntheticEnv(baseArgs, ["192.0.2.10", "192.0.2.254"]));
+describeTrafficTable("traffic table: synthetic pods + the lock-down (rdp + browser, IPv4)", () =>
+    syntheticEnv(baseArgs, ["192.0.2.10", "192.0.2.254"]),
+);
 
 // An office network that contains the pod network (a 10.0.0.0/8 office): pods must not pass for office computers.
 describeTrafficTable("traffic table: synthetic pods + the lock-down (office CIDR around the pod network)", () =>
-    syntheticEnv({ ...baseArgs, officeCidrs: ["10.0.0.0/8"] }, ["10.1.2.3", "10.200.0.1"]));
+    syntheticEnv({ ...baseArgs, officeCidrs: ["10.0.0.0/8"] }, ["10.1.2.3", "10.200.0.1"]),
+);
 
 // No office networks: nothing outside the cluster reaches the platform at all.
-describeTrafficTable("traffic table: synthetic pods + the lock-down (no office networks)", () => syntheticEnv({ ...baseArgs, officeCidrs: [] }, []));
+describeTrafficTable("traffic table: synthetic pods + the lock-down (no office networks)", () =>
+    syntheticEnv({ ...baseArgs, officeCidrs: [] }, []),
+);
 
 // One namespace for everything (the stack config refuses it for Pod Security reasons; the lock-down
 // itself selects by component labels and must hold anyway).
 describeTrafficTable("traffic table: synthetic pods + the lock-down (TorchPods and MLab in one namespace, raw VNC on)", () =>
-    syntheticEnv({ ...baseArgs, namespaces: { torchpods: "platform", mlab: "platform" }, gui: { rdp: true, browser: true, vnc: true } }, ["192.0.2.10"]));
+    syntheticEnv({ ...baseArgs, namespaces: { torchpods: "platform", mlab: "platform" }, gui: { rdp: true, browser: true, vnc: true } }, [
+        "192.0.2.10",
+    ]),
+);
 
 describeTrafficTable("traffic table: synthetic pods + the lock-down (dual-stack, raw VNC on, sftp on 2022)", () =>
-    syntheticEnv({
-        ...baseArgs,
-        gui: { rdp: false, browser: true, vnc: true },
-        officeCidrs: ["192.0.2.0/24", "2001:db8:100::/48"],
-        airlockSftpContainerPort: 2022,
-        cluster: { ...SYNTHETIC_CLUSTER, podCidrs: ["10.244.0.0/16", "2001:db8:42::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"], dualStack: true },
-    }, ["192.0.2.10", "2001:db8:100::10"]));
+    syntheticEnv(
+        {
+            ...baseArgs,
+            gui: { rdp: false, browser: true, vnc: true },
+            officeCidrs: ["192.0.2.0/24", "2001:db8:100::/48"],
+            airlockSftpContainerPort: 2022,
+            cluster: {
+                ...SYNTHETIC_CLUSTER,
+                podCidrs: ["10.244.0.0/16", "2001:db8:42::/56"],
+                serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"],
+                dualStack: true,
+            },
+        },
+        ["192.0.2.10", "2001:db8:100::10"],
+    ),
+);

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { TorchPod, TorchPodArgs } from "../../components/torchpod";
-import { PROXY_CADDYFILE } from "../../components/gui";
-import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_PART_OF } from "../../components/labels";
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/contract";
 import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
+import { PROXY_CADDYFILE } from "../../components/desktop/browserProxy";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -30,7 +30,14 @@ describe("TorchPod component", () => {
     });
 
     it("limits and requests exactly the user's GPUs and schedules onto GPU nodes", async () => {
-        const run = await runTorchPod({ gpus: 2, gpu: { resourceName: "nvidia.com/gpu", nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] } });
+        const run = await runTorchPod({
+            gpus: 2,
+            gpu: {
+                resourceName: "nvidia.com/gpu",
+                nodeSelector: { "nvidia.com/gpu.present": "true" },
+                tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+            },
+        });
         const c = container(run, "torchpod");
         assert.strictEqual(c.resources.limits["nvidia.com/gpu"], "2");
         assert.strictEqual(c.resources.requests["nvidia.com/gpu"], "2");
@@ -49,7 +56,10 @@ describe("TorchPod component", () => {
     });
 
     it("sets cpu/memory requests and limits and a memory-backed /dev/shm of the configured size", async () => {
-        const run = await runTorchPod({ resources: { cpuRequest: "1", cpuLimit: "4", memoryRequest: "2Gi", memoryLimit: "8Gi" }, shmSize: "4Gi" });
+        const run = await runTorchPod({
+            resources: { cpuRequest: "1", cpuLimit: "4", memoryRequest: "2Gi", memoryLimit: "8Gi" },
+            shmSize: "4Gi",
+        });
         const c = container(run, "torchpod");
         assert.deepStrictEqual(c.resources, { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } });
         const spec = k8s(run, DEPLOYMENT, "torchpod-alice").spec.template.spec;
@@ -99,7 +109,10 @@ describe("TorchPod component", () => {
     it("delivers the password through a Secret (secretKeyRef), never as a literal, and exports it as a secret", async () => {
         const run = await runTorchPod();
         const exported = run.exports.password as { secret: string };
-        assert.ok(exported && typeof exported === "object" && typeof exported.secret === "string" && exported.secret.length >= 16, "password is a secret output");
+        assert.ok(
+            exported && typeof exported === "object" && typeof exported.secret === "string" && exported.secret.length >= 16,
+            "password is a secret output",
+        );
         const password = exported.secret;
         const c = container(run, "torchpod");
         const pw = c.env.find((e: any) => e.name === "TORCHPOD_PASSWORD");
@@ -123,8 +136,13 @@ describe("TorchPod component", () => {
             assert.ok(!(c.ports ?? []).some((p: any) => p.hostPort), `${c.name} has a hostPort`);
             assert.strictEqual(c.securityContext.privileged, false);
             const dropped: string[] = c.securityContext.capabilities.drop;
-            assert.ok(dropped.includes("ALL") || ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"].every((cap) => dropped.includes(cap)), `${c.name} keeps a network capability`);
-            assert.ok(!(c.securityContext.capabilities.add ?? []).some((cap: string) => ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"].includes(cap)));
+            assert.ok(
+                dropped.includes("ALL") || ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"].every((cap) => dropped.includes(cap)),
+                `${c.name} keeps a network capability`,
+            );
+            assert.ok(
+                !(c.securityContext.capabilities.add ?? []).some((cap: string) => ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"].includes(cap)),
+            );
         }
     });
 
@@ -140,11 +158,19 @@ describe("TorchPod component", () => {
     it("serves RDP and the browser desktop (through the authenticating proxy on port 7031 named browser) but not raw VNC by default", async () => {
         const run = await runTorchPod();
         const svc = k8s(run, SERVICE, "torchpod-alice");
-        assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [["rdp", 3389, "rdp"], ["browser", 7031, "browser"]]);
+        assert.deepStrictEqual(
+            svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]),
+            [
+                ["rdp", 3389, "rdp"],
+                ["browser", 7031, "browser"],
+            ],
+        );
         assert.strictEqual(svc.spec.type, "ClusterIP");
         const proxy = container(run, "browser-proxy");
         assert.deepStrictEqual(proxy.ports, [{ name: "browser", containerPort: 7031, protocol: "TCP" }]);
-        assert.deepStrictEqual(proxy.env.find((e: any) => e.name === "PROXY_PASSWORD_HASH").valueFrom, { secretKeyRef: { name: "torchpod-alice-credentials", key: "password-bcrypt" } });
+        assert.deepStrictEqual(proxy.env.find((e: any) => e.name === "PROXY_PASSWORD_HASH").valueFrom, {
+            secretKeyRef: { name: "torchpod-alice-credentials", key: "password-bcrypt" },
+        });
         assert.match(PROXY_CADDYFILE, /basic_auth/);
         assert.match(PROXY_CADDYFILE, /reverse_proxy 127\.0\.0\.1:7030/);
         const desktopPorts = container(run, "torchpod").ports.map((p: any) => p.containerPort);
@@ -163,11 +189,17 @@ describe("TorchPod component", () => {
     it("leaves out the proxy sidecar when the browser desktop is off", async () => {
         const run = await runTorchPod({ gui: { rdp: true, browser: false, vnc: false, proxyImage: "caddy:2.8.4-alpine" } });
         assert.strictEqual(container(run, "browser-proxy"), undefined);
-        assert.deepStrictEqual(k8s(run, SERVICE, "torchpod-alice").spec.ports.map((p: any) => p.name), ["rdp"]);
+        assert.deepStrictEqual(
+            k8s(run, SERVICE, "torchpod-alice").spec.ports.map((p: any) => p.name),
+            ["rdp"],
+        );
     });
 
     it("exposes a LoadBalancer only to the office networks, with externalTrafficPolicy Local and no NodePorts", async () => {
-        const run = await runTorchPod({ exposure: { type: "LoadBalancer", annotations: { "example.com/lb": "internal" } }, officeCidrs: ["192.0.2.0/24"] });
+        const run = await runTorchPod({
+            exposure: { type: "LoadBalancer", annotations: { "example.com/lb": "internal" } },
+            officeCidrs: ["192.0.2.0/24"],
+        });
         const svc = k8s(run, SERVICE, "torchpod-alice");
         assert.strictEqual(svc.spec.type, "LoadBalancer");
         assert.deepStrictEqual(svc.spec.loadBalancerSourceRanges, ["192.0.2.0/24"]);
@@ -181,13 +213,18 @@ describe("TorchPod component", () => {
         const rdp = container(await runTorchPod(), "torchpod");
         assert.strictEqual(rdp.readinessProbe.tcpSocket.port, 3389);
         assert.strictEqual(rdp.startupProbe.tcpSocket.port, 3389);
-        const vnc = container(await runTorchPod({ gui: { rdp: false, browser: true, vnc: false, proxyImage: "caddy:2.8.4-alpine" } }), "torchpod");
+        const vnc = container(
+            await runTorchPod({ gui: { rdp: false, browser: true, vnc: false, proxyImage: "caddy:2.8.4-alpine" } }),
+            "torchpod",
+        );
         assert.strictEqual(vnc.readinessProbe.tcpSocket.port, 5900);
         assert.strictEqual(vnc.livenessProbe.tcpSocket.port, 5900);
     });
 
     it("reaches MLab through hostAliases and read-only git credentials", async () => {
-        const run = await runTorchPod({ mlab: { host: "mlab.example.internal", clusterIp: "10.96.5.5", credentialsSecretName: "mlab-alice" } });
+        const run = await runTorchPod({
+            mlab: { host: "mlab.example.internal", clusterIp: "10.96.5.5", credentialsSecretName: "mlab-alice" },
+        });
         const spec = k8s(run, DEPLOYMENT, "torchpod-alice").spec.template.spec;
         assert.deepStrictEqual(spec.hostAliases, [{ ip: "10.96.5.5", hostnames: ["mlab.example.internal"] }]);
         assert.strictEqual(spec.volumes.find((v: any) => v.name === "mlab-credentials").secret.secretName, "mlab-alice");

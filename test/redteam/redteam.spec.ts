@@ -5,9 +5,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { loadManifests } from "../../policy/netpol";
-import { manifestsToResources } from "../../policy/grpc/manifests";
-import { runPack } from "../../policy/grpc/runner";
+import { loadManifests } from "@torchpod/netpol";
+import { manifestsToResources } from "../../tools/pack/manifestResources";
+import { runPack } from "../../tools/pack/runner";
 import { policies } from "../../policy/policies";
 import { runPackInProcess, sharedPackProcess } from "../policy/policyArgs";
 
@@ -15,71 +15,85 @@ const ROOT = path.resolve(__dirname, "../..");
 const CASES = path.join(__dirname, "cases");
 
 interface Expect {
-  description: string;
-  exitCode: 0 | 1;
-  violations: { policy: string; contains: string }[];
+    description: string;
+    exitCode: 0 | 1;
+    violations: { policy: string; contains: string }[];
 }
 
 const cases = fs
-  .readdirSync(CASES)
-  .filter((n) => fs.existsSync(path.join(CASES, n, "expect.yaml")))
-  .sort()
-  .map((name) => ({ name, dir: path.join(CASES, name, "manifests"), expect: yaml.load(fs.readFileSync(path.join(CASES, name, "expect.yaml"), "utf8")) as Expect }));
+    .readdirSync(CASES)
+    .filter((n) => fs.existsSync(path.join(CASES, n, "expect.yaml")))
+    .sort()
+    .map((name) => ({
+        name,
+        dir: path.join(CASES, name, "manifests"),
+        expect: yaml.load(fs.readFileSync(path.join(CASES, name, "expect.yaml"), "utf8")) as Expect,
+    }));
 
 function judge(name: string, expect: Expect, got: { policyName: string; enforcementLevel: string; message: string }[]): void {
-  const gotPolicies = [...new Set(got.map((v) => v.policyName))].sort();
-  const wantPolicies = [...new Set(expect.violations.map((v) => v.policy))].sort();
-  assert.deepStrictEqual(gotPolicies, wantPolicies, `${name}: policies reported\n${got.map((v) => `  ${v.policyName}: ${v.message}`).join("\n")}`);
-  for (const w of expect.violations) {
-    assert.ok(
-      got.some((v) => v.policyName === w.policy && v.message.includes(w.contains)),
-      `${name}: no ${w.policy} violation mentions ${JSON.stringify(w.contains)}\n${got.map((v) => `  ${v.policyName}: ${v.message}`).join("\n")}`,
+    const gotPolicies = [...new Set(got.map((v) => v.policyName))].sort();
+    const wantPolicies = [...new Set(expect.violations.map((v) => v.policy))].sort();
+    assert.deepStrictEqual(
+        gotPolicies,
+        wantPolicies,
+        `${name}: policies reported\n${got.map((v) => `  ${v.policyName}: ${v.message}`).join("\n")}`,
     );
-  }
-  const mandatory = got.some((v) => v.enforcementLevel === "mandatory");
-  assert.strictEqual(mandatory ? 1 : 0, expect.exitCode, `${name}: mandatory violations`);
+    for (const w of expect.violations) {
+        assert.ok(
+            got.some((v) => v.policyName === w.policy && v.message.includes(w.contains)),
+            `${name}: no ${w.policy} violation mentions ${JSON.stringify(w.contains)}\n${got.map((v) => `  ${v.policyName}: ${v.message}`).join("\n")}`,
+        );
+    }
+    const mandatory = got.some((v) => v.enforcementLevel === "mandatory");
+    assert.strictEqual(mandatory ? 1 : 0, expect.exitCode, `${name}: mandatory violations`);
 }
 
 describe("red-team corpus", () => {
-  it("has a clean baseline and at least 25 escapes", () => {
-    assert.ok(cases.some((c) => c.name === "clean"));
-    assert.ok(cases.filter((c) => c.name !== "clean").length >= 25, `${cases.length} cases`);
-  });
+    it("has a clean baseline and at least 25 escapes", () => {
+        assert.ok(cases.some((c) => c.name === "clean"));
+        assert.ok(cases.filter((c) => c.name !== "clean").length >= 25, `${cases.length} cases`);
+    });
 
-  describe("in-process (policy functions with @pulumi/policy-shaped arguments)", () => {
-    for (const c of cases) {
-      it(`${c.name}: ${c.expect.description}`, async () => {
-        const resources = manifestsToResources(loadManifests([c.dir]));
-        judge(c.name, c.expect, await runPackInProcess(policies, resources));
-      });
-    }
-  });
-
-  describe("end to end over the Analyzer gRPC protocol (one pack process)", function () {
-    this.timeout(120000);
-    const shared = sharedPackProcess();
-    for (const c of cases) {
-      it(c.name, async () => {
-        const resources = manifestsToResources(loadManifests([c.dir]));
-        const run = await runPack(resources, { pack: shared.pack });
-        judge(c.name, c.expect, run.violations);
-      });
-    }
-  });
-
-  describe("npm run policy-check (the CLI contract)", function () {
-    this.timeout(120000);
-    for (const name of ["clean", "dns-to-kube-dns", "ipblock-any-ipv6", "writable-airlock-mount", "latest-image"]) {
-      it(name, () => {
-        const c = cases.find((x) => x.name === name)!;
-        const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir], { cwd: ROOT, encoding: "utf8" });
-        assert.strictEqual(r.status, c.expect.exitCode, `${name}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
-        const lines = r.stdout.trim().split("\n");
-        for (const w of c.expect.violations) {
-          assert.ok(lines.some((l) => l.startsWith(`${w.policy} [`) && l.includes(w.contains)), `${name}: ${w.policy}\n${r.stdout}`);
+    describe("in-process (policy functions with @pulumi/policy-shaped arguments)", () => {
+        for (const c of cases) {
+            it(`${c.name}: ${c.expect.description}`, async () => {
+                const resources = manifestsToResources(loadManifests([c.dir]));
+                judge(c.name, c.expect, await runPackInProcess(policies, resources));
+            });
         }
-        assert.match(lines[lines.length - 1], new RegExp(`^torchpod-lockdown@v[0-9.]+: \\d+ resources, ${c.expect.violations.length} violations?`));
-      });
-    }
-  });
+    });
+
+    describe("end to end over the Analyzer gRPC protocol (one pack process)", function () {
+        this.timeout(120000);
+        const shared = sharedPackProcess();
+        for (const c of cases) {
+            it(c.name, async () => {
+                const resources = manifestsToResources(loadManifests([c.dir]));
+                const run = await runPack(resources, { pack: shared.pack });
+                judge(c.name, c.expect, run.violations);
+            });
+        }
+    });
+
+    describe("npm run policy-check (the CLI contract)", function () {
+        this.timeout(120000);
+        for (const name of ["clean", "dns-to-kube-dns", "ipblock-any-ipv6", "writable-airlock-mount", "latest-image"]) {
+            it(name, () => {
+                const c = cases.find((x) => x.name === name)!;
+                const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir], { cwd: ROOT, encoding: "utf8" });
+                assert.strictEqual(r.status, c.expect.exitCode, `${name}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+                const lines = r.stdout.trim().split("\n");
+                for (const w of c.expect.violations) {
+                    assert.ok(
+                        lines.some((l) => l.startsWith(`${w.policy} [`) && l.includes(w.contains)),
+                        `${name}: ${w.policy}\n${r.stdout}`,
+                    );
+                }
+                assert.match(
+                    lines[lines.length - 1],
+                    new RegExp(`^torchpod-lockdown@v[0-9.]+: \\d+ resources, ${c.expect.violations.length} violations?`),
+                );
+            });
+        }
+    });
 });

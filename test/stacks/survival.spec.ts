@@ -22,13 +22,25 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
             { name: "bob", gpus: 0, image: "gemfield/torchpod:1.0" },
             // carol removed
         ]);
-        changed["torchpod:storage"] = JSON.stringify({ homeClass: "fast-ssd", airlockClass: "nfs", airlockSize: "1Ti", mlabClass: "fast-ssd", mlabSize: "80Gi" });
+        changed["torchpod:storage"] = JSON.stringify({
+            homeClass: "fast-ssd",
+            airlockClass: "nfs",
+            airlockSize: "1Ti",
+            mlabClass: "fast-ssd",
+            mlabSize: "80Gi",
+        });
         // A Gitea upgrade, a new project, one project dropped and the database moved to PostgreSQL.
         changed["torchpod:mlab"] = JSON.stringify({
             image: "gitea/gitea:1.22.7-rootless",
             host: "mlab.dev.torchpod.internal",
             projects: [{ name: "deepvac/libdeepvac", upstream: "https://github.com/DeepVAC/libdeepvac" }],
-            database: { type: "postgres", host: "pg.internal", name: "gitea", user: "gitea", passwordSecret: { name: "mlab-pg", key: "password" } },
+            database: {
+                type: "postgres",
+                host: "pg.internal",
+                name: "gitea",
+                user: "gitea",
+                passwordSecret: { name: "mlab-pg", key: "password" },
+            },
         });
         changed["torchpod:gpu"] = JSON.stringify({ quota: 8 });
         after = await runIndex(changed);
@@ -72,7 +84,10 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
     it("keeps the airlock share and the namespaces at the same URNs, retained", () => {
         assert.strictEqual(pvc(after, "airlock-share")!.urn, pvc(before_, "airlock-share")!.urn);
         assert.strictEqual(pvc(after, "airlock-share")!.retainOnDelete, true);
-        const ns = (run: ProgramRun) => ofType(run, "kubernetes:core/v1:Namespace").map((r) => r.urn).sort();
+        const ns = (run: ProgramRun) =>
+            ofType(run, "kubernetes:core/v1:Namespace")
+                .map((r) => r.urn)
+                .sort();
         assert.deepStrictEqual(ns(after), ns(before_));
     });
 
@@ -85,11 +100,15 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
         assert.strictEqual(b.retainOnDelete, true);
         assert.ok(b.ignoreChanges.includes("spec.storageClassName"), "the new class is ignored for the existing volume");
         assert.strictEqual(b.inputs.spec.resources.requests.storage, "80Gi", "only growth applies");
-        const gitea = (run: ProgramRun) => ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.urn.includes("torchpod:index:Mlab$"))!;
+        const gitea = (run: ProgramRun) =>
+            ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.urn.includes("torchpod:index:Mlab$"))!;
         assert.strictEqual(gitea(after).urn, gitea(before_).urn);
         assert.strictEqual(gitea(after).inputs.spec.template.spec.containers[0].image, "gitea/gitea:1.22.7-rootless");
         // Gitea's own keys (they encrypt secrets in its database) stay the same random values.
-        const keys = (run: ProgramRun) => ofType(run, "random:index/randomPassword:RandomPassword").filter((r) => /^mlab-(secret-key|internal-token|admin-password)$/.test(r.name)).map((r) => [r.urn, r.inputs]);
+        const keys = (run: ProgramRun) =>
+            ofType(run, "random:index/randomPassword:RandomPassword")
+                .filter((r) => /^mlab-(secret-key|internal-token|admin-password)$/.test(r.name))
+                .map((r) => [r.urn, r.inputs]);
         assert.strictEqual(keys(before_).length, 3);
         assert.deepStrictEqual(keys(after), keys(before_));
     });
@@ -112,7 +131,10 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
     });
 
     it("keeps each user's password (same RandomPassword URN and inputs) across the changes", () => {
-        const pw = (run: ProgramRun) => ofType(run, "random:index/randomPassword:RandomPassword").find((r) => r.urn.includes("TorchPod$") && r.name === "alice-password")!;
+        const pw = (run: ProgramRun) =>
+            ofType(run, "random:index/randomPassword:RandomPassword").find(
+                (r) => r.urn.includes("TorchPod$") && r.name === "alice-password",
+            )!;
         assert.strictEqual(pw(after).urn, pw(before_).urn);
         assert.deepStrictEqual(pw(after).inputs, pw(before_).inputs);
     });

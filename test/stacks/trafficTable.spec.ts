@@ -2,19 +2,28 @@
 // who-may-talk-to-whom table asserted cell by cell with the NetworkPolicy analyzer over exactly the
 // objects the program registered (plus what the cluster itself brings: its DNS pods, another app).
 import { strict as assert } from "assert";
-import { NetworkModel } from "../../policy/netpol";
-import type { K8sObject, WorkloadEndpoint } from "../../policy/netpol";
-import { parseStackConfig } from "../../stacks/config";
+import { NetworkModel } from "@torchpod/netpol";
+import type { K8sObject, WorkloadEndpoint } from "@torchpod/netpol";
+import { parseStackConfig } from "../../stacks/parse";
 import { PROBE_LABEL, PROBE_ROLE_LABEL } from "../../components/enforcementProbe";
-import { LABEL_COMPONENT } from "../../components/labels";
+import { LABEL_COMPONENT } from "@torchpod/contract";
 import { TableEnv, describeTrafficTable } from "../components/networkLockdownTable.spec";
 import { ProgramRun, devStackConfig, runIndex } from "../mocks";
 
 /** The Kubernetes objects a run registered, as the API server would receive them (names resolved). */
 export function registeredObjects(run: ProgramRun): K8sObject[] {
     return run.resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:index:") && !r.type.startsWith("pulumi:providers:"))
-        .map((r) => ({ ...r.inputs, metadata: { ...(r.inputs?.metadata ?? {}), name: r.state?.metadata?.name ?? r.inputs?.metadata?.name } }))
+        .filter(
+            (r) =>
+                r.custom &&
+                r.type.startsWith("kubernetes:") &&
+                !r.type.startsWith("kubernetes:index:") &&
+                !r.type.startsWith("pulumi:providers:"),
+        )
+        .map((r) => ({
+            ...r.inputs,
+            metadata: { ...(r.inputs?.metadata ?? {}), name: r.state?.metadata?.name ?? r.inputs?.metadata?.name },
+        }))
         .filter((o) => typeof o.apiVersion === "string" && typeof o.kind === "string");
 }
 
@@ -38,13 +47,33 @@ async function devStackEnv(): Promise<TableEnv> {
         // The cluster's own: its DNS pods (from the stack's cluster config) and an unrelated app.
         { apiVersion: "v1", kind: "Namespace", metadata: { name: cluster.dnsNamespace } },
         {
-            apiVersion: "v1", kind: "Pod", metadata: { name: "cluster-dns", namespace: cluster.dnsNamespace, labels: { ...cluster.dnsPodLabels } },
-            spec: { containers: [{ name: "dns", image: "dns:1", ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }] }] },
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "cluster-dns", namespace: cluster.dnsNamespace, labels: { ...cluster.dnsPodLabels } },
+            spec: {
+                containers: [
+                    {
+                        name: "dns",
+                        image: "dns:1",
+                        ports: [
+                            { name: "dns", containerPort: 53, protocol: "UDP" },
+                            { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+                        ],
+                    },
+                ],
+            },
         },
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "some-team" } },
         {
-            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "some-team" },
-            spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "web:1", ports: [{ containerPort: 80 }, { containerPort: 3389 }] }] } } },
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "web", namespace: "some-team" },
+            spec: {
+                template: {
+                    metadata: { labels: { app: "web" } },
+                    spec: { containers: [{ name: "web", image: "web:1", ports: [{ containerPort: 80 }, { containerPort: 3389 }] }] },
+                },
+            },
         },
     ];
     const model = NetworkModel.fromObjects(objects);
@@ -54,7 +83,8 @@ async function devStackEnv(): Promise<TableEnv> {
         assert.equal(list.length, 1, `expected one ${what} workload, found ${list.map((w) => w.id).join(", ") || "none"}`);
         return list[0];
     };
-    const isProbe = (role?: string) => (w: WorkloadEndpoint) => w.labels[PROBE_LABEL] === "true" && (role === undefined || w.labels[PROBE_ROLE_LABEL] === role);
+    const isProbe = (role?: string) => (w: WorkloadEndpoint) =>
+        w.labels[PROBE_LABEL] === "true" && (role === undefined || w.labels[PROBE_ROLE_LABEL] === role);
     const torchpods = all("torchpod", (w) => !isProbe()(w));
     assert.equal(torchpods.length, config.users.length, `one TorchPod per user: ${torchpods.map((w) => w.id)}`);
     const mlab = one("MLab", all("mlab"));
@@ -69,7 +99,10 @@ async function devStackEnv(): Promise<TableEnv> {
         airlock,
         mlab,
         reconciler: reconcilers[0],
-        dns: one("cluster DNS", model.workloads.filter((w) => w.namespace === cluster.dnsNamespace)),
+        dns: one(
+            "cluster DNS",
+            model.workloads.filter((w) => w.namespace === cluster.dnsNamespace),
+        ),
         others: model.workloads.filter((w) => w.namespace === "some-team"),
         officeCidrs: config.officeCidrs,
         office: config.officeCidrs.map(addressIn),
@@ -90,7 +123,9 @@ describe("the dev stack's lock-down, as registered", function () {
         if (run.error) throw run.error;
         const policies = run.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         assert.ok(policies.length >= 11, `only ${policies.length} NetworkPolicies`);
-        const jobs = run.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && r.inputs.spec?.template?.metadata?.labels?.[PROBE_LABEL] === "true");
+        const jobs = run.resources.filter(
+            (r) => r.type === "kubernetes:batch/v1:Job" && r.inputs.spec?.template?.metadata?.labels?.[PROBE_LABEL] === "true",
+        );
         assert.equal(jobs.length, 1, "one probe Job");
         // Every TorchPod Deployment depends, directly or through its component, on the probe Job.
         const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
@@ -102,10 +137,12 @@ describe("the dev stack's lock-down, as registered", function () {
             if (!r) return false;
             return [...r.dependencies, ...(r.parent ? [r.parent] : [])].some((d) => dependsOnJob(d, seen));
         };
-        const torchpodDeployments = run.resources.filter((r) =>
-            r.type === "kubernetes:apps/v1:Deployment" &&
-            r.inputs.spec?.template?.metadata?.labels?.[LABEL_COMPONENT] === "torchpod" &&
-            r.inputs.spec?.template?.metadata?.labels?.[PROBE_LABEL] !== "true");
+        const torchpodDeployments = run.resources.filter(
+            (r) =>
+                r.type === "kubernetes:apps/v1:Deployment" &&
+                r.inputs.spec?.template?.metadata?.labels?.[LABEL_COMPONENT] === "torchpod" &&
+                r.inputs.spec?.template?.metadata?.labels?.[PROBE_LABEL] !== "true",
+        );
         assert.ok(torchpodDeployments.length > 0);
         for (const d of torchpodDeployments) assert.ok(dependsOnJob(d.urn), `${d.name} does not wait for the probe Job`);
     });

@@ -35,7 +35,10 @@ esac
 echo "fake gitea: unexpected call: $*" >&2; exit 9
 `;
 
-interface Fake { dir: string; calls: () => string[] }
+interface Fake {
+    dir: string;
+    calls: () => string[];
+}
 
 const dirs: string[] = [];
 
@@ -43,8 +46,16 @@ function fakeGitea(admins: string[] = []): Fake {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlab-bootstrap-"));
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, "gitea"), FAKE_GITEA, { mode: 0o755 });
-    if (admins.length > 0) fs.writeFileSync(path.join(dir, "admins"), admins.map((a, i) => `${i + 2}   ${a}   ${a}@example.org   true   true   false\n`).join(""));
-    return { dir, calls: () => (fs.existsSync(path.join(dir, "calls.log")) ? fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n") : []) };
+    if (admins.length > 0)
+        fs.writeFileSync(
+            path.join(dir, "admins"),
+            admins.map((a, i) => `${i + 2}   ${a}   ${a}@example.org   true   true   false\n`).join(""),
+        );
+    return {
+        dir,
+        calls: () =>
+            fs.existsSync(path.join(dir, "calls.log")) ? fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n") : [],
+    };
 }
 
 function bootstrap(fake: Fake, env: Record<string, string> = {}) {
@@ -66,7 +77,9 @@ function bootstrap(fake: Fake, env: Record<string, string> = {}) {
 const verbs = (calls: string[]) => calls.map((c) => c.replace(/^--config \S+ /, "").split(" --")[0]);
 
 describe("MLab admin bootstrap (init container script, against a fake gitea CLI)", () => {
-    after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+    after(() => {
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    });
 
     it("migrates, then creates the admin when there is none", () => {
         const fake = fakeGitea();

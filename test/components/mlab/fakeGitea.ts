@@ -5,10 +5,36 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 
-export interface FakeUser { id: number; login: string; email: string; password: string; isAdmin: boolean; mustChangePassword: boolean }
-export interface FakeTeam { id: number; org: string; name: string; permission: string; includesAll: boolean; canCreateOrgRepo: boolean; members: Set<string> }
-export interface FakeRepo { owner: string; name: string; private: boolean; mirror: boolean; importedFrom?: string }
-export interface RecordedRequest { method: string; path: string; body: any; user?: string }
+export interface FakeUser {
+    id: number;
+    login: string;
+    email: string;
+    password: string;
+    isAdmin: boolean;
+    mustChangePassword: boolean;
+}
+export interface FakeTeam {
+    id: number;
+    org: string;
+    name: string;
+    permission: string;
+    includesAll: boolean;
+    canCreateOrgRepo: boolean;
+    members: Set<string>;
+}
+export interface FakeRepo {
+    owner: string;
+    name: string;
+    private: boolean;
+    mirror: boolean;
+    importedFrom?: string;
+}
+export interface RecordedRequest {
+    method: string;
+    path: string;
+    body: any;
+    user?: string;
+}
 
 export interface FakeGiteaOptions {
     /** Admin login and password Gitea knows (set by the bootstrap init container in real life). */
@@ -50,7 +76,15 @@ export class FakeGitea {
     }
 
     addTeam(org: string, name: string, members: string[], permission = "write"): FakeTeam {
-        const team = { id: this.nextId++, org, name, permission, includesAll: true, canCreateOrgRepo: false, members: new Set(members.map((m) => m.toLowerCase())) };
+        const team = {
+            id: this.nextId++,
+            org,
+            name,
+            permission,
+            includesAll: true,
+            canCreateOrgRepo: false,
+            members: new Set(members.map((m) => m.toLowerCase())),
+        };
         this.teams.push(team);
         return team;
     }
@@ -83,12 +117,17 @@ export class FakeGitea {
             const raw = Buffer.concat(chunks).toString("utf8");
             let body: any = undefined;
             if (raw) {
-                try { body = JSON.parse(raw); } catch { return send(res, 400, { message: "invalid JSON" }); }
+                try {
+                    body = JSON.parse(raw);
+                } catch {
+                    return send(res, 400, { message: "invalid JSON" });
+                }
             }
             const url = new URL(req.url ?? "/", "http://fake");
             const method = req.method ?? "GET";
             const who = this.authenticate(req.headers.authorization);
-            if (url.pathname !== "/api/healthz") this.requests.push({ method, path: url.pathname, body, user: who === "bad" ? "(bad credentials)" : who?.login });
+            if (url.pathname !== "/api/healthz")
+                this.requests.push({ method, path: url.pathname, body, user: who === "bad" ? "(bad credentials)" : who?.login });
             try {
                 this.route(method, url, body, who, res);
             } catch (e) {
@@ -120,7 +159,8 @@ export class FakeGitea {
         const parts = p.slice("/api/v1/".length).split("/").map(decodeURIComponent);
         const admin = who.isAdmin;
         const forbidden = () => send(res, 403, { message: "You do not have permission" });
-        if (method !== "GET" && this.failPosts.has(p)) return send(res, 500, { message: `internal error while handling ${p}: exit status 128 - fatal: repository not found` });
+        if (method !== "GET" && this.failPosts.has(p))
+            return send(res, 500, { message: `internal error while handling ${p}: exit status 128 - fatal: repository not found` });
 
         // GET /user
         if (method === "GET" && p === "/api/v1/user") return send(res, 200, userJson(who));
@@ -144,7 +184,8 @@ export class FakeGitea {
             if (!admin) return forbidden();
             const u = this.users.get(parts[2].toLowerCase());
             if (!u) return send(res, 404, { message: "user does not exist" });
-            if (body?.login_name === undefined || body?.source_id === undefined) return send(res, 422, { message: "[LoginName]: Required" });
+            if (body?.login_name === undefined || body?.source_id === undefined)
+                return send(res, 422, { message: "[LoginName]: Required" });
             if (body.password) u.password = body.password;
             if (body.must_change_password !== undefined) u.mustChangePassword = body.must_change_password;
             return send(res, 200, userJson(u));
@@ -152,11 +193,14 @@ export class FakeGitea {
         // GET /orgs/{org}, POST /orgs
         if (method === "GET" && parts[0] === "orgs" && parts.length === 2) {
             const o = this.orgs.get(parts[1].toLowerCase());
-            return o ? send(res, 200, { id: 1, username: o.name, visibility: o.visibility }) : send(res, 404, { message: "org does not exist" });
+            return o
+                ? send(res, 200, { id: 1, username: o.name, visibility: o.visibility })
+                : send(res, 404, { message: "org does not exist" });
         }
         if (method === "POST" && p === "/api/v1/orgs") {
             if (!body?.username) return send(res, 422, { message: "username is required" });
-            if (this.orgs.has(body.username.toLowerCase()) || this.users.has(body.username.toLowerCase())) return send(res, 422, { message: "user already exists" });
+            if (this.orgs.has(body.username.toLowerCase()) || this.users.has(body.username.toLowerCase()))
+                return send(res, 422, { message: "user already exists" });
             this.orgs.set(body.username.toLowerCase(), { name: body.username, visibility: body.visibility ?? "public" });
             return send(res, 201, { id: this.nextId++, username: body.username, visibility: body.visibility ?? "public" });
         }
@@ -226,7 +270,8 @@ export class FakeGitea {
         if (method === "POST" && parts[0] === "orgs" && parts[2] === "repos" && parts.length === 3) {
             const org = this.orgs.get(parts[1].toLowerCase());
             if (!org) return send(res, 404, { message: "org does not exist" });
-            if (this.repos.has(`${org.name}/${body?.name}`.toLowerCase())) return send(res, 409, { message: "The repository with the same name already exists." });
+            if (this.repos.has(`${org.name}/${body?.name}`.toLowerCase()))
+                return send(res, 409, { message: "The repository with the same name already exists." });
             const r = this.addRepo(org.name, body.name);
             r.private = Boolean(body.private);
             return send(res, 201, repoJson(r));
@@ -262,7 +307,13 @@ function userJson(u: FakeUser) {
 }
 
 function teamJson(t: FakeTeam) {
-    return { id: t.id, name: t.name, permission: t.permission, includes_all_repositories: t.includesAll, can_create_org_repo: t.canCreateOrgRepo };
+    return {
+        id: t.id,
+        name: t.name,
+        permission: t.permission,
+        includes_all_repositories: t.includesAll,
+        can_create_org_repo: t.canCreateOrgRepo,
+    };
 }
 
 function repoJson(r: FakeRepo) {

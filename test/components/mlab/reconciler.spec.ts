@@ -23,7 +23,10 @@ interface Desired {
 const desiredState = (over: Partial<Desired> = {}): Desired => ({
     adminUser: ADMIN.user,
     team: "torchpod-users",
-    users: [{ name: "alice", email: "alice@mlab.example.internal" }, { name: "bob", email: "bob@mlab.example.internal" }],
+    users: [
+        { name: "alice", email: "alice@mlab.example.internal" },
+        { name: "bob", email: "bob@mlab.example.internal" },
+    ],
     projects: [
         { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac" },
         { owner: "deepvac", repo: "scratch" },
@@ -31,12 +34,21 @@ const desiredState = (over: Partial<Desired> = {}): Desired => ({
     ...over,
 });
 
-interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    ms: number;
+}
 
 /** Every line any run printed, checked for secrets at the end. */
 const transcripts: string[] = [];
 
-async function runReconciler(url: string, desired: Desired, opts: { adminPassword?: string; env?: Record<string, string> } = {}): Promise<Run> {
+async function runReconciler(
+    url: string,
+    desired: Desired,
+    opts: { adminPassword?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlab-reconciler-"));
     try {
         const secrets = path.join(dir, "secrets");
@@ -82,7 +94,11 @@ describe("MLab reconciler (against a fake Gitea)", function () {
     afterEach(async () => {
         if (gitea) {
             assert.deepEqual(gitea.unhandled, [], "the reconciler called endpoints the fake (and this design) does not expect");
-            assert.equal(gitea.requests.some((r) => r.method === "DELETE" && r.path.startsWith("/api/v1/repos/")), false, "never deletes a repository");
+            assert.equal(
+                gitea.requests.some((r) => r.method === "DELETE" && r.path.startsWith("/api/v1/repos/")),
+                false,
+                "never deletes a repository",
+            );
             await gitea.stop();
         }
     });
@@ -137,7 +153,11 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         const run = await runReconciler(url, desiredState());
         assert.equal(run.code, 0, run.stderr);
         assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/repos/migrate").length, 0);
-        assert.equal(gitea.requests.some((r) => r.method === "POST" && r.path === "/api/v1/orgs"), false, "the existing organisation is reused");
+        assert.equal(
+            gitea.requests.some((r) => r.method === "POST" && r.path === "/api/v1/orgs"),
+            false,
+            "the existing organisation is reused",
+        );
         assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
     });
 
@@ -148,7 +168,10 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         assert.equal(run.code, 0, run.stderr);
         assert.equal(gitea.users.get("alice")!.password, PASSWORDS.alice);
         const patches = gitea.writes().filter((w) => w.method === "PATCH");
-        assert.deepEqual(patches.map((p) => p.path), ["/api/v1/admin/users/alice"]);
+        assert.deepEqual(
+            patches.map((p) => p.path),
+            ["/api/v1/admin/users/alice"],
+        );
         assert.equal(patches[0].body.must_change_password, false);
         assert.equal(patches[0].body.login_name, "alice");
         assert.equal(patches[0].body.source_id, 0);
@@ -212,7 +235,10 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         await start({ failPosts: ["/api/v1/repos/migrate"] });
         const run = await runReconciler(url, desiredState());
         assert.equal(run.code, 1);
-        assert.match(run.stderr, /import of deepvac\/deepvac from https:\/\/github\.com\/DeepVAC\/deepvac failed: HTTP 500: internal error/);
+        assert.match(
+            run.stderr,
+            /import of deepvac\/deepvac from https:\/\/github\.com\/DeepVAC\/deepvac failed: HTTP 500: internal error/,
+        );
         assert.equal(gitea.repos.has("deepvac/deepvac"), false);
         assert.ok(gitea.repos.get("deepvac/scratch"), "the other project is still created");
         assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
@@ -260,7 +286,6 @@ describe("MLab reconciler script", () => {
     });
 
     it("masks secrets, their URL-encoded forms and URL credentials", () => {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { makeRedactor } = require(RECONCILER_SCRIPT_PATH) as { makeRedactor: (s: string[]) => (x: string) => string };
         const redact = makeRedactor(["p@ss/word", "abc"]);
         assert.equal(redact("x p@ss/word y p%40ss%2Fword abc"), "x *** y *** ***");

@@ -14,14 +14,23 @@ const SCRIPT = path.join(repoRoot, "components", "probe", "probe.js");
 const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
 const LOOPBACK = "127.0.0.1";
 
-interface ProbeRun { code: number | null; stdout: string; stderr: string; termination: string }
+interface ProbeRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    termination: string;
+}
 
 function runProbe(config: unknown, args: string[] = []): Promise<ProbeRun> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
     const terminationLog = path.join(dir, "termination-log");
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [SCRIPT, ...args], {
-            env: { PATH: process.env.PATH, PROBE_TERMINATION_LOG: terminationLog, ...(config === undefined ? {} : { PROBE_CONFIG: typeof config === "string" ? config : JSON.stringify(config) }) },
+            env: {
+                PATH: process.env.PATH,
+                PROBE_TERMINATION_LOG: terminationLog,
+                ...(config === undefined ? {} : { PROBE_CONFIG: typeof config === "string" ? config : JSON.stringify(config) }),
+            },
         });
         let stdout = "";
         let stderr = "";
@@ -41,7 +50,10 @@ const open: { close(): void }[] = [];
 
 async function tcpListener(port = 0): Promise<number> {
     const server = net.createServer((s) => s.end());
-    await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(port, LOOPBACK, resolve); });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, LOOPBACK, resolve);
+    });
     open.push({ close: () => server.close() });
     return (server.address() as net.AddressInfo).port;
 }
@@ -93,9 +105,16 @@ async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentD
     });
     const leak = new Set(opts.leak ?? []);
     const move = async (t: ProbeTarget, live: boolean): Promise<ProbeTarget> => {
-        const port = t.kind === "dns-udp"
-            ? live ? await udpSocket(true) : opts.silentDns ? await udpSocket(false) : await closedUdpPort()
-            : live ? await tcpListener() : await closedTcpPort();
+        const port =
+            t.kind === "dns-udp"
+                ? live
+                    ? await udpSocket(true)
+                    : opts.silentDns
+                      ? await udpSocket(false)
+                      : await closedUdpPort()
+                : live
+                  ? await tcpListener()
+                  : await closedTcpPort();
         return { ...t, host: LOOPBACK, port };
     };
     return {
@@ -106,16 +125,33 @@ async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentD
     };
 }
 
-const FORBIDDEN = ["the internet", "an internet resolver", "the cloud metadata address", "the cluster DNS", "the cluster DNS over TCP", "the API server", "the Airlock's sftp", "another TorchPod"];
+const FORBIDDEN = [
+    "the internet",
+    "an internet resolver",
+    "the cloud metadata address",
+    "the cluster DNS",
+    "the cluster DNS over TCP",
+    "the API server",
+    "the Airlock's sftp",
+    "another TorchPod",
+];
 
 describe("enforcement probe script (loopback targets)", function () {
     this.timeout(20000);
-    afterEach(() => { while (open.length > 0) open.pop()!.close(); });
+    afterEach(() => {
+        while (open.length > 0) open.pop()!.close();
+    });
 
     it("the component checks every forbidden target of the design", async () => {
         const config = await loopbackConfig();
-        assert.deepEqual(config.mustNotReach.map((t) => t.name), FORBIDDEN);
-        assert.deepEqual(config.mustReach.map((t) => t.name), ["MLab"]);
+        assert.deepEqual(
+            config.mustNotReach.map((t) => t.name),
+            FORBIDDEN,
+        );
+        assert.deepEqual(
+            config.mustReach.map((t) => t.name),
+            ["MLab"],
+        );
     });
 
     it("exits 0 when MLab answers and every forbidden target is blocked", async () => {
@@ -133,7 +169,10 @@ describe("enforcement probe script (loopback targets)", function () {
             assert.ok(r.stderr.includes(NO_ENFORCEMENT), r.stderr);
             assert.ok(r.stderr.includes(`reached: ${target} (`), r.stderr);
             for (const other of FORBIDDEN.filter((t) => t !== target && !t.startsWith(`${target} `))) {
-                assert.ok(!r.stderr.includes(`reached: ${other} (`) && !r.stderr.includes(`, ${other} (`), `${other} reported as leaking: ${r.stderr}`);
+                assert.ok(
+                    !r.stderr.includes(`reached: ${other} (`) && !r.stderr.includes(`, ${other} (`),
+                    `${other} reported as leaking: ${r.stderr}`,
+                );
             }
             assert.equal(r.stdout.match(/^LEAK/gm)?.length, 1, r.stdout);
             assert.ok(r.termination.includes(NO_ENFORCEMENT), "the failure is written to the termination log");
@@ -192,15 +231,25 @@ describe("enforcement probe script (loopback targets)", function () {
         await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
         open.push({ close: () => socket.close() });
         const config = await loopbackConfig();
-        const r = await runProbe({ ...config, mustNotReach: [{ name: "a resolver", host: LOOPBACK, port: socket.address().port, kind: "dns-udp" }] });
+        const r = await runProbe({
+            ...config,
+            mustNotReach: [{ name: "a resolver", host: LOOPBACK, port: socket.address().port, kind: "dns-udp" }],
+        });
         assert.equal(r.code, 1, r.stdout + r.stderr);
         assert.equal(queries.length, 1);
         const q = queries[0];
         assert.equal(q.readUInt16BE(2), 0x0100, "flags: standard query, RD");
-        assert.deepEqual([q.readUInt16BE(4), q.readUInt16BE(6), q.readUInt16BE(8), q.readUInt16BE(10)], [1, 0, 0, 0], "QDCOUNT 1, nothing else");
+        assert.deepEqual(
+            [q.readUInt16BE(4), q.readUInt16BE(6), q.readUInt16BE(8), q.readUInt16BE(10)],
+            [1, 0, 0, 0],
+            "QDCOUNT 1, nothing else",
+        );
         const labels: string[] = [];
         let i = 12;
-        while (q[i] !== 0) { labels.push(q.subarray(i + 1, i + 1 + q[i]).toString("ascii")); i += 1 + q[i]; }
+        while (q[i] !== 0) {
+            labels.push(q.subarray(i + 1, i + 1 + q[i]).toString("ascii"));
+            i += 1 + q[i];
+        }
         assert.equal(labels.join("."), "kubernetes.default.svc.cluster.local");
         assert.deepEqual([q.readUInt16BE(i + 1), q.readUInt16BE(i + 3)], [1, 1], "QTYPE A, QCLASS IN");
         assert.equal(q.length, i + 5, "no trailing bytes");
@@ -208,7 +257,10 @@ describe("enforcement probe script (loopback targets)", function () {
 
     it("checks IPv6 targets too (TCP and DNS over UDP on ::1)", async function () {
         const v6Listener = net.createServer((c) => c.end());
-        const ok = await new Promise<boolean>((resolve) => { v6Listener.once("error", () => resolve(false)); v6Listener.listen(0, "::1", () => resolve(true)); });
+        const ok = await new Promise<boolean>((resolve) => {
+            v6Listener.once("error", () => resolve(false));
+            v6Listener.listen(0, "::1", () => resolve(true));
+        });
         if (!ok) this.skip();
         open.push({ close: () => v6Listener.close() });
         const resolver = dgram.createSocket("udp6");
@@ -258,11 +310,16 @@ describe("enforcement probe script (loopback targets)", function () {
         const child = spawn(process.execPath, [SCRIPT, "--serve", String(port)]);
         try {
             await new Promise<void>((resolve, reject) => {
-                child.stdout.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
+                child.stdout.on("data", (d) => {
+                    if (String(d).includes("listening")) resolve();
+                });
                 child.once("exit", () => reject(new Error("exited early")));
             });
             const connected = await new Promise<boolean>((resolve) => {
-                const s = net.connect({ host: LOOPBACK, port }, () => { s.destroy(); resolve(true); });
+                const s = net.connect({ host: LOOPBACK, port }, () => {
+                    s.destroy();
+                    resolve(true);
+                });
                 s.once("error", () => resolve(false));
             });
             assert.equal(connected, true);

@@ -1,0 +1,154 @@
+// The resolved settings the components take. The config layer (stacks/) builds them from a stack's
+// config and applies every default once; components never read pulumi.Config.
+
+/** Which GUI protocols the image serves (`TORCHPOD_MODE`). */
+export type TorchpodMode = "VNC" | "RDP" | "VNCRDP";
+
+/** How user-facing Services are exposed. NodePort is deliberately absent: it opens every node. */
+export type ServiceExposure = "ClusterIP" | "LoadBalancer";
+
+export interface Toleration {
+    readonly key?: string;
+    readonly operator?: "Exists" | "Equal";
+    readonly value?: string;
+    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    readonly tolerationSeconds?: number;
+}
+
+/** Compute resources of one workload, as Kubernetes quantities. */
+export interface Resources {
+    readonly cpuRequest: string;
+    readonly cpuLimit: string;
+    readonly memoryRequest: string;
+    readonly memoryLimit: string;
+}
+
+export interface GuiConfig {
+    /** xrdp on 3389, PAM login with the user's password. */
+    readonly rdp: boolean;
+    /** noVNC in the browser, only behind the authenticating proxy sidecar. */
+    readonly browser: boolean;
+    /** Raw VNC on 5900: the image's VNC has no password, so only when explicitly enabled. */
+    readonly vnc: boolean;
+    /** Pinned image of the authenticating proxy sidecar in front of noVNC (Caddy). */
+    readonly proxyImage: string;
+}
+
+export interface ExposureConfig {
+    readonly type: ServiceExposure;
+    /** Annotations for LoadBalancer Services (cloud-specific). */
+    readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface NamespacesConfig {
+    /** TorchPods and the Airlock: they share the airlock PVC, and a PVC is namespaced. Pod Security baseline. */
+    readonly torchpods: string;
+    /** MLab (Gitea) and its reconciler. Pod Security restricted. */
+    readonly mlab: string;
+}
+
+export interface StorageConfig {
+    /** StorageClass of per-user home volumes (ReadWriteOnce); undefined = cluster default. */
+    readonly homeClass?: string;
+    /** StorageClass of the airlock share (ReadWriteMany); undefined = cluster default. */
+    readonly airlockClass?: string;
+    readonly airlockSize: string;
+    /** StorageClass of MLab's data volume; undefined = cluster default. */
+    readonly mlabClass?: string;
+    readonly mlabSize: string;
+}
+
+export interface GpuConfig {
+    /** Extended resource name, e.g. nvidia.com/gpu. */
+    readonly resourceName: string;
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly tolerations: readonly Toleration[];
+    /** ResourceQuota on GPUs in the TorchPod namespace; undefined = no quota. */
+    readonly quota?: number;
+}
+
+export interface ClusterConfig {
+    /** Pod CIDRs (IPv4 and/or IPv6); excluded from Airlock/MLab internet egress. */
+    readonly podCidrs: readonly string[];
+    /** Service CIDRs; excluded likewise. */
+    readonly serviceCidrs: readonly string[];
+    /** Namespace and pod labels of the cluster DNS (Airlock and MLab may use it; TorchPods never). */
+    readonly dnsNamespace: string;
+    readonly dnsPodLabels: Readonly<Record<string, string>>;
+    /** Cluster IP of the DNS Service, for the enforcement probe. */
+    readonly dnsServiceIp: string;
+    /** The API server's in-cluster address (for the enforcement probe), e.g. 10.96.0.1. */
+    readonly apiServerIp: string;
+    /**
+     * The control plane's real addresses (a managed cluster's public API endpoint, node networks):
+     * NetworkPolicies see these, not the Service IP, so they are excepted from internet egress too.
+     */
+    readonly controlPlaneCidrs: readonly string[];
+    /** True when any configured CIDR is IPv6: the IPv6 private ranges are excluded too. */
+    readonly dualStack: boolean;
+}
+
+export interface KubernetesProviderConfig {
+    /** kubeconfig context to deploy to; undefined = the ambient provider. */
+    readonly context?: string;
+    /** Path to a kubeconfig file; undefined = the default lookup. */
+    readonly kubeconfig?: string;
+}
+
+export interface MlabProject {
+    /** `owner/repo`, both Gitea names. */
+    readonly owner: string;
+    readonly repo: string;
+    /** Imported once from here when given (an https URL on an allow-listed host). */
+    readonly upstream?: string;
+}
+
+export type MlabDatabase =
+    | { readonly type: "sqlite" }
+    | {
+          readonly type: "postgres";
+          readonly host: string;
+          readonly name: string;
+          readonly user: string;
+          /** An existing Secret in the MLab namespace holding the password. */
+          readonly passwordSecret: { readonly name: string; readonly key: string };
+          readonly sslMode: string;
+      };
+
+export interface MlabConfig {
+    /** Gitea rootless image, pinned. */
+    readonly image: string;
+    /** Host name TorchPods and office computers use for MLab (hostAliases in TorchPods). */
+    readonly host: string;
+    /** External http port office computers use (ROOT_URL); the Service serves it. */
+    readonly httpPort: number;
+    readonly sshPort: number;
+    readonly projects: readonly MlabProject[];
+    /** Hosts migrations may import from. */
+    readonly migrationAllowedHosts: readonly string[];
+    readonly database: MlabDatabase;
+    /** Image that runs the reconciler Job (pinned). */
+    readonly reconcilerImage: string;
+    readonly resources: Resources;
+}
+
+export interface AirlockConfig {
+    readonly resources: Resources;
+    /** Size of the Airlock's memory-backed /dev/shm. */
+    readonly shmSize: string;
+    /** Service port of sftp (container port 22). */
+    readonly sftpPort: number;
+    /** Login name inside the Airlock (GUI and sftp); its password is random. */
+    readonly user: string;
+}
+
+export interface ProbeConfig {
+    /** Run the fail-closed enforcement probe before TorchPods start. */
+    readonly enabled: boolean;
+    /** Pinned small image that runs the probe script. */
+    readonly image: string;
+    /** An internet address the probe must NOT reach (TCP 443). */
+    readonly internetAddress: string;
+    /** Seconds each connection attempt may take. */
+    readonly timeoutSeconds: number;
+}

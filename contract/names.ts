@@ -1,0 +1,91 @@
+// Kubernetes object names and account names the platform owns. Names are explicit and stable: a
+// config change never renames (and so never replaces) a volume.
+
+/** The airlock share's claim, in the TorchPod namespace. */
+export const AIRLOCK_CLAIM_NAME = "airlock-share";
+
+/** MLab's data volume claim, in the MLab namespace. */
+export const MLAB_DATA_CLAIM_NAME = "mlab-data";
+
+/** The prefix of every user's home claim: `home-<user>`. */
+export const HOME_CLAIM_PREFIX = "home-";
+
+/** The ConfigMap of the browser proxy's Caddyfile that the platform shares per namespace. */
+export const SHARED_PROXY_CONFIG_NAME = "browser-proxy";
+
+/** The names of one user's objects. */
+export function torchpodNames(user: string) {
+    return {
+        deployment: `torchpod-${user}`,
+        service: `torchpod-${user}`,
+        secret: `torchpod-${user}-credentials`,
+        proxyConfig: `torchpod-${user}-proxy`,
+        home: `${HOME_CLAIM_PREFIX}${user}`,
+    };
+}
+
+/** The Airlock's objects (one per stack). */
+export const AIRLOCK_NAMES = {
+    deployment: "airlock",
+    service: "airlock",
+    secret: "airlock-credentials",
+    proxyConfig: "airlock-proxy",
+    share: AIRLOCK_CLAIM_NAME,
+} as const;
+
+/** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
+export const MLAB_ADMIN_USER = "mlab-admin";
+
+/**
+ * Names Gitea 1.22 refuses for users and organisations (models/user: reservedUsernames), so the
+ * stack config can reject them before anything is deployed.
+ */
+export const GITEA_RESERVED_NAMES: readonly string[] = [
+    ".",
+    "..",
+    ".well-known",
+    "admin",
+    "api",
+    "assets",
+    "attachments",
+    "avatar",
+    "avatars",
+    "captcha",
+    "commits",
+    "debug",
+    "error",
+    "explore",
+    "favicon.ico",
+    "ghost",
+    "gitea-actions",
+    "issues",
+    "login",
+    "manifest.json",
+    "metrics",
+    "milestones",
+    "new",
+    "notifications",
+    "org",
+    "pulls",
+    "raw",
+    "repo",
+    "repo-avatars",
+    "robots.txt",
+    "search",
+    "serviceworker.js",
+    "ssh_info",
+    "swagger.v1.json",
+    "user",
+    "v2",
+];
+/** Suffixes Gitea 1.22 refuses in user and organisation names (reservedUserPatterns). */
+export const GITEA_RESERVED_SUFFIXES: readonly string[] = [".keys", ".gpg", ".rss", ".atom", ".png"];
+
+/** True when Gitea (or MLab's own admin) owns the name: no user or organisation may take it. Case-insensitive, as Gitea is. */
+export function isGiteaReservedName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return lower === MLAB_ADMIN_USER || GITEA_RESERVED_NAMES.includes(lower) || GITEA_RESERVED_SUFFIXES.some((s) => lower.endsWith(s));
+}
+
+/** Keys of a user's MLab credential Secret, which MLab creates and the TorchPod mounts. */
+export const MLAB_CREDENTIAL_KEYS = { gitconfig: "gitconfig", gitCredentials: "git-credentials" } as const;

@@ -1,0 +1,189 @@
+// The wiring from one validated StackConfig to the components: namespaces, the Airlock, MLab, the
+// network lock-down, the fail-closed enforcement probe, and one TorchPod per user.
+//
+// Order (enforced through dependencies, since Pulumi creates in parallel otherwise):
+//   Namespaces → MLab, lock-down → Airlock → enforcement probe → TorchPods (each Deployment waits for
+//   the probe's Job to succeed: on a cluster that ignores NetworkPolicy, no TorchPod ever starts).
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { StackConfig } from "../stacks/types";
+import { Namespaces } from "../components/namespaces";
+import { Airlock } from "../components/airlock";
+import { TorchPod } from "../components/torchpod";
+import { Mlab } from "../components/mlab";
+import { NetworkLockdown } from "../components/networkLockdown";
+import { EnforcementProbe } from "../components/enforcementProbe";
+import { workloadLabels } from "@torchpod/contract";
+import { DESKTOP_PORTS, SHARED_PROXY_CONFIG_NAME } from "@torchpod/contract";
+import { browserProxyConfigMap } from "../components/desktop/browserProxy";
+
+export interface Platform {
+    readonly config: StackConfig;
+    /** The stack's Kubernetes provider (the ambient kubeconfig unless `torchpod:kubernetes` names one). */
+    readonly provider: k8s.Provider;
+    readonly namespaces: Namespaces;
+    readonly airlock: Airlock;
+    readonly mlab: Mlab;
+    readonly lockdown: NetworkLockdown;
+    readonly probe: EnforcementProbe;
+    /** One TorchPod per user, by user name, in config order. */
+    readonly torchpods: Readonly<Record<string, TorchPod>>;
+    /** The GPU ResourceQuota of the TorchPod namespace; undefined without `torchpod:gpu.quota`. */
+    readonly gpuQuota?: k8s.core.v1.ResourceQuota;
+}
+
+/**
+ * Makes every resource under a component (the component itself included) depend on `deps`. The
+ * components that take plain namespace names (MLab, the lock-down, the probe) cannot see that their
+ * namespace is a resource; this orders their children after it.
+ */
+export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.ResourceTransformation {
+    return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [...deps] }) });
+}
+
+export function buildPlatform(config: StackConfig): Platform {
+    // Always an explicit provider: switching later between the ambient kubeconfig and a named
+    // context would otherwise change every object's provider, which Pulumi plans as a replacement.
+    const provider = new k8s.Provider("kubernetes", {
+        ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}),
+        ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),
+    });
+    const base: pulumi.ComponentResourceOptions = { providers: [provider] };
+
+    const namespaces = new Namespaces("namespaces", { names: config.namespaces, instance: config.stack }, base);
+    const inNamespaces: pulumi.ComponentResourceOptions = {
+        ...base,
+        transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])],
+    };
+
+    // MLab first: the lock-down opens exactly its Gitea container ports to TorchPods.
+    const mlab = new Mlab(
+        "mlab",
+        {
+            namespace: config.namespaces.mlab,
+            torchpodNamespace: config.namespaces.torchpods,
+            config: config.mlab,
+            users: config.users.map((u) => u.name),
+            storageClass: config.storage.mlabClass,
+            storageSize: config.storage.mlabSize,
+            exposure: config.exposure,
+            officeCidrs: config.officeCidrs,
+        },
+        inNamespaces,
+    );
+
+    const lockdown = new NetworkLockdown(
+        "lockdown",
+        {
+            namespaces: config.namespaces,
+            gui: config.gui,
+            officeCidrs: config.officeCidrs,
+            cluster: config.cluster,
+            mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
+            airlockSftpContainerPort: DESKTOP_PORTS.sftp,
+        },
+        inNamespaces,
+    );
+
+    // One Caddyfile for every browser proxy of the namespace: it holds no per-user value.
+    const proxyConfigMap = config.gui.browser
+        ? browserProxyConfigMap(
+              "browser-proxy",
+              {
+                  name: SHARED_PROXY_CONFIG_NAME,
+                  namespace: namespaces.torchpodsName,
+                  labels: workloadLabels("torchpod", config.stack),
+              },
+              { provider, dependsOn: [namespaces.torchpods] },
+          )
+        : undefined;
+
+    const airlock = new Airlock(
+        "airlock",
+        {
+            namespace: namespaces.torchpodsName,
+            instance: config.stack,
+            image: config.image,
+            user: config.airlock.user,
+            resources: config.airlock.resources,
+            shmSize: config.airlock.shmSize,
+            gui: config.gui,
+            mode: config.mode,
+            exposure: config.exposure,
+            officeCidrs: config.officeCidrs,
+            sftpPort: config.airlock.sftpPort,
+            shareSize: config.storage.airlockSize,
+            shareStorageClass: config.storage.airlockClass,
+            proxyConfigMap,
+        },
+        { ...base, dependsOn: [lockdown] },
+    );
+
+    const probe = new EnforcementProbe(
+        "enforcement-probe",
+        {
+            namespace: config.namespaces.torchpods,
+            config: config.probe,
+            cluster: config.cluster,
+            mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
+            airlock: { ip: airlock.clusterIp, port: airlock.sftpPort },
+            lockdownFingerprint: lockdown.fingerprint,
+            // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.
+            ...(config.users.some((u) => u.gpus > 0) ? { nodeSelector: config.gpu.nodeSelector, tolerations: config.gpu.tolerations } : {}),
+        },
+        { ...inNamespaces, dependsOn: [lockdown, mlab, airlock] },
+    );
+
+    const gpuQuota =
+        config.gpu.quota !== undefined
+            ? new k8s.core.v1.ResourceQuota(
+                  "gpu-quota",
+                  {
+                      metadata: {
+                          name: "gpu-quota",
+                          namespace: namespaces.torchpodsName,
+                          labels: workloadLabels("torchpod", config.stack),
+                      },
+                      // Extended resources are quota'd by their request (requests equal limits for GPUs).
+                      spec: { hard: { [`requests.${config.gpu.resourceName}`]: String(config.gpu.quota) } },
+                  },
+                  { provider },
+              )
+            : undefined;
+
+    const torchpods: Record<string, TorchPod> = {};
+    for (const user of config.users) {
+        torchpods[user.name] = new TorchPod(
+            user.name,
+            {
+                user: user.name,
+                namespace: namespaces.torchpodsName,
+                gpus: user.gpus,
+                resources: user.resources,
+                shmSize: user.shmSize,
+                homeSize: user.homeSize,
+                image: user.image,
+                gui: config.gui,
+                mode: config.mode,
+                exposure: config.exposure,
+                officeCidrs: config.officeCidrs,
+                gpu: config.gpu,
+                homeStorageClass: config.storage.homeClass,
+                airlockClaimName: airlock.shareClaimName,
+                proxyConfigMap,
+                mlab: {
+                    host: mlab.host,
+                    clusterIp: mlab.clusterIp,
+                    credentialsSecretName: mlab.userCredentialSecretRef(user.name),
+                },
+                // Fail closed: no TorchPod Deployment before the probe proved the lock-down. MLab is
+                // reached through its Service IP and the user's Secret (implicit dependencies); depending
+                // on the whole MLab component would make every TorchPod wait on every user's objects.
+                dependsOn: [lockdown, ...(config.probe.enabled ? [probe] : []), ...(gpuQuota ? [gpuQuota] : [])],
+            },
+            base,
+        );
+    }
+
+    return { config, provider, namespaces, airlock, mlab, lockdown, probe, torchpods, gpuQuota };
+}

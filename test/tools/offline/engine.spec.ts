@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { runPiece, ofType } from "../../mocks";
+
+class Box extends pulumi.ComponentResource {
+    readonly ip: pulumi.Output<string>;
+    constructor(name: string) {
+        super("torchpod:test:Box", name, {}, {});
+        const pw = new random.RandomPassword(`${name}-pw`, { length: 20, special: false }, { parent: this });
+        new k8s.core.v1.Secret(`${name}-secret`, { metadata: { name: "s" }, stringData: { p: pw.result } }, { parent: this });
+        const svc = new k8s.core.v1.Service(
+            `${name}-svc`,
+            { metadata: { name: "svc", namespace: "ns" }, spec: { ports: [{ port: 80 }] } },
+            { parent: this, retainOnDelete: true },
+        );
+        this.ip = svc.spec.clusterIP;
+        this.registerOutputs({ ip: this.ip });
+    }
+}
+
+describe("offline engine", () => {
+    it("records children with their parent, options and computed state", async () => {
+        const run = await runPiece(() => ({ ip: new Box("b").ip }));
+        assert.equal(run.error, undefined);
+        const [svc] = ofType(run, "kubernetes:core/v1:Service");
+        assert.ok(svc.parent?.endsWith("torchpod:test:Box::b"), svc.parent);
+        assert.equal(svc.retainOnDelete, true);
+        assert.match(svc.state.spec.clusterIP, /^10\.\d+\.\d+\.\d+$/);
+        assert.equal(run.exports.ip, svc.state.spec.clusterIP);
+        const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+        assert.equal(secret.inputs.stringData.p.length, 20);
+    });
+
+    it("reports what the program threw and registers nothing after it", async () => {
+        const run = await runPiece(() => {
+            throw new Error("bad config");
+        });
+        assert.equal(run.error?.message, "bad config");
+        assert.equal(run.resources.length, 0);
+    });
+});

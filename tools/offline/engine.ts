@@ -1,0 +1,262 @@
+// An offline Pulumi engine: runs the real program against a recording resource monitor (Pulumi's own
+// mock monitor), so render, the benchmark and the tests see exactly what `pulumi up` would register,
+// without a cluster or the Pulumi CLI.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource as the program registered it, with the options the engine would act on. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent resource; undefined for top-level resources. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as the provider would receive them (secrets unwrapped). */
+    readonly inputs: any;
+    /** The mocked provider's outputs (inputs plus computed fields such as a Service's clusterIP). */
+    readonly state: any;
+    readonly retainOnDelete: boolean;
+    readonly protect: boolean;
+    readonly deleteBeforeReplace: boolean;
+    /** URNs this resource explicitly depends on (dependsOn and inputs from other resources). */
+    readonly dependencies: readonly string[];
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges: readonly string[];
+}
+
+export interface ProgramRun {
+    readonly resources: RecordedResource[];
+    /** The program's stack exports, resolved; secret values stay wrapped as `{ secret: value }`. */
+    readonly exports: Record<string, unknown>;
+    /** What the program threw, if anything. */
+    readonly error?: Error;
+}
+
+export interface RunOptions {
+    readonly stack: string;
+    /** Raw config map, keys like `torchpod:users`, values as strings (objects JSON-encoded). */
+    readonly config: Record<string, string>;
+    readonly project?: string;
+    readonly preview?: boolean;
+    /** Called with each resource as soon as it is registered (as the engine's analyzers see it). */
+    readonly onResource?: (resource: RecordedResource) => void;
+}
+
+const hash = (s: string) => crypto.createHash("sha256").update(s).digest();
+
+/** A stable fake cluster IP in 10.96.0.0/12, away from the API server (.1) and DNS (.10). */
+export function fakeClusterIp(namespace: string, name: string): string {
+    const h = hash(`${namespace}/${name}`);
+    return `10.${96 + (h[0] % 16)}.${h[1]}.${20 + (h[2] % 230)}`;
+}
+
+function computedState(type: string, name: string, inputs: any): any {
+    const state = { ...inputs };
+    if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:index:") && inputs.metadata) {
+        const metadata = { ...inputs.metadata };
+        // Pulumi auto-names objects without an explicit name; mirror that so missing names are visible.
+        metadata.name = metadata.name ?? `${name}-${hash(name).toString("hex").slice(0, 8)}`;
+        state.metadata = metadata;
+    }
+    if (type === "kubernetes:core/v1:Service") {
+        const spec = { ...(inputs.spec ?? {}) };
+        if (spec.clusterIP === undefined && spec.type !== "ExternalName") {
+            spec.clusterIP = fakeClusterIp(state.metadata?.namespace ?? "default", state.metadata?.name ?? name);
+        }
+        state.spec = spec;
+    }
+    if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
+        const length = Number(inputs.length ?? 16);
+        const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        const bytes = hash(`offline-random/${name}`);
+        let result = "";
+        for (let i = 0; i < length; i++) result += alphabet[bytes[i % bytes.length] % alphabet.length];
+        state.result = result;
+        if (type === "random:index/randomPassword:RandomPassword") {
+            // Shaped like the provider's bcrypt output ($2a$10$ + 53 characters); offline only.
+            const salt = hash(`offline-bcrypt/${name}`)
+                .toString("base64")
+                .replace(/[^A-Za-z0-9]/g, "")
+                .padEnd(53, "x")
+                .slice(0, 53);
+            state.bcryptHash = `$2a$10$${salt}`;
+        }
+    }
+    return state;
+}
+
+class OfflineMocks implements pulumi.runtime.Mocks {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const state = computedState(args.type, args.name, args.inputs);
+        return { id: args.id || `${args.name}-id`, state };
+    }
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+/**
+ * Runs `program` (which registers resources, e.g. by requiring index.ts) under the offline engine
+ * with the given stack config, waits for every registration, and returns what was registered.
+ */
+export async function runProgram(program: () => unknown, options: RunOptions): Promise<ProgramRun> {
+    await pulumi.runtime.setMocks(new OfflineMocks(), options.project ?? "torchpod", options.stack, options.preview ?? false);
+    pulumi.runtime.setAllConfig(options.config);
+    const recorded: RecordedResource[] = [];
+    const monitor: any = (pulumi.runtime as any).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        register(req, (err: any, resp: any) => {
+            if (!err) {
+                const urn: string = resp.getUrn();
+                const type: string = req.getType();
+                const name: string = req.getName();
+                const custom: boolean = req.getCustom();
+                const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
+                let state: any;
+                const resource: RecordedResource = {
+                    urn,
+                    type,
+                    name,
+                    parent: req.getParent() || undefined,
+                    custom,
+                    inputs,
+                    // The mocks' state is a pure function of the inputs: computed when asked, so a
+                    // large stack does not hold a second copy of every object.
+                    get state() {
+                        return (state ??= custom ? computedState(type, name, inputs) : {});
+                    },
+                    retainOnDelete: Boolean(req.getRetainondelete()),
+                    protect: Boolean(req.getProtect()),
+                    deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+                    dependencies: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                };
+                recorded.push(resource);
+                options.onResource?.(resource);
+            }
+            callback(err, resp);
+        });
+    };
+
+    // Pulumi captures a stack trace per resource (its source position) and ts-node maps every frame
+    // through source maps: that was most of an offline run's time, and nobody reads those positions
+    // here. TORCHPOD_OFFLINE_STACKS=1 keeps full stacks when debugging a component.
+    const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+    if (!process.env.TORCHPOD_OFFLINE_STACKS) {
+        delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+        Error.stackTraceLimit = 0;
+    }
+    let exportsValue: any = {};
+    let error: Error | undefined;
+    try {
+        try {
+            exportsValue = (await program()) ?? {};
+        } catch (e) {
+            error = e instanceof Error ? e : new Error(String(e));
+        }
+        const exports = error ? {} : await resolveExports(exportsValue);
+        await waitForRegistrations();
+        return { resources: recorded, exports, error };
+    } finally {
+        Error.prepareStackTrace = saved.prepare;
+        Error.stackTraceLimit = saved.limit;
+    }
+}
+
+// The wire form of a secret value; recorded properties show the value itself.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") {
+        if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value.value);
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = unwrapSecrets(v);
+        return out;
+    }
+    return value;
+}
+
+/**
+ * Lets go of a finished program: its module (and through it every resource and Output) and the
+ * mock monitor's copy of every resource. What was recorded stays; a large stack's heap shrinks
+ * before the policy pack runs, which the garbage collector feels.
+ */
+export function releaseProgram(entry: string): void {
+    delete require.cache[entry];
+    const settings: any = require("@pulumi/pulumi/runtime/settings");
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+    settings.setMockOptions(new MockMonitor(new OfflineMocks()), "released", "released", false);
+}
+
+async function waitForRegistrations(): Promise<void> {
+    const settings: any = require("@pulumi/pulumi/runtime/settings");
+    // Registrations chain further registrations (children of components); drain until quiet.
+    for (let i = 0; i < 3; i++) {
+        await settings.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+}
+
+/** Resolves an Output (or a structure of them) to plain values; secrets become `{ secret: value }`. */
+export async function resolveOutput(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown>;
+        const [plain, isSecret] = await Promise.all([
+            new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
+            (output as any).isSecret as Promise<boolean>,
+        ]);
+        const inner = await resolveOutput(plain);
+        return isSecret ? { secret: inner } : inner;
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveOutput));
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveOutput(v);
+        return out;
+    }
+    return value;
+}
+
+async function resolveExports(moduleExports: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(moduleExports)) {
+        if (k === "__esModule" || typeof v === "function") continue;
+        out[k] = await resolveOutput(v);
+    }
+    return out;
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml` into the raw config map the Pulumi CLI would hand the program:
+ * object values JSON-encoded, scalars as strings. Secure values cannot be decrypted offline and
+ * are reported as an error naming the key.
+ */
+export function readStackConfigFile(file: string): Record<string, string> {
+    let doc: any;
+    try {
+        doc = yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`${file}: cannot read stack config: ${(e as Error).message}`, { cause: e });
+    }
+    const config = doc?.config ?? {};
+    if (typeof config !== "object" || Array.isArray(config)) {
+        throw new Error(`${file}: 'config' must be a map of keys to values, got ${JSON.stringify(config)}`);
+    }
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            throw new Error(
+                `${file}: '${key}' is an encrypted secret; offline runs cannot decrypt it (generate secrets with @pulumi/random instead)`,
+            );
+        }
+        out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
+}

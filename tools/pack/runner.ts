@@ -1,0 +1,484 @@
+// Runs the policy pack as the Pulumi engine does: its own process serving the Analyzer gRPC
+// protocol (it prints its port on stdout), called with the generated clients of @pulumi/pulumi.
+// Used by `npm run policy-check`, `npm run render` and the end-to-end tests.
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+/** A resource as the engine shows it to an analyzer. */
+export interface PackResource {
+    type: string; // kubernetes:apps/v1:Deployment
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+    parent?: string;
+    dependencies?: string[];
+    provider?: { type: string; name: string; urn: string; props: Record<string, unknown> };
+}
+
+export interface Violation {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    enforcementLevel: EnforcementLevel;
+    severity?: "low" | "medium" | "high" | "critical";
+    /** The policy's message (the pack's description prefix removed). */
+    message: string;
+    description: string;
+    /** The resource the violation is about (Analyze: the analyzed one; AnalyzeStack: the one the policy named). */
+    urn?: string;
+    resource?: PackResource;
+    stage: "analyze" | "analyzeStack";
+}
+
+export interface PolicyInfo {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    type: "resource" | "stack" | "unknown";
+    configSchema?: { properties: Record<string, any>; required: string[] };
+}
+
+export interface AnalyzerInfo {
+    name: string;
+    version: string;
+    displayName: string;
+    supportsConfig: boolean;
+    policies: PolicyInfo[];
+}
+
+/** Per-policy config as in a Pulumi policy config file: a level, or properties with an optional level. */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+export interface StartOptions {
+    /** The pack's folder (where PulumiPolicy.yaml and package.json are). Default: this repository's policy/. */
+    packDir?: string;
+    /** Milliseconds to wait for the port. Default 60000. */
+    startTimeoutMs?: number;
+    /**
+     * How to start it: "ts-node" (default: node -r ts-node/register/transpile-only index.ts in packDir) or
+     * "pulumi-host" (the way the Pulumi nodejs policy host does: @pulumi/pulumi/cmd/run-policy-pack, type-checked).
+     */
+    launcher?: "ts-node" | "pulumi-host";
+}
+
+export const DEFAULT_PACK_DIR = path.resolve(__dirname, "../../policy");
+
+const LEVELS: Record<number, EnforcementLevel> = {
+    [analyzerPb.EnforcementLevel.ADVISORY]: "advisory",
+    [analyzerPb.EnforcementLevel.MANDATORY]: "mandatory",
+    [analyzerPb.EnforcementLevel.DISABLED]: "disabled",
+    [analyzerPb.EnforcementLevel.REMEDIATE]: "remediate",
+};
+const LEVEL_CODES: Record<EnforcementLevel, analyzerPb.EnforcementLevel> = {
+    advisory: analyzerPb.EnforcementLevel.ADVISORY,
+    mandatory: analyzerPb.EnforcementLevel.MANDATORY,
+    disabled: analyzerPb.EnforcementLevel.DISABLED,
+    remediate: analyzerPb.EnforcementLevel.REMEDIATE,
+};
+const SEVERITIES: Record<number, Violation["severity"]> = {
+    [analyzerPb.PolicySeverity.POLICY_SEVERITY_LOW]: "low",
+    [analyzerPb.PolicySeverity.POLICY_SEVERITY_MEDIUM]: "medium",
+    [analyzerPb.PolicySeverity.POLICY_SEVERITY_HIGH]: "high",
+    [analyzerPb.PolicySeverity.POLICY_SEVERITY_CRITICAL]: "critical",
+};
+
+function unary<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/** JSON-clean (no undefined, no functions) so google.protobuf.Struct accepts it. */
+function toStruct(v: Record<string, unknown>): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(v ?? {})));
+}
+
+// Analyze and AnalyzeStack send the same properties: convert each resource's once.
+const structCache = new WeakMap<object, Struct>();
+function propsStruct(r: PackResource): Struct {
+    const key = r.props ?? {};
+    let s = structCache.get(key);
+    if (!s) {
+        s = toStruct(key);
+        structCache.set(key, s);
+    }
+    return s;
+}
+
+function resourceOptions(r: PackResource): analyzerPb.AnalyzerResourceOptions {
+    const o = new analyzerPb.AnalyzerResourceOptions();
+    o.setProtect(false);
+    o.setIgnorechangesList([]);
+    o.setAliasesList([]);
+    o.setAdditionalsecretoutputsList([]);
+    o.setCustomtimeouts(new analyzerPb.AnalyzerResourceOptions.CustomTimeouts());
+    if (r.parent) o.setParent(r.parent);
+    return o;
+}
+
+function providerOf(r: PackResource): analyzerPb.AnalyzerProviderResource | undefined {
+    if (!r.provider) return undefined;
+    const p = new analyzerPb.AnalyzerProviderResource();
+    p.setType(r.provider.type);
+    p.setName(r.provider.name);
+    p.setUrn(r.provider.urn);
+    p.setProperties(toStruct(r.provider.props));
+    return p;
+}
+
+/** The fields Analyze and AnalyzeStack describe a resource with (two message types, the same setters). */
+interface ResourceMessage {
+    setType(v: string): unknown;
+    setName(v: string): unknown;
+    setUrn(v: string): unknown;
+    setProperties(v: Struct): unknown;
+    setOptions(v: analyzerPb.AnalyzerResourceOptions): unknown;
+    setProvider(v: analyzerPb.AnalyzerProviderResource): unknown;
+}
+
+function describeResource<M extends ResourceMessage>(msg: M, r: PackResource): M {
+    msg.setType(r.type);
+    msg.setName(r.name);
+    msg.setUrn(r.urn);
+    msg.setProperties(propsStruct(r));
+    msg.setOptions(resourceOptions(r));
+    const prov = providerOf(r);
+    if (prov) msg.setProvider(prov);
+    return msg;
+}
+
+/** The policy pack running in its own process, and a gRPC client to it. */
+export class PolicyPackProcess {
+    private exited = false;
+    private readonly exitPromise: Promise<void>;
+
+    private constructor(
+        readonly child: ChildProcess,
+        readonly port: number,
+        readonly client: analyzerGrpc.AnalyzerClient,
+        private stderrText: () => string,
+    ) {
+        this.exitPromise = new Promise((resolve) => child.once("exit", () => resolve()));
+        child.once("exit", () => (this.exited = true));
+    }
+
+    /** Starts the pack and waits for the port it prints. */
+    static start(opts: StartOptions = {}): Promise<PolicyPackProcess> {
+        const packDir = path.resolve(opts.packDir ?? DEFAULT_PACK_DIR);
+        const timeout = opts.startTimeoutMs ?? 60000;
+        let args: string[];
+        if (opts.launcher === "pulumi-host") {
+            const runPolicyPack = path.dirname(require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js"));
+            // run-policy-pack <engine-address> <program>: the address is not used by policy packs.
+            args = [runPolicyPack, "127.0.0.1:0", "."];
+        } else {
+            args = ["-r", require.resolve("ts-node/register/transpile-only"), "index.ts"];
+        }
+        // PolicyPack reads ${cwd}/package.json for its version: run in the pack's folder, as Pulumi does.
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        // The Pulumi host registers ts-node itself (type-checked, with the pack's tsconfig.json): no overrides.
+        if (opts.launcher === "pulumi-host") for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
+        const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env });
+        let stdout = "";
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d.toString()));
+        return new Promise((resolve, reject) => {
+            let done = false;
+            const fail = (why: string) => {
+                if (done) return;
+                done = true;
+                clearTimeout(timer);
+                child.kill("SIGKILL");
+                reject(new Error(`policy pack ${packDir}: ${why}${stderr.trim() ? `\n${stderr.trim()}` : ""}`));
+            };
+            const timer = setTimeout(() => fail(`no port printed within ${timeout} ms`), timeout);
+            child.once("error", (e) => fail(`cannot start node: ${e.message}`));
+            child.once("exit", (code, signal) => fail(`exited (${signal ?? code}) before printing its port`));
+            child.stdout!.on("data", (d) => {
+                if (done) return;
+                stdout += d.toString();
+                const m = /^\s*(\d+)\s*$/m.exec(stdout);
+                if (!m) return;
+                done = true;
+                clearTimeout(timer);
+                const port = Number(m[1]);
+                const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+                    "grpc.max_receive_message_length": 400 * 1024 * 1024,
+                    "grpc.max_send_message_length": 400 * 1024 * 1024,
+                });
+                resolve(new PolicyPackProcess(child, port, client, () => stderr));
+            });
+        });
+    }
+
+    get stderr(): string {
+        return this.stderrText();
+    }
+
+    async getPluginInfo(): Promise<{ version: string }> {
+        const r = await unary<Empty, any>(this.client.getPluginInfo.bind(this.client), new Empty());
+        return { version: r.getVersion() };
+    }
+
+    async getAnalyzerInfo(): Promise<AnalyzerInfo> {
+        const r: analyzerPb.AnalyzerInfo = await unary<Empty, analyzerPb.AnalyzerInfo>(
+            this.client.getAnalyzerInfo.bind(this.client),
+            new Empty(),
+        );
+        return {
+            name: r.getName(),
+            version: r.getVersion(),
+            displayName: r.getDisplayname(),
+            supportsConfig: r.getSupportsconfig(),
+            policies: r.getPoliciesList().map((p) => {
+                const schema = p.getConfigschema();
+                const info: PolicyInfo = {
+                    name: p.getName(),
+                    description: p.getDescription(),
+                    enforcementLevel: LEVELS[p.getEnforcementlevel()],
+                    type:
+                        p.getPolicyType() === analyzerPb.PolicyType.POLICY_TYPE_RESOURCE
+                            ? "resource"
+                            : p.getPolicyType() === analyzerPb.PolicyType.POLICY_TYPE_STACK
+                              ? "stack"
+                              : "unknown",
+                };
+                if (schema)
+                    info.configSchema = {
+                        properties: (schema.getProperties()?.toJavaScript() as Record<string, any>) ?? {},
+                        required: schema.getRequiredList(),
+                    };
+                return info;
+            }),
+        };
+    }
+
+    async configureStack(s: {
+        stack: string;
+        project: string;
+        organization?: string;
+        dryRun?: boolean;
+        tags?: Record<string, string>;
+    }): Promise<void> {
+        const req = new analyzerPb.AnalyzerStackConfigureRequest();
+        req.setStack(s.stack);
+        req.setProject(s.project);
+        req.setOrganization(s.organization ?? "organization");
+        req.setDryRun(s.dryRun ?? true);
+        const tags = req.getTagsMap();
+        for (const [k, v] of Object.entries(s.tags ?? {})) tags.set(k, v);
+        await unary(this.client.configureStack.bind(this.client), req);
+    }
+
+    /**
+     * Sends the policy config as the engine does: one entry per policy with its enforcement level
+     * (the user's, else the policy's) and its properties (schema defaults, then the user's values).
+     */
+    async configure(info: AnalyzerInfo, user: PolicyPackConfig = {}): Promise<void> {
+        const req = new analyzerPb.ConfigureAnalyzerRequest();
+        const map = req.getPolicyconfigMap();
+        for (const p of info.policies) {
+            const u = user[p.name] ?? user["all"];
+            const uObj = typeof u === "string" ? { enforcementLevel: u } : (u ?? {});
+            const { enforcementLevel, ...props } = uObj as { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
+            const properties: Record<string, unknown> = {};
+            for (const [k, s] of Object.entries(p.configSchema?.properties ?? {}))
+                if (s && typeof s === "object" && "default" in s) properties[k] = s.default;
+            Object.assign(properties, user[p.name] === undefined ? {} : props);
+            const c = new analyzerPb.PolicyConfig();
+            c.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? p.enforcementLevel]);
+            c.setProperties(toStruct(properties));
+            map.set(p.name, c);
+        }
+        await unary(this.client.configure.bind(this.client), req);
+    }
+
+    private violations(
+        resp: analyzerPb.AnalyzeResponse,
+        stage: Violation["stage"],
+        byUrn: Map<string, PackResource>,
+        analyzed?: PackResource,
+    ): Violation[] {
+        return resp.getDiagnosticsList().map((d) => {
+            const description = d.getDescription();
+            let message = d.getMessage();
+            if (message.startsWith(`${description}\n`)) message = message.slice(description.length + 1);
+            const urn = d.getUrn() || analyzed?.urn;
+            const v: Violation = {
+                policyName: d.getPolicyname(),
+                policyPackName: d.getPolicypackname(),
+                policyPackVersion: d.getPolicypackversion(),
+                enforcementLevel: LEVELS[d.getEnforcementlevel()],
+                message,
+                description,
+                stage,
+            };
+            const sev = SEVERITIES[d.getSeverity()];
+            if (sev) v.severity = sev;
+            if (urn) v.urn = urn;
+            const res = urn ? byUrn.get(urn) : undefined;
+            if (res) v.resource = res;
+            return v;
+        });
+    }
+
+    async analyze(r: PackResource): Promise<Violation[]> {
+        const req = describeResource(new analyzerPb.AnalyzeRequest(), r);
+        const resp = await unary<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>(this.client.analyze.bind(this.client), req);
+        return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
+    }
+
+    async analyzeStack(resources: PackResource[]): Promise<Violation[]> {
+        const req = new analyzerPb.AnalyzeStackRequest();
+        req.setResourcesList(
+            resources.map((r) => {
+                const a = describeResource(new analyzerPb.AnalyzerResource(), r);
+                if (r.parent) a.setParent(r.parent);
+                a.setDependenciesList(r.dependencies ?? []);
+                return a;
+            }),
+        );
+        const resp = await unary<analyzerPb.AnalyzeStackRequest, analyzerPb.AnalyzeResponse>(
+            this.client.analyzeStack.bind(this.client),
+            req,
+        );
+        return this.violations(resp, "analyzeStack", new Map(resources.map((r) => [r.urn, r])));
+    }
+
+    /** Stops the pack process (SIGTERM, then SIGKILL after 3 s) and closes the client. */
+    async stop(): Promise<void> {
+        this.client.close();
+        if (this.exited) return;
+        this.child.kill("SIGTERM");
+        const timer = setTimeout(() => !this.exited && this.child.kill("SIGKILL"), 3000);
+        await this.exitPromise;
+        clearTimeout(timer);
+    }
+}
+
+/** Analyze calls in flight at once (the engine's default parallelism is of this order). */
+const ANALYZE_CONCURRENCY = 32;
+
+export interface RunOptions extends StartOptions {
+    /** Policy config (as in `pulumi preview --policy-pack-config`). */
+    config?: PolicyPackConfig;
+    stack?: string;
+    project?: string;
+    dryRun?: boolean;
+    tags?: Record<string, string>;
+    /** Reuse a running pack (it is configured again and left running). */
+    pack?: PolicyPackProcess;
+}
+
+export interface PackRun {
+    info: AnalyzerInfo;
+    violations: Violation[];
+}
+
+/**
+ * One judgement of a stack, as the engine runs it: the pack is configured once, each resource is
+ * analyzed as soon as it exists (the engine calls Analyze as its steps run, many at once), and
+ * AnalyzeStack sees them all at the end. Feeding resources while a program still runs overlaps the
+ * pack's work with the program's.
+ */
+export class PackSession {
+    private readonly perResource: Promise<Violation[]>[] = [];
+    private inFlight = 0;
+    private readonly waiting: (() => void)[] = [];
+
+    private constructor(
+        private readonly pack: PolicyPackProcess,
+        readonly info: AnalyzerInfo,
+        private readonly ownsPack: boolean,
+    ) {}
+
+    /** Starts (or reuses) the pack: GetPluginInfo, ConfigureStack, GetAnalyzerInfo, Configure. */
+    static async open(opts: RunOptions = {}): Promise<PackSession> {
+        const pack = opts.pack ?? (await PolicyPackProcess.start(opts));
+        try {
+            await pack.getPluginInfo();
+            await pack.configureStack({
+                stack: opts.stack ?? "policy-check",
+                project: opts.project ?? "manifests",
+                dryRun: opts.dryRun ?? true,
+                tags: opts.tags,
+            });
+            const info = await pack.getAnalyzerInfo();
+            await pack.configure(info, opts.config ?? {});
+            return new PackSession(pack, info, !opts.pack);
+        } catch (e) {
+            if (!opts.pack) await pack.stop();
+            throw e;
+        }
+    }
+
+    /** Queues Analyze for one resource; at most ANALYZE_CONCURRENCY calls are in flight. */
+    analyze(resource: PackResource): void {
+        const result = this.throttled(() => this.pack.analyze(resource));
+        result.catch(() => undefined); // reported by finish(); not an unhandled rejection meanwhile
+        this.perResource.push(result);
+    }
+
+    private async throttled<T>(call: () => Promise<T>): Promise<T> {
+        if (this.inFlight >= ANALYZE_CONCURRENCY) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        this.inFlight++;
+        try {
+            return await call();
+        } finally {
+            this.inFlight--;
+            this.waiting.shift()?.();
+        }
+    }
+
+    /** Waits for every Analyze, runs AnalyzeStack over `resources`, stops a pack it started. */
+    async finish(resources: PackResource[]): Promise<PackRun> {
+        try {
+            const violations = (await Promise.all(this.perResource)).flat();
+            violations.push(...(await this.pack.analyzeStack(resources)));
+            return { info: this.info, violations };
+        } finally {
+            await this.close();
+        }
+    }
+
+    /** Stops the pack if this session started it (idempotent). */
+    async close(): Promise<void> {
+        if (this.ownsPack) await this.pack.stop();
+    }
+}
+
+/**
+ * Judges resources end to end: starts the pack, GetPluginInfo, ConfigureStack, GetAnalyzerInfo,
+ * Configure, Analyze for each resource, AnalyzeStack with all of them, stops the pack.
+ */
+export async function runPack(resources: PackResource[], opts: RunOptions = {}): Promise<PackRun> {
+    const session = await PackSession.open(opts);
+    for (const r of resources) session.analyze(r);
+    return session.finish(resources);
+}
+
+/** The violations of `resources` judged by the pack over gRPC (see runPack). */
+export async function runPackOverResources(resources: PackResource[], opts: RunOptions = {}): Promise<Violation[]> {
+    return (await runPack(resources, opts)).violations;
+}
+
+/** `<Kind> ns/name` of a Kubernetes resource (or its URN's last part). */
+export function resourceLabel(r: PackResource | undefined, urn?: string): string {
+    if (r) {
+        const kind = r.type.split(":").pop() ?? r.type;
+        const md = (r.props as any)?.metadata;
+        const name = md?.name ?? r.name;
+        return md?.namespace ? `${kind} ${md.namespace}/${name}` : `${kind} ${name}`;
+    }
+    return urn ? (urn.split("::").pop() ?? urn) : "(stack)";
+}
+
+/** One line per violation: `<policy> [<level>] <Kind> ns/name: <message>`. */
+export function formatViolation(v: Violation): string {
+    return `${v.policyName} [${v.enforcementLevel}] ${resourceLabel(v.resource, v.urn)}: ${v.message.replace(/\n/g, " ")}`;
+}
