@@ -12,6 +12,10 @@ import { browserProxy, browserProxyConfigMap } from "./desktop/browserProxy";
 import { desktopPorts, desktopProbes, desktopSecurityContext, modeFor, podHardening } from "./desktop/container";
 import { endpoint, guiService, guiServicePorts } from "./desktop/service";
 import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
+import { refuseInvalidArgs } from "./argProblems";
+import { validateAirlockArgs } from "./airlock.validate";
+
+export { validateAirlockArgs } from "./airlock.validate";
 
 /** The folders the init container creates on the share. */
 export const AIRLOCK_FOLDERS = ["pip", "apt"] as const;
@@ -84,6 +88,7 @@ export class Airlock extends pulumi.ComponentResource {
         const officeCidrs = args.officeCidrs ?? [];
         const sftpPort = args.sftpPort ?? PLATFORM_DEFAULTS.airlock.sftpPort;
         const shareSize = args.shareSize ?? PLATFORM_DEFAULTS.storage.airlockSize;
+        refuseInvalidArgs("Airlock", validateAirlockArgs({ user, image, resources: res, shmSize, gui, mode, sftpPort }));
         const home = `/home/${user}`;
 
         this.user = user;

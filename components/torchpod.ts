@@ -21,6 +21,10 @@ import { browserProxy, browserProxyConfigMap } from "./desktop/browserProxy";
 import { desktopPorts, desktopProbes, desktopSecurityContext, modeFor, podHardening } from "./desktop/container";
 import { endpoint, guiService, guiServicePorts } from "./desktop/service";
 import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
+import { refuseInvalidArgs } from "./argProblems";
+import { validateTorchPodArgs } from "./torchpod.validate";
+
+export { validateTorchPodArgs } from "./torchpod.validate";
 
 export interface TorchPodMlabAccess {
     /** MLab's host name; resolved in the pod through hostAliases (TorchPods have no DNS); required. */
@@ -102,6 +106,7 @@ export class TorchPod extends pulumi.ComponentResource {
         const officeCidrs = args.officeCidrs ?? [];
         const gpu = args.gpu ?? PLATFORM_DEFAULTS.gpu;
         const airlockClaimName = args.airlockClaimName ?? AIRLOCK_CLAIM_NAME;
+        refuseInvalidArgs("TorchPod", validateTorchPodArgs({ user, image, gpus, resources: res, shmSize, gui, mode }));
         const names = torchpodNames(user);
         const home = `/home/${user}`;
 
