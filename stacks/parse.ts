@@ -366,10 +366,11 @@ function parseGui(c: Checker, raw: unknown): GuiConfig {
 function parseMode(c: Checker, raw: unknown, gui: GuiConfig): TorchpodMode {
     const path = `${NAMESPACE}:mode`;
     const needed = modeFor(gui);
-    if (raw === undefined) return needed;
+    // "auto" is Pulumi.yaml's declared default: the mode the enabled GUIs need.
+    if (raw === undefined || raw === "auto") return needed;
     const modes: TorchpodMode[] = ["VNC", "RDP", "VNCRDP"];
     if (typeof raw !== "string" || !modes.includes(raw as TorchpodMode)) {
-        c.problem(path, raw, `expected one of ${modes.join(", ")} (default: derived from torchpod:gui, here ${needed})`);
+        c.problem(path, raw, `expected one of auto, ${modes.join(", ")} (default auto: derived from torchpod:gui, here ${needed})`);
         return needed;
     }
     // Whether the mode serves the enabled GUIs is the desktops' rule (validateDesktopArgs).

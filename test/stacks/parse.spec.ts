@@ -377,7 +377,7 @@ describe("stack config: validation names the key path, the bad value and the exp
     it("rejects a GUI config with nothing enabled and a mode that cannot serve the enabled GUIs", () => {
         assertProblem({ ...valid, gui: { rdp: false, browser: false } }, "torchpod:gui", "at least one of rdp, browser, vnc");
         assertProblem({ ...valid, mode: "RDP" }, 'torchpod:mode: got "RDP", expected "VNCRDP"');
-        assertProblem({ ...valid, mode: "SPICE" }, 'torchpod:mode: got "SPICE", expected one of VNC, RDP, VNCRDP');
+        assertProblem({ ...valid, mode: "SPICE" }, 'torchpod:mode: got "SPICE", expected one of auto, VNC, RDP, VNCRDP');
     });
 
     it("rejects a GPU quota below what the users ask for", () => {
