@@ -1,6 +1,7 @@
 // The shape every component's pure argument check returns, so the config layer can report a
 // component's rule against the stack-config key it came from, and a component built on its own can
 // refuse bad arguments before it registers anything.
+import { isAddress } from "@torchpod/netpol/net";
 
 /** One broken rule of a component's arguments. */
 export interface ArgProblem {
@@ -18,6 +19,18 @@ export interface ArgProblem {
 export function refuseInvalidArgs(component: string, problems: readonly ArgProblem[]): void {
     if (problems.length === 0) return;
     throw new Error(problems.map((p) => `${component}: ${p.message}`).join("\n"));
+}
+
+/** An IP address check (the cluster's DNS and API server addresses). */
+export function addressProblem(field: string, value: string): ArgProblem | undefined {
+    return isAddress(value)
+        ? undefined
+        : {
+              field,
+              got: value,
+              expected: "expected an IPv4 or IPv6 address",
+              message: `${field} must be an IP address, got ${JSON.stringify(value)}`,
+          };
 }
 
 /** A port number check shared by every component that takes ports. */

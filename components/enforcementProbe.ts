@@ -46,7 +46,7 @@ export const INTERNET_V6 = "2606:4700:4700::1111";
 
 export interface EnforcementProbeArgs {
     /** The TorchPods' namespace: the probe must sit where TorchPods sit so their policies apply; no default. */
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     /** Image, internet address and per-check timeout; `enabled: false` creates nothing (with a warning); no default. */
     readonly config: ProbeConfig;
     /** DNS Service and API server addresses the probe must not reach; no default. */

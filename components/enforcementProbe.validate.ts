@@ -1,8 +1,8 @@
 // The enforcement probe's rules on its arguments, as a pure check (no Pulumi): the stack config calls
 // it before any resource exists, and EnforcementProbe refuses what it reports.
 import { checkPinnedImage, DESKTOP_PORTS } from "@torchpod/contract";
-import { cidrHolding, isAddress, parseAddress } from "@torchpod/netpol/net";
-import { ArgProblem, portProblem } from "./argProblems";
+import { cidrHolding, parseAddress } from "@torchpod/netpol/net";
+import { ArgProblem, addressProblem, portProblem } from "./argProblems";
 import { PRIVATE_V4, PRIVATE_V6 } from "./networkLockdown";
 import { ClusterConfig, ProbeConfig } from "./settings";
 
@@ -64,13 +64,8 @@ export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
             });
     }
     for (const key of ["dnsServiceIp", "apiServerIp"] as const) {
-        if (!isAddress(cluster[key]))
-            problems.push({
-                field: `cluster.${key}`,
-                got: cluster[key],
-                expected: "expected an IPv4 or IPv6 address",
-                message: `cluster.${key} must be an IP address, got ${JSON.stringify(cluster[key])}`,
-            });
+        const p = addressProblem(`cluster.${key}`, cluster[key]);
+        if (p) problems.push(p);
     }
     for (const p of [
         portProblem("mlab.port", args.mlab.port),

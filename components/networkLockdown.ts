@@ -85,6 +85,11 @@ export interface NetworkLockdownArgs {
     readonly mlabPorts: { readonly http: number; readonly ssh: number };
     /** The Airlock's sshd container port (its Service maps 10022 to it); default 22. */
     readonly airlockSftpContainerPort?: number;
+    /**
+     * The same namespaces as resource outputs (Namespaces.torchpodsName, mlabName): each policy takes its
+     * namespace from them, so it is created after its namespace; default: the plain names (created elsewhere).
+     */
+    readonly namespaceNames?: { readonly torchpods: pulumi.Input<string>; readonly mlab: pulumi.Input<string> };
 }
 
 /** A NetworkPolicy as the API server receives it (networking.k8s.io/v1). */
@@ -326,13 +331,15 @@ export class NetworkLockdown extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkLockdownArgs, opts?: pulumi.ComponentResourceOptions) {
         super("torchpod:index:NetworkLockdown", name, {}, opts);
         const manifests = lockdownPolicies(args);
+        const namespaceOf = (ns: string): pulumi.Input<string> =>
+            ns === args.namespaces.torchpods ? (args.namespaceNames?.torchpods ?? ns) : (args.namespaceNames?.mlab ?? ns);
         this.fingerprint = crypto.createHash("sha256").update(JSON.stringify(manifests)).digest("hex").slice(0, 12);
         this.policyNames = manifests.map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
         this.policies = manifests.map(
             (m) =>
                 new k8s.networking.v1.NetworkPolicy(
                     `${name}-${m.metadata.namespace}-${m.metadata.name}`,
-                    { metadata: m.metadata, spec: m.spec },
+                    { metadata: { ...m.metadata, namespace: namespaceOf(m.metadata.namespace) }, spec: m.spec },
                     { parent: this },
                 ),
         );

@@ -1,7 +1,7 @@
 // The network lock-down's rules on its arguments, as a pure check (no Pulumi): the stack config calls
 // it before any resource exists, and NetworkLockdown refuses what it reports.
-import { Cidr, cidrContainsCidr, formatCidr, isAddress, parseCidr } from "@torchpod/netpol/net";
-import { ArgProblem, portProblem } from "./argProblems";
+import { Cidr, cidrContainsCidr, formatCidr, parseCidr } from "@torchpod/netpol/net";
+import { ArgProblem, addressProblem, portProblem } from "./argProblems";
 import type { NetworkLockdownArgs } from "./networkLockdown";
 
 type Checked = Pick<NetworkLockdownArgs, "officeCidrs" | "cluster" | "mlabPorts" | "airlockSftpContainerPort">;
@@ -42,13 +42,8 @@ export function validateNetworkLockdownArgs(args: Checked): ArgProblem[] {
     ];
     cidrs("cluster.controlPlaneCidrs", "control-plane CIDR", cluster.controlPlaneCidrs);
     for (const key of ["apiServerIp", "dnsServiceIp"] as const) {
-        if (!isAddress(cluster[key]))
-            problems.push({
-                field: `cluster.${key}`,
-                got: cluster[key],
-                expected: "expected an IPv4 or IPv6 address",
-                message: `cluster.${key} must be an IP address, got ${JSON.stringify(cluster[key])}`,
-            });
+        const p = addressProblem(`cluster.${key}`, cluster[key]);
+        if (p) problems.push(p);
     }
     if (Object.keys(cluster.dnsPodLabels).length === 0)
         problems.push({

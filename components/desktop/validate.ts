@@ -14,23 +14,22 @@ export const RESERVED_LOGIN_NAMES: readonly string[] = ["root", "daemon", "bin",
 
 /** Requests above limits (any workload's resources). */
 export function resourceProblems(r: Resources, field = "resources"): ArgProblem[] {
-    const out: ArgProblem[] = [];
-    const above = (request: string, limit: string) => (parseQuantity(request) ?? 0) > (parseQuantity(limit) ?? Infinity);
-    if (above(r.cpuRequest, r.cpuLimit))
-        out.push({
-            field: `${field}.cpuRequest`,
-            got: r.cpuRequest,
-            expected: `expected at most cpuLimit (${r.cpuLimit})`,
-            message: `${field}.cpuRequest ${r.cpuRequest} is above ${field}.cpuLimit ${r.cpuLimit}`,
-        });
-    if (above(r.memoryRequest, r.memoryLimit))
-        out.push({
-            field: `${field}.memoryRequest`,
-            got: r.memoryRequest,
-            expected: `expected at most memoryLimit (${r.memoryLimit})`,
-            message: `${field}.memoryRequest ${r.memoryRequest} is above ${field}.memoryLimit ${r.memoryLimit}`,
-        });
-    return out;
+    const pairs = [
+        ["cpuRequest", "cpuLimit"],
+        ["memoryRequest", "memoryLimit"],
+    ] as const;
+    return pairs.flatMap(([request, limit]) =>
+        (parseQuantity(r[request]) ?? 0) > (parseQuantity(r[limit]) ?? Infinity)
+            ? [
+                  {
+                      field: `${field}.${request}`,
+                      got: r[request],
+                      expected: `expected at most ${limit} (${r[limit]})`,
+                      message: `${field}.${request} ${r[request]} is above ${field}.${limit} ${r[limit]}`,
+                  },
+              ]
+            : [],
+    );
 }
 
 /** Why `name` cannot be a login of the image (undefined when it can). */
