@@ -60,12 +60,14 @@ export class Airlock extends DesktopComponent {
     readonly user: string;
     readonly clusterIp: pulumi.Output<string>;
     readonly sftpPort: number;
-    readonly sftpContainerPort: number = DESKTOP_PORTS.sftp;
+    /** The sshd container port behind the sftp Service port. */
+    get sftpContainerPort(): number {
+        return DESKTOP_PORTS.sftp;
+    }
     readonly sftpEndpoint: pulumi.Output<string>;
 
     constructor(name: string, args: AirlockArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("torchpod:index:Airlock", name, {}, opts);
-
+        // Defaults and the rules first: an Airlock with bad arguments registers nothing, not even itself.
         const d = PLATFORM_DEFAULTS.airlock;
         const image = args.image ?? PLATFORM_DEFAULTS.image;
         const user = args.user ?? d.user;
@@ -75,6 +77,7 @@ export class Airlock extends DesktopComponent {
         const mode = args.mode ?? modeFor(gui);
         const sftpPort = args.sftpPort ?? d.sftpPort;
         refuseInvalidArgs("Airlock", validateAirlockArgs({ user, image, resources, shmSize, gui, mode, sftpPort }));
+        super("torchpod:index:Airlock", name, {}, opts);
         const identity = { component: "airlock" as const, instance: args.instance ?? "airlock" };
         this.user = user;
         this.sftpPort = sftpPort;

@@ -69,8 +69,7 @@ export class TorchPod extends DesktopComponent {
     readonly home: k8s.core.v1.PersistentVolumeClaim;
 
     constructor(name: string, args: TorchPodArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("torchpod:index:TorchPod", name, {}, opts);
-
+        // Defaults and the rules first: a TorchPod with bad arguments registers nothing, not even itself.
         const user = args.user;
         const d = PLATFORM_DEFAULTS.user;
         const gpus = args.gpus ?? d.gpus;
@@ -81,6 +80,7 @@ export class TorchPod extends DesktopComponent {
         const mode = args.mode ?? modeFor(gui);
         const gpu = args.gpu ?? PLATFORM_DEFAULTS.gpu;
         refuseInvalidArgs("TorchPod", validateTorchPodArgs({ user, image, gpus, resources, shmSize, gui, mode }));
+        super("torchpod:index:TorchPod", name, {}, opts);
         const names = torchpodNames(user);
         const identity = { component: "torchpod" as const, instance: user };
         this.user = user;
