@@ -145,6 +145,8 @@ export class EnforcementProbe extends pulumi.ComponentResource {
     readonly target: k8s.apps.v1.Deployment | undefined;
 
     constructor(name: string, args: EnforcementProbeArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The rules first: a probe with bad arguments registers nothing, not even itself.
+        refuseInvalidArgs("EnforcementProbe", validateProbeArgs(args));
         super("torchpod:index:EnforcementProbe", name, {}, opts);
         const lockdownFingerprint = args.lockdownFingerprint ?? "";
         const targetPort = args.targetPort ?? GUI_PORTS.rdp;
@@ -160,7 +162,6 @@ export class EnforcementProbe extends pulumi.ComponentResource {
             this.registerOutputs({});
             return;
         }
-        refuseInvalidArgs("EnforcementProbe", validateProbeArgs(args));
 
         const script = fs.readFileSync(PROBE_SCRIPT_PATH, "utf8");
         const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 10);

@@ -329,6 +329,8 @@ export class NetworkLockdown extends pulumi.ComponentResource {
     readonly fingerprint: string;
 
     constructor(name: string, args: NetworkLockdownArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The rules first: a lock-down with bad arguments registers nothing, not even itself.
+        refuseInvalidArgs("NetworkLockdown", validateNetworkLockdownArgs(args));
         super("torchpod:index:NetworkLockdown", name, {}, opts);
         const manifests = lockdownPolicies(args);
         const namespaceOf = (ns: string): pulumi.Input<string> =>
