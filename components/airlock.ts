@@ -75,8 +75,10 @@ export class Airlock extends DesktopComponent {
         const shmSize = args.shmSize ?? d.shm;
         const gui = args.gui ?? PLATFORM_DEFAULTS.gui;
         const mode = args.mode ?? modeFor(gui);
+        const exposure = args.exposure ?? PLATFORM_DEFAULTS.exposure;
+        const officeCidrs = args.officeCidrs ?? [];
         const sftpPort = args.sftpPort ?? d.sftpPort;
-        refuseInvalidArgs("Airlock", validateAirlockArgs({ user, image, resources, shmSize, gui, mode, sftpPort }));
+        refuseInvalidArgs("Airlock", validateAirlockArgs({ user, image, resources, shmSize, gui, mode, exposure, officeCidrs, sftpPort }));
         super("torchpod:index:Airlock", name, {}, opts);
         const identity = { component: "airlock" as const, instance: args.instance ?? "airlock" };
         this.user = user;

@@ -78,8 +78,10 @@ export class TorchPod extends DesktopComponent {
         const image = args.image ?? PLATFORM_DEFAULTS.image;
         const gui = args.gui ?? PLATFORM_DEFAULTS.gui;
         const mode = args.mode ?? modeFor(gui);
+        const exposure = args.exposure ?? PLATFORM_DEFAULTS.exposure;
+        const officeCidrs = args.officeCidrs ?? [];
         const gpu = args.gpu ?? PLATFORM_DEFAULTS.gpu;
-        refuseInvalidArgs("TorchPod", validateTorchPodArgs({ user, image, gpus, resources, shmSize, gui, mode }));
+        refuseInvalidArgs("TorchPod", validateTorchPodArgs({ user, image, gpus, resources, shmSize, gui, mode, exposure, officeCidrs }));
         super("torchpod:index:TorchPod", name, {}, opts);
         const names = torchpodNames(user);
         const identity = { component: "torchpod" as const, instance: user };

@@ -39,6 +39,7 @@ import { validateTorchPodArgs } from "../components/torchpod.validate";
 import { validateAirlockArgs } from "../components/airlock.validate";
 import { validateNetworkLockdownArgs } from "../components/networkLockdown.validate";
 import { validateProbeArgs } from "../components/enforcementProbe.validate";
+import { validateNamespacesArgs } from "../components/namespaces.validate";
 import { objectNameProblems } from "./objectNames";
 
 /**
@@ -412,22 +413,11 @@ function parseExposure(c: Checker, raw: unknown): ExposureConfig {
 function parseNamespaces(c: Checker, raw: unknown): NamespacesConfig {
     const path = `${NAMESPACE}:namespaces`;
     const obj = c.object(path, raw, ["torchpods", "mlab"]);
-    const ns = (key: "torchpods" | "mlab") =>
-        c.string(`${path}.${key}`, obj?.[key], PLATFORM_DEFAULTS.namespaces[key], (s) =>
-            isDnsLabel(s)
-                ? s.startsWith("kube-") || s === "default"
-                    ? "expected a namespace of its own, not default or kube-*"
-                    : undefined
-                : "expected a namespace name (DNS-1123 label)",
-        );
-    const out = { torchpods: ns("torchpods"), mlab: ns("mlab") };
-    if (out.torchpods === out.mlab)
-        c.problem(
-            `${path}.mlab`,
-            out.mlab,
-            "expected a namespace different from torchpods (the two enforce different Pod Security levels)",
-        );
-    return out;
+    // The naming rules are the Namespaces component's (validateNamespacesArgs).
+    return {
+        torchpods: c.string(`${path}.torchpods`, obj?.torchpods, PLATFORM_DEFAULTS.namespaces.torchpods),
+        mlab: c.string(`${path}.mlab`, obj?.mlab, PLATFORM_DEFAULTS.namespaces.mlab),
+    };
 }
 
 function parseStorage(c: Checker, raw: unknown): StorageConfig {
@@ -768,7 +758,8 @@ function report(c: Checker, problems: readonly ArgProblem[], keys: Readonly<Reco
  */
 function checkComponents(c: Checker, config: StackConfig): void {
     report(c, resourceProblems(config.mlab.resources), resourceKeys("mlab"));
-    const desktop = { gui: config.gui, mode: config.mode };
+    report(c, validateNamespacesArgs({ names: config.namespaces }), { names: "namespaces" });
+    const desktop = { gui: config.gui, mode: config.mode, exposure: config.exposure, officeCidrs: config.officeCidrs };
     config.users.forEach((user, i) => {
         const at = `users[${i}]`;
         report(
@@ -870,13 +861,6 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     const users = parseUsers(c, get("users", "list"), userDefaults);
     const exposure = parseExposure(c, get("exposure", "scalar"));
     const officeCidrs = c.cidrs(`${NAMESPACE}:officeCidrs`, get("officeCidrs", "list"), [], { required: true });
-    if (exposure.type === "LoadBalancer" && values.officeCidrs !== undefined && officeCidrs.texts.length === 0) {
-        c.problem(
-            `${NAMESPACE}:officeCidrs`,
-            [],
-            "expected at least one CIDR when torchpod:exposure is LoadBalancer (an empty loadBalancerSourceRanges admits everyone)",
-        );
-    }
     const gui = parseGui(c, get("gui", "object"));
     const mode = parseMode(c, get("mode", "scalar"), gui);
     const config: StackConfig = {

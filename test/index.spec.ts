@@ -197,6 +197,21 @@ describe("index.ts: a bad stack config registers no resource at all", () => {
             { ...valid, mlab: { memory: "4Gi" } },
             ['torchpod:mlab.memory: got "4Gi", expected at most memoryLimit (2Gi)'],
         ],
+        [
+            "a LoadBalancer without office networks",
+            { ...valid, officeCidrs: [], exposure: "LoadBalancer" },
+            ["torchpod:officeCidrs: got [], expected at least one CIDR when torchpod:exposure is LoadBalancer"],
+        ],
+        [
+            "the TorchPod namespace in kube-system",
+            { ...valid, namespaces: { torchpods: "kube-system" } },
+            ['torchpod:namespaces.torchpods: got "kube-system", expected a namespace of its own'],
+        ],
+        [
+            "one namespace for TorchPods and MLab",
+            { ...valid, namespaces: { torchpods: "team", mlab: "team" } },
+            ['torchpod:namespaces.mlab: got "team", expected a namespace different from torchpods'],
+        ],
         // Pulumi-native config: the same kind of message for every key, one message per bad value.
         ["an empty torchpod:users", { ...valid, users: [] }, ["torchpod:users: got [], expected a list of at least one user"]],
         ["a torchpod:users that is not a list", { ...valid, users: "alice" }, ['torchpod:users: got "alice", expected a list']],

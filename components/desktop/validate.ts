@@ -3,7 +3,7 @@
 // before any resource exists.
 import { checkPinnedImage } from "@torchpod/contract";
 import { ArgProblem } from "../argProblems";
-import { GuiConfig, Resources, TorchpodMode } from "../settings";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../settings";
 import { modeFor } from "./container";
 import { parseQuantity } from "../quantity";
 
@@ -49,12 +49,15 @@ export interface DesktopArgsChecked {
     readonly shmSize: string;
     readonly gui: GuiConfig;
     readonly mode: TorchpodMode;
+    readonly exposure: ExposureConfig;
+    readonly officeCidrs: readonly string[];
 }
 
 /**
  * The rules every desktop obeys: a login the image can create, a pinned image, requests within limits,
  * a memory-backed /dev/shm within the memory limit (it counts against it), at least one GUI, and an
- * image mode that serves the enabled GUIs (xrdp for RDP, Xvnc for the browser and raw VNC).
+ * image mode that serves the enabled GUIs (xrdp for RDP, Xvnc for the browser and raw VNC), and office
+ * networks for a LoadBalancer (an empty loadBalancerSourceRanges admits everyone).
  */
 export function validateDesktopArgs(args: DesktopArgsChecked): ArgProblem[] {
     const out: ArgProblem[] = [];
@@ -92,5 +95,13 @@ export function validateDesktopArgs(args: DesktopArgsChecked): ArgProblem[] {
             });
         }
     }
+    if (args.exposure.type === "LoadBalancer" && args.officeCidrs.length === 0)
+        out.push({
+            field: "officeCidrs",
+            got: args.officeCidrs,
+            expected:
+                "expected at least one CIDR when torchpod:exposure is LoadBalancer (an empty loadBalancerSourceRanges admits everyone)",
+            message: "a LoadBalancer without officeCidrs would admit everyone (an empty loadBalancerSourceRanges)",
+        });
     return out;
 }

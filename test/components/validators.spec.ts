@@ -6,6 +6,7 @@ import { validateProbeArgs } from "../../components/enforcementProbe.validate";
 import { validateTorchPodArgs } from "../../components/torchpod.validate";
 import { validateAirlockArgs } from "../../components/airlock.validate";
 import { refuseInvalidArgs } from "../../components/argProblems";
+import { validateNamespacesArgs } from "../../components/namespaces.validate";
 import { duplicateObjectProblems } from "../../stacks/objectNames";
 import { PLATFORM_DEFAULTS } from "../../components/defaults";
 import { DEFAULT_CLUSTER } from "../mocks";
@@ -96,6 +97,8 @@ describe("validateTorchPodArgs and validateAirlockArgs (the desktop rules they s
         shmSize: "8Gi",
         gui: PLATFORM_DEFAULTS.gui,
         mode: "VNCRDP" as const,
+        exposure: PLATFORM_DEFAULTS.exposure,
+        officeCidrs: [] as string[],
     };
 
     it("accepts a resolved desktop", () => {
@@ -125,6 +128,12 @@ describe("validateTorchPodArgs and validateAirlockArgs (the desktop rules they s
         ]);
     });
 
+    it("refuses a LoadBalancer without office networks (empty source ranges admit everyone)", () => {
+        const lb = { type: "LoadBalancer" as const, annotations: {} };
+        assert.deepStrictEqual(fields(validateTorchPodArgs({ ...desktop, exposure: lb, gpus: 0 })), ["officeCidrs"]);
+        assert.deepStrictEqual(validateTorchPodArgs({ ...desktop, exposure: lb, officeCidrs: ["192.0.2.0/24"], gpus: 0 }), []);
+    });
+
     it("refuses an Airlock sftp port out of range", () => {
         assert.deepStrictEqual(fields(validateAirlockArgs({ ...desktop, sftpPort: 0 })), ["sftpPort"]);
     });
@@ -134,6 +143,21 @@ describe("validateTorchPodArgs and validateAirlockArgs (the desktop rules they s
             () => refuseInvalidArgs("TorchPod", validateTorchPodArgs({ ...desktop, user: "root", gpus: -1 })),
             (e: Error) => /^TorchPod: user "root"/.test(e.message) && /\nTorchPod: gpus must be a whole number/.test(e.message),
         );
+    });
+});
+
+describe("validateNamespacesArgs", () => {
+    it("accepts two namespaces of the platform's own", () => {
+        assert.deepStrictEqual(validateNamespacesArgs({ names: { torchpods: "torchpod", mlab: "mlab" } }), []);
+    });
+
+    it("refuses default, kube-*, malformed and equal names", () => {
+        assert.deepStrictEqual(fields(validateNamespacesArgs({ names: { torchpods: "default", mlab: "kube-system" } })), [
+            "names.torchpods",
+            "names.mlab",
+        ]);
+        assert.deepStrictEqual(fields(validateNamespacesArgs({ names: { torchpods: "Torch_Pod", mlab: "mlab" } })), ["names.torchpods"]);
+        assert.deepStrictEqual(fields(validateNamespacesArgs({ names: { torchpods: "team", mlab: "team" } })), ["names.mlab"]);
     });
 });
 
