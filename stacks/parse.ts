@@ -328,7 +328,7 @@ function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserC
         }
         const obj = c.object(p, item, USER_KEYS)!;
         let name = "";
-        if (obj.name === undefined) c.required(`${p}.name`, "expected a user name");
+        if (obj.name === undefined || obj.name === null) c.required(`${p}.name`, "expected a user name");
         else {
             // The login rules are TorchPod's (validateTorchPodArgs); every user also gets an MLab account,
             // and a name Gitea refuses would fail only in the reconciler Job.
