@@ -10,7 +10,7 @@ import { ClusterConfig, ProbeConfig } from "./settings";
 export interface ProbeArgsChecked {
     readonly config: ProbeConfig;
     readonly cluster: Pick<ClusterConfig, "podCidrs" | "serviceCidrs" | "dnsServiceIp" | "apiServerIp">;
-    readonly mlab: { readonly port: number };
+    readonly mlab: { readonly port: number; readonly sshPort?: number };
     readonly airlock: { readonly port: number };
     readonly targetPort?: number;
 }
@@ -69,6 +69,7 @@ export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
     }
     for (const p of [
         portProblem("mlab.port", args.mlab.port),
+        args.mlab.sshPort !== undefined ? portProblem("mlab.sshPort", args.mlab.sshPort) : undefined,
         portProblem("airlock.port", args.airlock.port),
         portProblem("targetPort", args.targetPort ?? DESKTOP_PORTS.rdp),
     ])

@@ -819,10 +819,16 @@ function checkComponents(c: Checker, config: StackConfig): void {
         validateProbeArgs({
             config: config.probe,
             cluster: config.cluster,
-            mlab: { port: config.mlab.httpPort },
+            mlab: { port: config.mlab.httpPort, sshPort: config.mlab.sshPort },
             airlock: { port: config.airlock.sftpPort },
         }),
-        { config: "probe", cluster: "cluster", "mlab.port": "mlab.httpPort", "airlock.port": "airlock.sftpPort" },
+        {
+            config: "probe",
+            cluster: "cluster",
+            "mlab.port": "mlab.httpPort",
+            "mlab.sshPort": "mlab.sshPort",
+            "airlock.port": "airlock.sftpPort",
+        },
     );
     report(c, objectNameProblems(config), {});
 }

@@ -55,7 +55,7 @@ describe("validateProbeArgs", () => {
     const args = (config: object = {}, cluster: object = {}) => ({
         config: { ...PLATFORM_DEFAULTS.probe, ...config },
         cluster: { ...DEFAULT_CLUSTER, ...cluster },
-        mlab: { port: 80 },
+        mlab: { port: 80, sshPort: 22 },
         airlock: { port: 10022 },
     });
 
@@ -86,6 +86,7 @@ describe("validateProbeArgs", () => {
             "config.internetAddress",
         ]);
         assert.deepStrictEqual(validateProbeArgs(args({ enabled: false, internetAddress: "10.0.0.1" })), []);
+        assert.deepStrictEqual(fields(validateProbeArgs({ ...args(), mlab: { port: 80, sshPort: 0 } })), ["mlab.sshPort"]);
     });
 });
 
