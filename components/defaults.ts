@@ -4,6 +4,8 @@
 // Images are pinned: a tag that names a release (never `latest`) or a digest.
 
 /** The TorchPod desktop image (KDE, xrdp on 3389, Xvnc on 5900, noVNC on 7030, sshd on 22). Also the Airlock's. */
+import { Resources } from "./settings";
+
 export const DEFAULT_TORCHPOD_IMAGE = "gemfield/torchpod:1.0";
 /** The authenticating proxy in front of the image's password-less noVNC. */
 export const DEFAULT_PROXY_IMAGE = "caddy:2.8.4-alpine";
@@ -70,3 +72,9 @@ export const PLATFORM_DEFAULTS = {
     /** `torchpod:probe` */
     probe: { enabled: true, image: DEFAULT_NODE_IMAGE, internetAddress: "1.1.1.1", timeoutSeconds: 5 },
 } as const;
+
+/** A workload's default requests and limits (`user`, `airlock` or `mlab` above) as the Resources components take. */
+export function defaultResources(workload: "user" | "airlock" | "mlab"): Resources {
+    const d = PLATFORM_DEFAULTS[workload];
+    return { cpuRequest: d.cpu, cpuLimit: d.cpuLimit, memoryRequest: d.memory, memoryLimit: d.memoryLimit };
+}

@@ -17,7 +17,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { workloadLabels } from "@torchpod/contract";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
-import { ANY_V4, ANY_V6, GUI_PORTS, PRIVATE_V4, PRIVATE_V6, ipInCidr } from "./networkLockdown";
+import { GUI_PORTS } from "./networkLockdown";
+import { refuseInvalidArgs } from "./argProblems";
+import { validateProbeArgs } from "./enforcementProbe.validate";
+
+export { validateProbeArgs } from "./enforcementProbe.validate";
 import { ClusterConfig, ProbeConfig, Toleration } from "./settings";
 
 /** Every probe pod carries this label ("true"): it tells the probe apart from real TorchPods; no policy selects on it. */
@@ -42,7 +46,7 @@ export const INTERNET_V6 = "2606:4700:4700::1111";
 
 export interface EnforcementProbeArgs {
     /** The TorchPods' namespace: the probe must sit where TorchPods sit so their policies apply; no default. */
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     /** Image, internet address and per-check timeout; `enabled: false` creates nothing (with a warning); no default. */
     readonly config: ProbeConfig;
     /** DNS Service and API server addresses the probe must not reach; no default. */
@@ -120,38 +124,6 @@ export function probeJobName(input: unknown): string {
     return `enforcement-probe-${crypto.createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 10)}`;
 }
 
-function validate(args: EnforcementProbeArgs): void {
-    const { config, cluster } = args;
-    const fail = (why: string) => {
-        throw new Error(`EnforcementProbe: ${why}`);
-    };
-    if (!config.image || /:latest$/.test(config.image) || !/[:@]/.test(config.image))
-        fail(`probe.image must be pinned (a tag or digest, never :latest), got ${JSON.stringify(config.image)}`);
-    if (!(config.timeoutSeconds > 0)) fail(`probe.timeoutSeconds must be positive, got ${config.timeoutSeconds}`);
-    const ip = config.internetAddress;
-    // The probe has no DNS (TorchPods never do), so the internet target must be an address, and one
-    // that really is on the internet: a private address proves nothing about internet egress.
-    if (net.isIP(ip) === 0) fail(`probe.internetAddress must be an IP address (the probe has no DNS), got ${JSON.stringify(ip)}`);
-    const notInternet = [...(net.isIPv6(ip) ? PRIVATE_V6 : PRIVATE_V4), ...cluster.podCidrs, ...cluster.serviceCidrs].find((c) =>
-        ipInCidr(ip, c),
-    );
-    if (notInternet) fail(`probe.internetAddress ${ip} is not an internet address (it lies in ${notInternet})`);
-    if (!ipInCidr(ip, net.isIPv6(ip) ? ANY_V6 : ANY_V4)) fail(`probe.internetAddress ${ip} is not a valid address`);
-    for (const [what, v] of [
-        ["cluster.dnsServiceIp", cluster.dnsServiceIp],
-        ["cluster.apiServerIp", cluster.apiServerIp],
-    ] as const) {
-        if (net.isIP(v) === 0) fail(`${what} must be an IP address, got ${JSON.stringify(v)}`);
-    }
-    for (const [what, v] of [
-        ["mlab.port", args.mlab.port],
-        ["airlock.port", args.airlock.port],
-        ["targetPort", args.targetPort ?? GUI_PORTS.rdp],
-    ] as const) {
-        if (!Number.isInteger(v) || v < 1 || v > 65535) fail(`${what} must be a port number 1-65535, got ${v}`);
-    }
-}
-
 /** The restricted Pod Security profile, for both probe pods; 1000 is `node` in the official node images. */
 const podSecurityContext = restrictedPodSecurityContext(1000);
 const containerSecurityContext = restrictedContainerSecurityContext();
@@ -173,6 +145,8 @@ export class EnforcementProbe extends pulumi.ComponentResource {
     readonly target: k8s.apps.v1.Deployment | undefined;
 
     constructor(name: string, args: EnforcementProbeArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The rules first: a probe with bad arguments registers nothing, not even itself.
+        refuseInvalidArgs("EnforcementProbe", validateProbeArgs(args));
         super("torchpod:index:EnforcementProbe", name, {}, opts);
         const lockdownFingerprint = args.lockdownFingerprint ?? "";
         const targetPort = args.targetPort ?? GUI_PORTS.rdp;
@@ -188,7 +162,6 @@ export class EnforcementProbe extends pulumi.ComponentResource {
             this.registerOutputs({});
             return;
         }
-        validate(args);
 
         const script = fs.readFileSync(PROBE_SCRIPT_PATH, "utf8");
         const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 10);

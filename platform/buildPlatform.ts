@@ -1,7 +1,8 @@
 // The wiring from one validated StackConfig to the components: namespaces, the Airlock, MLab, the
 // network lock-down, the fail-closed enforcement probe, and one TorchPod per user.
 //
-// Order (enforced through dependencies, since Pulumi creates in parallel otherwise):
+// Order follows from data where a component takes its namespace as the Namespaces component's output
+// (Airlock, TorchPods, the lock-down's policies, the probe), and from dependencies otherwise:
 //   Namespaces → MLab, lock-down → Airlock → enforcement probe → TorchPods (each Deployment waits for
 //   the probe's Job to succeed: on a cluster that ignores NetworkPolicy, no TorchPod ever starts).
 import * as pulumi from "@pulumi/pulumi";
@@ -33,9 +34,10 @@ export interface Platform {
 }
 
 /**
- * Makes every resource under a component (the component itself included) depend on `deps`. The
- * components that take plain namespace names (MLab, the lock-down, the probe) cannot see that their
- * namespace is a resource; this orders their children after it.
+ * Makes every resource under a component (the component itself included) depend on `deps`. Only MLab
+ * still needs it: it takes its namespaces as plain names, so it cannot see that they are resources.
+ * Once MlabArgs.namespace and torchpodNamespace are `Input<string>`, pass the Namespaces outputs and
+ * delete this.
  */
 export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.ResourceTransformation {
     return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [...deps] }) });
@@ -51,10 +53,6 @@ export function buildPlatform(config: StackConfig): Platform {
     const base: pulumi.ComponentResourceOptions = { providers: [provider] };
 
     const namespaces = new Namespaces("namespaces", { names: config.namespaces, instance: config.stack }, base);
-    const inNamespaces: pulumi.ComponentResourceOptions = {
-        ...base,
-        transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])],
-    };
 
     // MLab first: the lock-down opens exactly its Gitea container ports to TorchPods.
     const mlab = new Mlab(
@@ -69,20 +67,21 @@ export function buildPlatform(config: StackConfig): Platform {
             exposure: config.exposure,
             officeCidrs: config.officeCidrs,
         },
-        inNamespaces,
+        { ...base, transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])] },
     );
 
     const lockdown = new NetworkLockdown(
         "lockdown",
         {
             namespaces: config.namespaces,
+            namespaceNames: { torchpods: namespaces.torchpodsName, mlab: namespaces.mlabName },
             gui: config.gui,
             officeCidrs: config.officeCidrs,
             cluster: config.cluster,
             mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
             airlockSftpContainerPort: DESKTOP_PORTS.sftp,
         },
-        inNamespaces,
+        base,
     );
 
     // One Caddyfile for every browser proxy of the namespace: it holds no per-user value.
@@ -122,7 +121,7 @@ export function buildPlatform(config: StackConfig): Platform {
     const probe = new EnforcementProbe(
         "enforcement-probe",
         {
-            namespace: config.namespaces.torchpods,
+            namespace: namespaces.torchpodsName,
             config: config.probe,
             cluster: config.cluster,
             mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
@@ -131,7 +130,7 @@ export function buildPlatform(config: StackConfig): Platform {
             // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.
             ...(config.users.some((u) => u.gpus > 0) ? { nodeSelector: config.gpu.nodeSelector, tolerations: config.gpu.tolerations } : {}),
         },
-        { ...inNamespaces, dependsOn: [lockdown, mlab, airlock] },
+        { ...base, dependsOn: [lockdown, mlab, airlock] },
     );
 
     const gpuQuota =

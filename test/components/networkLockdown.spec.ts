@@ -5,15 +5,19 @@ import {
     POLICY_NAMES,
     PRIVATE_V4,
     PRIVATE_V6,
-    cidrContains,
     exceptList,
-    formatCidr,
     lockdownPolicies,
-    parseCidr,
 } from "../../components/networkLockdown";
+import { cidrContainsCidr as cidrContains, formatCidr, parseCidr as parseNetCidr } from "@torchpod/netpol/net";
 import { ofType, runPiece, DEFAULT_CLUSTER } from "../mocks";
 import { NetworkModel } from "@torchpod/netpol";
 import { ClusterConfig } from "../../components/settings";
+
+/** The network module's CIDR, or undefined when the text is not one. */
+const parseCidr = (s: string) => {
+    const c = parseNetCidr(s);
+    return typeof c === "string" ? undefined : c;
+};
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TP = "torchpods";

@@ -2,7 +2,7 @@
 // Contract (DESIGN.md): npm run --silent netpol -- <files or folders...> [--from NS/NAME]
 //   [--to NS/NAME|IP] [--port N[,N...]] [--protocol TCP|UDP|SCTP[,...]] [--json]
 // Exit 0 on success, 2 on bad input (one line on stderr naming the file or flag).
-import { parseAddress, parseCidr } from "@torchpod/netpol/cidr";
+import { parseAddress, parseCidr } from "@torchpod/netpol/net";
 import { NetpolError } from "@torchpod/netpol/errors";
 import { loadManifests, ManifestError, sourceOf } from "@torchpod/netpol/manifests";
 import { NetworkModel } from "@torchpod/netpol/model";
