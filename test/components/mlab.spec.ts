@@ -555,6 +555,28 @@ describe("Mlab component", () => {
         );
     });
 
+    it("labels Gitea's version from the image parser: a digest gives its first 12 hex digits, a registry port is no version", async () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        for (const image of [`gitea/gitea@${digest}`, `registry.example:5000/gitea/gitea@${digest}`]) {
+            const { run } = await build(baseArgs({}, { image }));
+            assert.equal(run.error, undefined);
+            assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.metadata.labels["app.kubernetes.io/version"], "abababababab", image);
+        }
+        const { run } = await build(baseArgs({}, { image: "registry.example:5000/gitea/gitea:1.22.6-rootless" }));
+        assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.metadata.labels["app.kubernetes.io/version"], "1.22.6-rootless");
+    });
+
+    it("reserves Gitea 1.22's names (commits, not commit or devtest) and the import accounts' prefix", () => {
+        assert.equal(isGiteaReservedName("commits"), true);
+        assert.equal(isGiteaReservedName("Commits"), true, "case-insensitive, as Gitea is");
+        assert.equal(isGiteaReservedName("commit"), false);
+        assert.equal(isGiteaReservedName("devtest"), false);
+        assert.equal(isGiteaReservedName("mlab-admin"), true);
+        assert.equal(isGiteaReservedName("mlab-import-anything"), true);
+        assert.equal(isGiteaReservedName("mlab-importer"), false, "only the prefix with its dash");
+        assert.equal(require("../../components/mlab/reconciler.js").IMPORTER_PREFIX, "mlab-import-", "the reconciler agrees on the prefix");
+    });
+
     it("keeps MLab's data claim named mlab-data, retained", () => {
         const pvc = ofType(built.run, PVC).find((r) => r.inputs.metadata.name === MLAB_DATA_CLAIM_NAME)!;
         assert.ok(pvc, "the claim is mlab-data");
