@@ -34,7 +34,7 @@ done
 creds="$MLAB_IMPORT_CREDENTIALS_DIR"
 [ -s "$creds/username" ] && [ -s "$creds/password" ] || fail "the import credential in $creds is missing (expected files username and password)" 2
 case "$MLAB_IMPORT_REPO" in
-    */*/* | /* | */ | *[!A-Za-z0-9._/-]*) fail "MLAB_IMPORT_REPO must be owner/repo, got '$MLAB_IMPORT_REPO'" 2 ;;
+    */*/* | /* | */ | *..* | *[!A-Za-z0-9._/-]*) fail "MLAB_IMPORT_REPO must be owner/repo, got '$MLAB_IMPORT_REPO'" 2 ;;
     */*) ;;
     *) fail "MLAB_IMPORT_REPO must be owner/repo, got '$MLAB_IMPORT_REPO'" 2 ;;
 esac
