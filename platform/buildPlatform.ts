@@ -81,6 +81,7 @@ export function buildPlatform(config: StackConfig): Platform {
             cluster: config.cluster,
             mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
             airlockSftpContainerPort: DESKTOP_PORTS.sftp,
+            mlabDatabase: mlab.databaseEndpoint,
         },
         inNamespaces,
     );
