@@ -126,7 +126,7 @@ export function buildPlatform(config: StackConfig): Platform {
             namespace: config.namespaces.torchpods,
             config: config.probe,
             cluster: config.cluster,
-            mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
+            mlab: { ip: mlab.clusterIp, port: mlab.httpPort, sshPort: mlab.sshPort },
             airlock: { ip: airlock.clusterIp, port: airlock.sftpPort },
             lockdownFingerprint: lockdown.fingerprint,
             // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.
