@@ -132,7 +132,9 @@ function readDesiredState(file) {
             bad(`each project needs an owner and a repo, got ${JSON.stringify(p)}`);
         if (p.upstream !== undefined && typeof p.upstream !== "string") bad(`upstream of ${p.owner}/${p.repo} must be a string`);
         if (p.importer !== undefined && (typeof p.importer !== "string" || !p.importer.startsWith(IMPORTER_PREFIX)))
-            bad(`importer of ${p.owner}/${p.repo} must be an account name starting with ${IMPORTER_PREFIX}, got ${JSON.stringify(p.importer)}`);
+            bad(
+                `importer of ${p.owner}/${p.repo} must be an account name starting with ${IMPORTER_PREFIX}, got ${JSON.stringify(p.importer)}`,
+            );
         if (p.importer !== undefined && !p.upstream) bad(`${p.owner}/${p.repo} has an importer but no upstream`);
     }
     // An import account must never be a TorchPod user's account, nor another project's.
