@@ -34,7 +34,13 @@ export {
     reconcilerDesiredState,
     reconcilerInputHash,
 } from "./mlab/jobs";
-export { MlabDatabaseEndpoint, checkMlabDatabase, mlabDatabaseEndpoint } from "./mlab/database";
+export {
+    MlabDatabaseEndpoint,
+    MlabDatabaseProblem,
+    checkMlabDatabase,
+    describeMlabDatabaseProblem,
+    mlabDatabaseEndpoint,
+} from "./mlab/database";
 
 export interface MlabArgs {
     /** Namespace of Gitea, its volume, Secrets and Jobs (Pod Security restricted; created elsewhere); no default. */

@@ -15,28 +15,45 @@ export interface MlabDatabaseEndpoint {
     readonly hostAlias?: string;
 }
 
+/** A problem with the database's address: which key of `torchpod:mlab.database` and what was expected. */
+export interface MlabDatabaseProblem {
+    readonly key: "host" | "address";
+    readonly got: string;
+    readonly expected: string;
+}
+
 /** Why MLab cannot reach this database without DNS, or undefined when it can (a pure check for the config layer). */
-export function checkMlabDatabase(database: MlabDatabase): string | undefined {
+export function checkMlabDatabase(database: MlabDatabase): MlabDatabaseProblem | undefined {
     if (database.type !== "postgres") return undefined;
     const [host, port] = splitHostPort(database.host);
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
-        return `torchpod:mlab.database.host ${JSON.stringify(database.host)}: expected a port 1-65535`;
+        return { key: "host", got: database.host, expected: "expected a port 1-65535" };
     if (net.isIPv4(host))
         return database.address === undefined
             ? undefined
-            : "torchpod:mlab.database.address: expected no address when host is already an IP address";
+            : { key: "address", got: database.address, expected: "expected no address when host is already an IP address" };
     if (database.address === undefined)
-        return `torchpod:mlab.database.host ${JSON.stringify(database.host)}: MLab has no DNS; expected an IPv4 address, or set torchpod:mlab.database.address to the server's IP (Gitea maps the name to it through hostAliases)`;
+        return {
+            key: "host",
+            got: database.host,
+            expected:
+                "MLab has no DNS; expected an IPv4 address, or set torchpod:mlab.database.address to the server's IP (Gitea maps the name to it through hostAliases)",
+        };
     if (net.isIP(database.address) === 0)
-        return `torchpod:mlab.database.address ${JSON.stringify(database.address)}: expected the database server's IP address`;
+        return { key: "address", got: database.address, expected: "expected the database server's IP address" };
     return undefined;
+}
+
+/** One line naming the key, the value and what was expected. */
+export function describeMlabDatabaseProblem(p: MlabDatabaseProblem): string {
+    return `torchpod:mlab.database.${p.key} ${JSON.stringify(p.got)}: ${p.expected}`;
 }
 
 /** Where Gitea's database is, for the pod's hostAliases and the lock-down; undefined with SQLite. */
 export function mlabDatabaseEndpoint(database: MlabDatabase): MlabDatabaseEndpoint | undefined {
     if (database.type !== "postgres") return undefined;
     const problem = checkMlabDatabase(database);
-    if (problem) throw new Error(`MLab: ${problem}`);
+    if (problem) throw new Error(`MLab: ${describeMlabDatabaseProblem(problem)}`);
     const [host, port] = splitHostPort(database.host);
     const ip = net.isIPv4(host) ? host : database.address!;
     return { ip, port: port ?? POSTGRES_DEFAULT_PORT, ...(ip === host ? {} : { hostAlias: host }) };

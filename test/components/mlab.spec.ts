@@ -5,6 +5,7 @@ import {
     Mlab,
     MlabArgs,
     checkMlabDatabase,
+    describeMlabDatabaseProblem,
     gitSystemConfig,
     giteaEnvName,
     giteaSettings,
@@ -497,13 +498,14 @@ describe("Mlab component", () => {
         assert.equal(checkMlabDatabase({ ...pg, host: "192.0.2.40:6432" }), undefined);
         assert.equal(checkMlabDatabase({ type: "sqlite" }), undefined);
         assert.match(
-            checkMlabDatabase({ ...pg, host: "pg.example.internal" })!,
+            describeMlabDatabaseProblem(checkMlabDatabase({ ...pg, host: "pg.example.internal" })!),
             /torchpod:mlab\.database\.host "pg\.example\.internal": MLab has no DNS; expected an IPv4 address, or set torchpod:mlab\.database\.address/,
         );
         assert.match(
-            checkMlabDatabase({ ...pg, host: "pg.example.internal", address: "pg2" })!,
+            describeMlabDatabaseProblem(checkMlabDatabase({ ...pg, host: "pg.example.internal", address: "pg2" })!),
             /database\.address "pg2": expected the database server's IP address/,
         );
+        assert.equal(checkMlabDatabase({ ...pg, host: "192.0.2.40", address: "192.0.2.41" })?.key, "address");
         const { run } = await build(baseArgs({}, { database: { ...pg, host: "192.0.2.40:6432" } }));
         assert.equal(run.error, undefined);
         assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.spec.hostAliases, undefined);
