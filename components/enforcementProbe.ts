@@ -1,8 +1,10 @@
 // The fail-closed enforcement probe. A NetworkPolicy is only a request: a network plugin that ignores
 // it (flannel) accepts every policy and enforces none. Before any TorchPod starts, a Job whose pod
-// carries TorchPod labels (so exactly the TorchPod policies apply to it) checks that MLab's http port
-// answers (the positive control) and that the internet, the metadata address, the cluster DNS (UDP and
-// TCP), the API server, the Airlock and another TorchPod do not. The Pulumi Kubernetes provider waits
+// carries TorchPod labels (so exactly the TorchPod policies apply to it) checks that MLab's http and ssh
+// ports answer (the positive controls: the only "yes" in a TorchPod's row of the traffic table) and that
+// the internet, the metadata address, the cluster DNS (UDP and TCP), the API server, the Airlock and
+// another TorchPod do not. MLab's own row (no egress at all) is enforced by the same network plugin:
+// a plugin that enforces the TorchPods' egress policies enforces MLab's. The Pulumi Kubernetes provider waits
 // for a Job to complete and fails the update when it fails; TorchPods `dependsOn` this component, so
 // on a cluster that does not enforce the lock-down `pulumi up` stops before any TorchPod exists.
 //
@@ -51,8 +53,8 @@ export interface EnforcementProbeArgs {
     readonly config: ProbeConfig;
     /** DNS Service and API server addresses the probe must not reach; no default. */
     readonly cluster: ClusterConfig;
-    /** MLab's Gitea http Service (cluster IP and Service port): must answer; no default. */
-    readonly mlab: { readonly ip: pulumi.Input<string>; readonly port: number };
+    /** MLab's Gitea Service (cluster IP, http Service port and, when given, ssh Service port): must answer; no default (ssh: not checked). */
+    readonly mlab: { readonly ip: pulumi.Input<string>; readonly port: number; readonly sshPort?: number };
     /** The Airlock's sftp Service (cluster IP and Service port, 10022): must not answer; no default. */
     readonly airlock: { readonly ip: pulumi.Input<string>; readonly port: number };
     /** The lock-down's fingerprint (NetworkLockdown.fingerprint): a changed lock-down reruns the probe; default "". */
@@ -86,7 +88,7 @@ export interface ProbeScriptConfig {
 export function probeScriptConfig(p: {
     config: ProbeConfig;
     cluster: ClusterConfig;
-    mlab: { ip: string; port: number };
+    mlab: { ip: string; port: number; sshPort?: number };
     airlock: { ip: string; port: number };
     target: { ip: string; port: number };
     mlabRetrySeconds: number;
@@ -95,7 +97,10 @@ export function probeScriptConfig(p: {
     return {
         timeoutMs: Math.round(p.config.timeoutSeconds * 1000),
         reachRetrySeconds: p.mlabRetrySeconds,
-        mustReach: [{ name: "MLab", host: p.mlab.ip, port: p.mlab.port, kind: "tcp" }],
+        mustReach: [
+            { name: "MLab", host: p.mlab.ip, port: p.mlab.port, kind: "tcp" },
+            ...(p.mlab.sshPort !== undefined ? [{ name: "MLab's ssh", host: p.mlab.ip, port: p.mlab.sshPort, kind: "tcp" as const }] : []),
+        ],
         mustNotReach: [
             { name: "the internet", host: internet, port: 443, kind: "tcp" },
             { name: "an internet resolver", host: internet, port: 53, kind: "dns-udp" },
@@ -264,7 +269,7 @@ export class EnforcementProbe extends pulumi.ComponentResource {
                 probeScriptConfig({
                     config: args.config,
                     cluster: args.cluster,
-                    mlab: { ip: mlabIp, port: args.mlab.port },
+                    mlab: { ip: mlabIp, port: args.mlab.port, ...(args.mlab.sshPort !== undefined ? { sshPort: args.mlab.sshPort } : {}) },
                     airlock: { ip: airlockIp, port: args.airlock.port },
                     target: { ip: targetIp, port: targetPort },
                     mlabRetrySeconds,

@@ -1,12 +1,18 @@
-// The network lock-down: the NetworkPolicies that realise the design's who-may-talk-to-whom table
-// (../shared/DESIGN.md) exactly, and nothing more.
+// The network lock-down: the NetworkPolicies that realise the platform's who-may-talk-to-whom table
+// (docs/DESIGN.md) exactly, and nothing more.
 //
 //   from \ to   TorchPod      Airlock      MLab (Gitea http+ssh)  DNS            API/nodes/metadata  internet
 //   TorchPod    no            no           yes, only those ports  no             no                  no
 //   Airlock     no            -            no                     cluster DNS    no                  yes, except private/cluster/link-local
-//   MLab        no            no           -                      cluster DNS    no                  TCP 443 only, except the same
-//   reconciler  no            no           http only              cluster DNS    no                  no
+//   MLab        no            no           -                      no             no                  no (only the outside database config names)
+//   reconciler  no            no           http only              no             no                  no
+//   importer    no            no           http only              cluster DNS    no                  TCP 443 only, except private/cluster/link-local
 //   office      GUI ports     sftp + GUI   http + ssh
+//
+// MLab is where reviewed code leaves, so it must never be a relay: its Gitea gets no egress at all.
+// The one exception is the PostgreSQL server stack config names, by IP (exactly that address and
+// port). Approved upstreams come in through the importer, which clones them and pushes into an empty
+// repository with an account that can write that one repository and read nothing else.
 //
 // Every namespace the platform owns starts from a default deny (ingress and egress); each rule below
 // opens exactly one cell. Pods are selected by the label contract (components/labels.ts), namespaces
@@ -23,7 +29,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ComponentName, LABEL_NAME, NAMESPACE_NAME_LABEL, componentSelector, platformLabels } from "@torchpod/contract";
 import { ClusterConfig, GuiConfig, NamespacesConfig } from "./settings";
-import { ANY_V4, ANY_V6, Cidr, canonicalCidr, exceptList, mustParseCidr } from "@torchpod/netpol/net";
+import {
+    ANY_V4,
+    ANY_V6,
+    Cidr,
+    canonicalCidr,
+    cidrContainsCidr,
+    exceptList,
+    formatCidr,
+    hostCidr,
+    mustParseCidr,
+    parseAddress,
+} from "@torchpod/netpol/net";
 import { refuseInvalidArgs } from "./argProblems";
 import { validateNetworkLockdownArgs } from "./networkLockdown.validate";
 
@@ -90,6 +107,11 @@ export interface NetworkLockdownArgs {
      * namespace from them, so it is created after its namespace; default: the plain names (created elsewhere).
      */
     readonly namespaceNames?: { readonly torchpods: pulumi.Input<string>; readonly mlab: pulumi.Input<string> };
+    /**
+     * MLab's outside PostgreSQL server (Mlab.databaseEndpoint): Gitea's only egress, exactly this
+     * address and TCP port; default none (SQLite: no egress at all).
+     */
+    readonly mlabDatabase?: { readonly ip: string; readonly port: number };
 }
 
 /** A NetworkPolicy as the API server receives it (networking.k8s.io/v1). */
@@ -123,11 +145,14 @@ export const POLICY_NAMES = {
     torchpodIngress: "torchpod-ingress-office",
     airlockEgress: "airlock-egress-dns-internet",
     airlockIngress: "airlock-ingress-office",
-    mlabEgress: "mlab-egress-dns-https",
+    mlabEgress: "mlab-egress-none",
+    mlabEgressDatabase: "mlab-egress-database",
     mlabIngressOffice: "mlab-ingress-office",
     mlabIngressTorchpods: "mlab-ingress-torchpods",
     mlabIngressReconciler: "mlab-ingress-reconciler",
+    mlabIngressImporter: "mlab-ingress-importer",
     reconcilerEgress: "mlab-reconciler-egress",
+    importerEgress: "mlab-importer-egress",
 } as const;
 
 /** Builds the lock-down's NetworkPolicies from plain configuration (no Pulumi involved). */
@@ -137,6 +162,7 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
     const { namespaces, cluster, gui } = args;
     const clusterCidrs = [...cluster.podCidrs, ...cluster.serviceCidrs].map(mustParseCidr);
     const office = officePeers(args.officeCidrs, clusterCidrs);
+    const database = args.mlabDatabase ? databasePeer(args.mlabDatabase, clusterCidrs) : undefined;
 
     // Peers.
     const podsOf = (namespace: string, component: ComponentName): Peer => ({
@@ -239,16 +265,25 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         policy(tp, POLICY_NAMES.airlockIngress, "Office networks reach the Airlock's sftp and GUI ports.", "airlock", {
             ingress: officeRule([airlockSftp, ...guiPorts]),
         }),
-        // MLab (Gitea) and its reconciler.
+        // MLab (Gitea): no egress at all, but for the outside database config names.
         policy(
             ml,
             POLICY_NAMES.mlabEgress,
-            "MLab resolves through cluster DNS and imports from upstreams over TCP 443, never to private or cluster ranges.",
+            "MLab never relays: Gitea has no egress at all (no DNS, no internet, no cluster address); only a configured outside database is opened, by its own policy.",
             "mlab",
-            {
-                egress: [dnsRule, { to: internet, ports: tcp(443) }],
-            },
+            { egress: [] },
         ),
+        ...(database
+            ? [
+                  policy(
+                      ml,
+                      POLICY_NAMES.mlabEgressDatabase,
+                      `Gitea reaches its outside PostgreSQL server at exactly ${database.ipBlock.cidr} TCP ${args.mlabDatabase!.port} (by IP: no DNS).`,
+                      "mlab",
+                      { egress: [{ to: [database], ports: tcp(args.mlabDatabase!.port) }] },
+                  ),
+              ]
+            : []),
         policy(ml, POLICY_NAMES.mlabIngressOffice, "Office networks reach Gitea http and ssh.", "mlab", {
             ingress: officeRule(mlabPorts),
         }),
@@ -258,17 +293,42 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         policy(ml, POLICY_NAMES.mlabIngressReconciler, "The reconciler Job reaches Gitea's http API.", "mlab", {
             ingress: [{ from: [podsOf(ml, "mlab-reconciler")], ports: tcp(args.mlabPorts.http) }],
         }),
+        policy(ml, POLICY_NAMES.mlabIngressImporter, "The importer Jobs push into Gitea over http.", "mlab", {
+            ingress: [{ from: [podsOf(ml, "mlab-importer")], ports: tcp(args.mlabPorts.http) }],
+        }),
+        // The reconciler (holds the admin credential): Gitea's http port, by the Service's cluster IP, and nothing else.
         policy(
             ml,
             POLICY_NAMES.reconcilerEgress,
-            "The reconciler calls Gitea's Service by name: cluster DNS and Gitea http only.",
+            "The reconciler holds the admin credential: it reaches Gitea http (by the Service's cluster IP) and nothing else, not even DNS.",
             "mlab-reconciler",
             {
-                egress: [dnsRule, { to: [podsOf(ml, "mlab")], ports: tcp(args.mlabPorts.http) }],
+                egress: [{ to: [podsOf(ml, "mlab")], ports: tcp(args.mlabPorts.http) }],
+            },
+        ),
+        // The importer (can write only the repository it imports): the upstream over TCP 443, and Gitea http.
+        policy(
+            ml,
+            POLICY_NAMES.importerEgress,
+            "The importer resolves the upstream through cluster DNS, clones it over TCP 443 (never private, cluster or link-local ranges) and pushes into Gitea http.",
+            "mlab-importer",
+            {
+                egress: [dnsRule, { to: internet, ports: tcp(443) }, { to: [podsOf(ml, "mlab")], ports: tcp(args.mlabPorts.http) }],
             },
         ),
     );
     return out;
+}
+
+/** The outside database as one host ipBlock (checkMlabDatabase refused names and cluster addresses before any resource). */
+function databasePeer(db: { readonly ip: string; readonly port: number }, clusterCidrs: Cidr[]): { ipBlock: { cidr: string } } {
+    const address = parseAddress(db.ip);
+    if (!address || !Number.isInteger(db.port) || db.port < 1 || db.port > 65535)
+        throw new Error(`NetworkLockdown: mlabDatabase must be one IP address and a port 1-65535, got ${JSON.stringify(db)}`);
+    const host = hostCidr(address);
+    const inside = clusterCidrs.find((k) => cidrContainsCidr(k, host));
+    if (inside) throw new Error(`NetworkLockdown: mlabDatabase.ip ${db.ip} lies inside the cluster range ${formatCidr(inside)}`);
+    return { ipBlock: { cidr: formatCidr(host) } };
 }
 
 /** The internet as ipBlocks: everything but private, link-local and the cluster's own ranges. */

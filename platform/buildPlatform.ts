@@ -80,6 +80,7 @@ export function buildPlatform(config: StackConfig): Platform {
             cluster: config.cluster,
             mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
             airlockSftpContainerPort: DESKTOP_PORTS.sftp,
+            mlabDatabase: mlab.databaseEndpoint,
         },
         base,
     );
@@ -124,7 +125,7 @@ export function buildPlatform(config: StackConfig): Platform {
             namespace: namespaces.torchpodsName,
             config: config.probe,
             cluster: config.cluster,
-            mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
+            mlab: { ip: mlab.clusterIp, port: mlab.httpPort, sshPort: mlab.sshPort },
             airlock: { ip: airlock.clusterIp, port: airlock.sftpPort },
             lockdownFingerprint: lockdown.fingerprint,
             // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.

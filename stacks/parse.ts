@@ -41,6 +41,7 @@ import { validateNetworkLockdownArgs } from "../components/networkLockdown.valid
 import { validateProbeArgs } from "../components/enforcementProbe.validate";
 import { validateNamespacesArgs } from "../components/namespaces.validate";
 import { objectNameProblems } from "./objectNames";
+import { checkMlabDatabase } from "../components/mlab/database";
 
 /**
  * Thrown when the stack config is invalid; `problems` holds one line per problem. A RunError, so the
@@ -694,7 +695,7 @@ function parseDatabase(c: Checker, path: string, raw: unknown): MlabDatabase {
         c.problem(typeOf === undefined ? path : `${path}.type`, typeOf ?? raw, 'expected "sqlite" (default) or "postgres"');
         return { type: "sqlite" };
     }
-    const obj = c.object(path, raw, ["type", "host", "name", "user", "passwordSecret", "sslMode"])!;
+    const obj = c.object(path, raw, ["type", "host", "address", "name", "user", "passwordSecret", "sslMode"])!;
     const required = (key: string, check?: (s: string) => string | undefined) => {
         if (obj[key] === undefined) c.problem(`${path}.${key}`, undefined, "expected a value (required for postgres)");
         return c.string(`${path}.${key}`, obj[key], "", check);
@@ -706,9 +707,11 @@ function parseDatabase(c: Checker, path: string, raw: unknown): MlabDatabase {
             obj.passwordSecret,
             'expected {"name": <Secret in the MLab namespace>, "key": <key>} (required for postgres)',
         );
-    return {
+    const address = obj.address === undefined ? undefined : c.string(`${path}.address`, obj.address, "");
+    const database: MlabDatabase = {
         type: "postgres",
         host: required("host", (s) => (/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s) ? undefined : "expected host or host:port")),
+        ...(address !== undefined ? { address } : {}),
         name: required("name"),
         user: required("user"),
         passwordSecret: {
@@ -723,6 +726,10 @@ function parseDatabase(c: Checker, path: string, raw: unknown): MlabDatabase {
                 : "expected disable, require, verify-ca or verify-full",
         ),
     };
+    // MLab has no DNS: the server must be reachable by IP (host itself, or address through hostAliases).
+    const unreachable = database.host ? checkMlabDatabase(database) : undefined;
+    if (unreachable) c.problem(`${path}.${unreachable.key}`, unreachable.got, unreachable.expected);
+    return database;
 }
 
 function parseProbe(c: Checker, raw: unknown): ProbeConfig {

@@ -133,6 +133,11 @@ const KEY_RECIPES: [RegExp, string][] = [
         "a Gitea key: `gitea generate secret SECRET_KEY` / `gitea generate secret INTERNAL_TOKEN` (or 64 random hex characters)",
     ],
     [/^admin-password$/, "the same value as `mlab-admin`'s `password`"],
+    [
+        /^jwt-secret$/,
+        "Gitea's JWT secret: 32 random bytes in unpadded base64url: `openssl rand 32 | basenc --base64url | tr -d '='` (or `gitea generate secret JWT_SECRET`)",
+    ],
+    [/^import\.(.+)$/, "that import account's password (random), the same one its `mlab-import-<id>` Secret carries as `password`"],
     [/^user\.(.+)$/, "that user's MLab password (random), the same one their `mlab-git-<user>` Secret carries"],
     [
         /^git-credentials$/,
@@ -143,7 +148,13 @@ const KEY_RECIPES: [RegExp, string][] = [
 
 function secretsGuide(manifests: RenderedManifests): string {
     const recipe = (key: string) => KEY_RECIPES.find(([re]) => re.test(key))?.[1] ?? "a value of your choosing";
-    const keys = [...new Set(manifests.secrets.flatMap((s) => s.keys.map((k) => k.replace(/^user\..+$/, "user.<name>"))))].sort();
+    const keys = [
+        ...new Set(
+            manifests.secrets.flatMap((s) =>
+                s.keys.map((k) => k.replace(/^user\..+$/, "user.<name>").replace(/^import\..+$/, "import.<account>")),
+            ),
+        ),
+    ].sort();
     const lines = [
         "# Secrets this stack needs (values are never rendered)",
         "",
