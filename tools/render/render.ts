@@ -56,6 +56,15 @@ export function parseArgs(argv: readonly string[]): { stack: string } {
     return { stack };
 }
 
+/**
+ * The program is TypeScript: the compiled render (dist/render/render.js) loads it through ts-node, as
+ * `pulumi up` does; under ts-node or mocha the hook is already there.
+ */
+function registerTypeScript(): void {
+    if (require.extensions[".ts"]) return;
+    require("ts-node").register({ transpileOnly: true, project: path.join(repoRoot, "tsconfig.json") });
+}
+
 /** Renders one stack. Throws UsageError (and writes nothing) when the stack or its config is unusable. */
 export async function render(options: RenderOptions): Promise<RenderResult> {
     const log = options.log ?? ((line: string) => console.log(line));
@@ -73,6 +82,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     }
 
     const check = (options.checkPolicies ?? true) ? startPackCheck(packConfigFor(config)) : undefined;
+    registerTypeScript();
     const entry = require.resolve(path.join(repoRoot, "index.ts"));
     const run = await runProgram(
         () => {
