@@ -33,4 +33,4 @@ export { parseAddress, parseCidr, ipBlockContains } from "./cidr";
 export type { Cidr, Address } from "./cidr";
 export { flattenLists } from "./lists";
 export { NAMESPACE_NAME_LABEL, TEMPLATE_PATHS } from "./endpoints";
-export { loadManifests, ManifestError, sourceOf } from "./manifests";
+export { loadManifests, ManifestError, sourceOf, POLICY_CONFIG_FILE } from "./manifests";
