@@ -10,6 +10,9 @@ import { NetworkModel } from "@torchpod/netpol/model";
 import { ServiceEndpoint, describeServicePorts } from "@torchpod/netpol/services";
 import { Endpoint, MatrixEntry, PROTOCOLS, Protocol, Verdict, WorkloadEndpoint } from "@torchpod/netpol/types";
 
+/** Above this many destinations the text output lists the allowed pairs instead of drawing a grid. */
+const GRID_MAX_COLUMNS = 30;
+
 const USAGE = `usage: torchpod-netpol <manifest files or folders...> [options]
        npm run --silent netpol -- <manifest files or folders...> [options]
 
@@ -36,7 +39,8 @@ StatefulSet "db"), each is NS/KIND/NAME (default/Deployment/db), and NS/NAME is 
 Where a Service and a workload share NS/NAME, --to means the Service for the ports it declares and
 the pods directly for other ports; NS/Service/NAME always means the Service.
 
-Without --from/--to every ordered pair of workloads is evaluated. An IP address that is a Pod's
+Without --from/--to every ordered pair of workloads is evaluated: the text output is a grid, or
+one line per allowed pair beyond ${GRID_MAX_COLUMNS} destinations. An IP address that is a Pod's
 status.podIP stands for that Pod (reported as NS/NAME), a Service's clusterIP for that Service; any
 other IP is the outside world, where only the pod side of the connection is policed.
 
@@ -209,6 +213,16 @@ function printTable(model: NetworkModel, from: Endpoint[], to: Endpoint[], o: Op
         }
     } else if (from.length === 0 || to.length === 0) {
         lines.push("no workloads found in the manifests");
+    } else if (to.length > GRID_MAX_COLUMNS) {
+        // A grid of hundreds of columns helps nobody: one line per allowed connection instead.
+        for (const port of o.ports) {
+            for (const protocol of o.protocols) {
+                const here = entries.filter((e) => e.port === port && e.protocol === protocol);
+                const open = here.filter((e) => e.allowed);
+                lines.push(`${protocol}/${port}: ${open.length} of ${here.length} ordered pairs allowed (every other pair is denied)`);
+                for (const e of open) lines.push(`  ${e.from} → ${e.to}`);
+            }
+        }
     } else {
         const lookup = new Map<string, boolean>();
         for (const e of entries) lookup.set(`${e.port}\0${e.protocol}\0${e.from}\0${e.to}`, e.allowed);
