@@ -131,10 +131,12 @@ function registerTypeScript(): void {
 export async function render(options: RenderOptions): Promise<RenderResult> {
     const log = options.log ?? ((line: string) => console.log(line));
     const outDir = path.join(options.outRoot ?? path.join(repoRoot, "out"), options.stack);
+    const progress = { written: false };
     try {
-        return await renderInto(outDir, options, log);
+        return await renderInto(outDir, options, log, progress);
     } catch (e) {
-        if (fs.existsSync(outDir)) {
+        // Output written by this render is current; anything older no longer matches the config.
+        if (!progress.written && fs.existsSync(outDir)) {
             fs.rmSync(outDir, { recursive: true, force: true });
             const shown = path.relative(process.cwd(), outDir) || outDir;
             const note = `removed ${shown}/ from an earlier render: it no longer matches the stack config`;
@@ -144,7 +146,12 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     }
 }
 
-async function renderInto(outDir: string, options: RenderOptions, log: (line: string) => void): Promise<RenderResult> {
+async function renderInto(
+    outDir: string,
+    options: RenderOptions,
+    log: (line: string) => void,
+    progress: { written: boolean },
+): Promise<RenderResult> {
     const stackFile = path.join(options.configDir ?? repoRoot, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile))
         throw new UsageError(`${stackFile}: no such stack config (expected Pulumi.<stack>.yaml beside Pulumi.yaml)`);
@@ -184,6 +191,7 @@ async function renderInto(outDir: string, options: RenderOptions, log: (line: st
     }
     const placeholderIps = placeholderClusterIps(run.resources);
     writeOutput(outDir, manifests, packConfig, flowsMarkdown(flows, config.stack));
+    progress.written = true;
 
     log(summary(config, run.exports, manifests, outDir, placeholderIps));
     log("\nWho may talk to whom (from the rendered NetworkPolicies; one line per allowed flow):");
@@ -308,9 +316,23 @@ function markPlaceholders(value: unknown, ips: readonly string[]): unknown {
     return value;
 }
 
+/** Beyond this many users (or entries of an export), the text summary shows the first ones and a count. */
+const SUMMARY_MAX_ITEMS = 12;
+
+function exportText(value: unknown): string {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+        const entries = Object.entries(value);
+        if (entries.length > SUMMARY_MAX_ITEMS) {
+            const shown = Object.fromEntries(entries.slice(0, SUMMARY_MAX_ITEMS));
+            return `${JSON.stringify(shown).slice(0, -1)}, … ${entries.length - SUMMARY_MAX_ITEMS} more (render --json lists them all)}`;
+        }
+    }
+    return JSON.stringify(value);
+}
+
 function summary(
     config: StackConfig,
-    exports: Record<string, unknown>,
+    stackExports: Record<string, unknown>,
     manifests: RenderedManifests,
     outDir: string,
     placeholderIps: readonly string[],
@@ -319,11 +341,14 @@ function summary(
     const shownDir = path.relative(process.cwd(), outDir) || outDir;
     const lines = [
         `Stack ${config.stack}: ${config.users.length} user(s), ${gpus} GPU(s), image ${config.image}`,
-        ...config.users.map(
-            (u) => `  ${u.name}: ${u.gpus} GPU, ${u.resources.cpuLimit} CPU, ${u.resources.memoryLimit} memory, home ${u.homeSize}`,
-        ),
+        ...config.users
+            .slice(0, SUMMARY_MAX_ITEMS)
+            .map((u) => `  ${u.name}: ${u.gpus} GPU, ${u.resources.cpuLimit} CPU, ${u.resources.memoryLimit} memory, home ${u.homeSize}`),
+        ...(config.users.length > SUMMARY_MAX_ITEMS
+            ? [`  … and ${config.users.length - SUMMARY_MAX_ITEMS} more (render --json lists every user)`]
+            : []),
         `Endpoints:`,
-        ...Object.entries(exports).map(([k, v]) => `  ${k}: ${JSON.stringify(markPlaceholders(redactSecrets(v), placeholderIps))}`),
+        ...Object.entries(stackExports).map(([k, v]) => `  ${k}: ${exportText(markPlaceholders(redactSecrets(v), placeholderIps))}`),
         ...(placeholderIps.length > 0
             ? ["  (placeholder IP: a cluster IP the offline engine made up; the cluster assigns the real one at `pulumi up`)"]
             : []),
