@@ -120,7 +120,7 @@ describe("netpol CLI", function () {
         // 8080 is neither a Service port nor open on the pod: judged on the pod directly, denied.
         assert.deepStrictEqual([other.to, other.allowed, other.service], ["mlab/mlab", false, undefined]);
         const text = netpol(path.join(FIX, "services"), "--from", "lab/torchpod-alice", "--to", "mlab/mlab", "--port", "80");
-        assert.match(text.stdout, /^lab\/torchpod-alice → mlab\/mlab \(Service\)  TCP\/80  ✓ allowed  \(→ mlab\/mlab:3000 allowed: /);
+        assert.match(text.stdout, /^lab\/torchpod-alice → mlab\/mlab \(Service\) {2}TCP\/80 {2}✓ allowed {2}\(→ mlab\/mlab:3000 allowed: /);
     });
 
     it("takes a Service's clusterIP as the Service, where only its declared ports lead anywhere", () => {
@@ -149,7 +149,7 @@ describe("netpol CLI", function () {
             'netpol: --to: "default/db" names 2 workloads (default/Deployment/db, default/StatefulSet/db): name one as NS/KIND/NAME\n',
         );
         const one = netpol(path.join(FIX, "name-clash"), "--from", "default/client", "--to", "default/StatefulSet/db", "--port", "5432");
-        assert.match(one.stdout, /^default\/client → default\/StatefulSet\/db  TCP\/5432  ✓ allowed/);
+        assert.match(one.stdout, /^default\/client → default\/StatefulSet\/db {2}TCP\/5432 {2}✓ allowed/);
     });
 
     it("warns on stderr about what it did not evaluate, and --quiet silences the warnings", () => {
