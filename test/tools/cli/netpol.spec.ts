@@ -3,16 +3,11 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { buildClis } from "./build";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const FIX = path.join("test", "netpol", "fixtures");
 const BIN = path.join(ROOT, "dist", "cli", "netpol.js");
-
-/** Builds the bundles from the current sources, so no spec runs a stale dist/. */
-export function buildClis(...names: string[]): void {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "tools", "build.mjs"), ...names], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`tools/build.mjs failed: ${r.stderr}`);
-}
 
 function netpol(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });

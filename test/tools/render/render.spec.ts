@@ -5,6 +5,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { render, parseArgs, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_FILE } from "../../../tools/render/render";
 import { formatFlows } from "../../../tools/render/flows";
+import { buildClis } from "../cli/build";
 import { toPackResource } from "../../../tools/pack/packCheck";
 import { isKubernetesObject } from "../../../tools/render/manifestFiles";
 import { runPackOverResources } from "../../../tools/pack/runner";
@@ -227,10 +228,7 @@ describe("npm run render", () => {
         this.timeout(120000);
         const ROOT = path.resolve(__dirname, "../../..");
         const BIN = path.join(ROOT, "dist", "render", "render.js");
-        before(() => {
-            const r = spawnSync(process.execPath, [path.join(ROOT, "tools", "build.mjs"), "render"], { cwd: ROOT, encoding: "utf8" });
-            assert.equal(r.status, 0, r.stderr);
-        });
+        before(() => buildClis("render"));
 
         it("--help prints the usage and exits 0", () => {
             const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
