@@ -8,7 +8,7 @@
 // - Policies the API server would reject, and unknown fields (typos such as `form:`), throw
 //   NetpolError instead of being read as something more permissive.
 // - Only networking.k8s.io (and extensions/v1beta1) NetworkPolicies count; Calico's and other
-//   projects' kinds of the same name are skipped like any unknown kind.
+//   projects' kinds of the same name are not evaluated, and model.warnings names them.
 // - Pods with spec.hostNetwork are never isolated (NetworkPolicy does not govern the node's network);
 //   selectors still match them as peers.
 // - Services map a Service port to its targetPort on each selected pod (checkService); the matrix

@@ -30,5 +30,7 @@ for (const [name, cmd, args] of ways) {
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
-    process.stdout.write(`${name.padEnd(48)} median ${(median / 1000).toFixed(3)} s  (min ${(times[0] / 1000).toFixed(3)} s, ${runs} runs)\n`);
+    process.stdout.write(
+        `${name.padEnd(48)} median ${(median / 1000).toFixed(3)} s  (min ${(times[0] / 1000).toFixed(3)} s, ${runs} runs)\n`,
+    );
 }
