@@ -247,7 +247,11 @@ export class NetworkModel {
  */
 function uniqueIds(workloads: WorkloadEndpoint[]): string[] {
     const groups = new Map<string, WorkloadEndpoint[]>();
-    for (const w of workloads) groups.set(w.id, [...(groups.get(w.id) ?? []), w]);
+    for (const w of workloads) {
+        const list = groups.get(w.id);
+        if (list) list.push(w);
+        else groups.set(w.id, [w]);
+    }
     const warnings: string[] = [];
     for (const [id, group] of groups) {
         if (group.length < 2) continue;

@@ -50,7 +50,9 @@ function byKind(objects: K8sObject[]): Map<string, K8sObject[]> {
     const out = new Map<string, K8sObject[]>();
     for (const o of objects) {
         const k = `${o.kind} (${o.apiVersion ?? "no apiVersion"})`;
-        out.set(k, [...(out.get(k) ?? []), o]);
+        const list = out.get(k);
+        if (list) list.push(o);
+        else out.set(k, [o]);
     }
     return out;
 }
@@ -83,8 +85,14 @@ export function analyzerWarnings(
             `namespace${undeclared.length === 1 ? "" : "s"} used but not declared: ${listed(undeclared, 10)}; without a Namespace object only the ${NAMESPACE_NAME_LABEL} label is known, so namespaceSelectors on other labels do not match ${undeclared.length === 1 ? "it" : "them"}`,
         );
     }
+    const byNamespace = new Map<string, WorkloadEndpoint[]>();
+    for (const w of workloads) {
+        const list = byNamespace.get(w.namespace);
+        if (list) list.push(w);
+        else byNamespace.set(w.namespace, [w]);
+    }
     for (const p of policies) {
-        if (!workloads.some((w) => policySelects(p, w))) {
+        if (!(byNamespace.get(p.namespace) ?? []).some((w) => policySelects(p, w))) {
             warnings.push(
                 `NetworkPolicy ${p.id} selects no pod in the manifests (podSelector ${JSON.stringify(p.podSelector)} in namespace ${p.namespace}): it changes nothing here`,
             );

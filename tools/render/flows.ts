@@ -187,11 +187,21 @@ export function stackFlows(objects: readonly K8sObject[], config: StackConfig): 
 
     const raw: RawFlow[] = [];
     const allowedBy = (v: ReturnType<NetworkModel["check"]>) => [...v.egress.allowedBy, ...v.ingress.allowedBy];
+    // Workloads of one analyzer class are alike to every policy: one check per class pair, port and protocol.
+    const index = new Map(model.workloads.map((w, i) => [w, i]));
+    const classKey = (e: Endpoint) => (e.type === "workload" ? `c${model.engine.classOf[index.get(e)!]}` : `ip:${e.id}`);
+    const verdicts = new Map<string, ReturnType<NetworkModel["check"]>>();
+    const check = (from: Endpoint, to: WorkloadEndpoint, port: number, protocol: Protocol) => {
+        const key = `${classKey(from)}>${classKey(to)}:${port}/${protocol}`;
+        let v = verdicts.get(key);
+        if (!v) verdicts.set(key, (v = model.check(from, to, port, protocol)));
+        return v;
+    };
     const toWorkload = (from: Endpoint, fromKey: string, w: WorkloadEndpoint, targets: PortTarget[]) => {
         const ports: string[] = [];
         const by = new Set<string>();
         for (const t of targets) {
-            const v = model.check(from, w, t.port, t.protocol);
+            const v = check(from, w, t.port, t.protocol);
             if (!v.allowed) continue;
             ports.push(t.text);
             allowedBy(v).forEach((p) => by.add(p));
