@@ -7,13 +7,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseArgv } from "node:util";
 import { POLICY_CONFIG_FILE } from "@torchpod/netpol";
-import { readStackConfigFile, runProgram, RecordedResource } from "../offline/engine";
+import type { RecordedResource } from "../offline/engine";
 import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObject } from "./manifestFiles";
 import { FlowGraph, flowsMarkdown, formatFlows, stackFlows } from "./flows";
-import { parseStackConfig } from "../../stacks/parse";
-import { StackConfig } from "../../stacks/types";
-import { formatViolation, PolicyPackConfig, Violation } from "../pack/runner";
-import { startPackCheck } from "../pack/packCheck";
+import type { StackConfig } from "../../stacks/types";
+import type { PolicyPackConfig, Violation } from "../pack/runner";
+
+// The engine, the config layer and the pack client load Pulumi and gRPC (seconds): only a render
+// needs them, so `--help` and bad arguments answer at once.
+const engine = () => require("../offline/engine") as typeof import("../offline/engine");
+const stackParser = () => require("../../stacks/parse") as typeof import("../../stacks/parse");
+const packCheck = () => require("../pack/packCheck") as typeof import("../pack/packCheck");
+const packRunner = () => require("../pack/runner") as typeof import("../pack/runner");
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -158,18 +163,18 @@ async function renderInto(
     let raw: Record<string, string>;
     let config: StackConfig;
     try {
-        raw = readStackConfigFile(stackFile);
+        raw = engine().readStackConfigFile(stackFile);
         // The same validation `pulumi up` runs first; failing here means nothing is written.
-        config = parseStackConfig(raw, options.stack);
+        config = stackParser().parseStackConfig(raw, options.stack);
     } catch (e) {
         throw new UsageError((e as Error).message);
     }
 
     const packConfig = packConfigFor(config);
-    const check = (options.checkPolicies ?? true) ? startPackCheck(packConfig) : undefined;
+    const check = (options.checkPolicies ?? true) ? packCheck().startPackCheck(packConfig) : undefined;
     registerTypeScript();
     const entry = require.resolve(path.join(repoRoot, "index.ts"));
-    const run = await runProgram(
+    const run = await engine().runProgram(
         () => {
             delete require.cache[entry];
             return require(entry);
@@ -203,7 +208,7 @@ async function renderInto(
         violations = (await check.finish(run.resources)).violations;
         const judged = run.resources.filter(isKubernetesObject).length;
         log(`\nPolicy pack over ${judged} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
-        for (const v of violations) log(`  ${formatViolation(v)}`);
+        for (const v of violations) log(`  ${packRunner().formatViolation(v)}`);
     }
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return {
