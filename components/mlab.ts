@@ -43,10 +43,10 @@ export {
 } from "./mlab/database";
 
 export interface MlabArgs {
-    /** Namespace of Gitea, its volume, Secrets and Jobs (Pod Security restricted; created elsewhere); no default. */
-    readonly namespace: string;
-    /** Namespace of the TorchPods, where each user's git credential Secret is created; no default. */
-    readonly torchpodNamespace: string;
+    /** Namespace of Gitea, its volume, Secrets and Jobs (Pod Security restricted): the Namespaces component's output, so every child follows it; required. */
+    readonly namespace: pulumi.Input<string>;
+    /** Namespace of the TorchPods, where each user's git credential Secret is created (likewise an output); required. */
+    readonly torchpodNamespace: pulumi.Input<string>;
     /** The resolved `torchpod:mlab` configuration; no default. */
     readonly config: MlabConfig;
     /** TorchPod user names: each gets an MLab account with write access to every project, and a credential Secret; no default. */

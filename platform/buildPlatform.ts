@@ -33,16 +33,6 @@ export interface Platform {
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
 }
 
-/**
- * Makes every resource under a component (the component itself included) depend on `deps`. Only MLab
- * still needs it: it takes its namespaces as plain names, so it cannot see that they are resources.
- * Once MlabArgs.namespace and torchpodNamespace are `Input<string>`, pass the Namespaces outputs and
- * delete this.
- */
-export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.ResourceTransformation {
-    return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [...deps] }) });
-}
-
 export function buildPlatform(config: StackConfig): Platform {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
     // context would otherwise change every object's provider, which Pulumi plans as a replacement.
@@ -58,8 +48,8 @@ export function buildPlatform(config: StackConfig): Platform {
     const mlab = new Mlab(
         "mlab",
         {
-            namespace: config.namespaces.mlab,
-            torchpodNamespace: config.namespaces.torchpods,
+            namespace: namespaces.mlabName,
+            torchpodNamespace: namespaces.torchpodsName,
             config: config.mlab,
             users: config.users.map((u) => u.name),
             storageClass: config.storage.mlabClass,
@@ -67,7 +57,7 @@ export function buildPlatform(config: StackConfig): Platform {
             exposure: config.exposure,
             officeCidrs: config.officeCidrs,
         },
-        { ...base, transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])] },
+        base,
     );
 
     const lockdown = new NetworkLockdown(

@@ -54,7 +54,7 @@ export function mlabPassword(
 export interface UserAccountsArgs {
     /** The MLab component's name (object name prefix). */
     readonly prefix: string;
-    readonly torchpodNamespace: string;
+    readonly torchpodNamespace: pulumi.Input<string>;
     readonly users: readonly string[];
     readonly host: string;
     readonly httpPort: number;

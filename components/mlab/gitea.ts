@@ -49,7 +49,7 @@ export function jwtSecretFromBase64(base64: string): string {
 export interface GiteaArgs {
     /** The MLab component's name: Deployment and Service name, prefix of the others. */
     readonly name: string;
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     readonly config: MlabConfig;
     readonly storageClass?: string;
     readonly storageSize: string;

@@ -87,7 +87,7 @@ export function importerInputHash(config: MlabConfig, project: MlabProject, scri
 
 export interface MlabJobsArgs {
     readonly name: string;
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     readonly config: MlabConfig;
     readonly users: readonly string[];
     readonly userPasswords: ReadonlyMap<string, pulumi.Output<string>>;
