@@ -3,9 +3,9 @@
 //
 // Images are pinned: a tag that names a release (never `latest`) or a digest.
 
-/** The TorchPod desktop image (KDE, xrdp on 3389, Xvnc on 5900, noVNC on 7030, sshd on 22). Also the Airlock's. */
 import { Resources } from "./settings";
 
+/** The TorchPod desktop image (KDE, xrdp on 3389, Xvnc on 5900, noVNC on 7030, sshd on 22). Also the Airlock's. */
 export const DEFAULT_TORCHPOD_IMAGE = "gemfield/torchpod:1.0";
 /** The authenticating proxy in front of the image's password-less noVNC. */
 export const DEFAULT_PROXY_IMAGE = "caddy:2.8.4-alpine";
