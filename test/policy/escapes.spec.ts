@@ -11,9 +11,9 @@ import {
     torchpodNamespacePodSecurity,
     torchpodNoServiceAccountToken,
 } from "../../policy/policies";
-import { isWideCidr } from "../../policy/policies/cidrs";
-import { podTemplatesOf } from "../../policy/policies/resources";
-import { UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policy/policies/unknowns";
+import { isWideCidr } from "../../policy/support/cidrs";
+import { podTemplatesOf } from "../../policy/support/resources";
+import { UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policy/support/unknowns";
 import { deployment, runResourcePolicy, runStackPolicy, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";

@@ -15,7 +15,7 @@ import {
     torchpodNoNodePortServices,
     torchpodNoServiceAccountToken,
 } from "../../policy/policies";
-import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../../policy/policies/unknowns";
+import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../../policy/support/unknowns";
 import { deployment, resourceArgs, runResourcePolicy, runStackPolicy, stackArgs, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";

@@ -1,6 +1,6 @@
 // Kubernetes manifests as the resources Pulumi would show the pack.
 import { K8sObject, ManifestError, sourceOf } from "@torchpod/netpol";
-import { typeTokenOf } from "../../policy/policies/resources";
+import { typeTokenOf } from "../../policy/support/resources";
 import { PackResource } from "./runner";
 
 /** Kinds that live outside namespaces (their URN carries just the name). */

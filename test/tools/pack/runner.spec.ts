@@ -7,7 +7,7 @@ import * as path from "path";
 import { manifestsToResources } from "../../../tools/pack/manifestResources";
 import { formatViolation, PackResource, PolicyPackProcess, runPack, runPackOverResources } from "../../../tools/pack/runner";
 import { policies } from "../../../policy/policies";
-import { UNKNOWN_BOOLEAN } from "../../../policy/policies/unknowns";
+import { UNKNOWN_BOOLEAN } from "../../../policy/support/unknowns";
 import { sharedPackProcess } from "../../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../../..");

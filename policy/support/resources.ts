@@ -102,6 +102,8 @@ export interface PodTemplate {
     /** `<Kind> ns/name` for messages. */
     display: string;
     labels: Record<string, string>;
+    /** The pod template's annotations (known values). */
+    annotations: Record<string, string>;
     /** Unknown values (during preview) in the pod-template labels: whether it is a TorchPod is open. */
     labelUnknowns: Unknowns;
     /**
@@ -311,6 +313,7 @@ function templateOf(f: FoundObject, id: ResourceIdentity, template: any, templat
         name: meta.name,
         display: `${f.kind} ${meta.namespace}/${meta.name}`,
         labels: stringMap(rawLabels),
+        annotations: isPlainObject(template) ? stringMap(read(template, ["metadata", "annotations"])) : {},
         labelUnknowns: lu,
         ownerLabels: f.kind === "Pod" ? stringMap(rawLabels) : stringMap(rawOwnerLabels),
         ownerLabelUnknowns: f.kind === "Pod" ? [] : ou,

@@ -3,8 +3,18 @@
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { LabelSelector, LabelSelectorRequirement, matchesSelector } from "@torchpod/netpol";
 import { isSelectorProblem, parseSelector } from "@torchpod/netpol/selector";
+import { homeClaimsOf } from "./claims";
+import type { PodTemplate } from "./resources";
 
-import { AIRLOCK_MOUNT_PATH, GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, LABEL_COMPONENT } from "@torchpod/contract";
+import {
+    AIRLOCK_CLAIM_NAME,
+    AIRLOCK_MOUNT_PATH,
+    GITEA_HTTP_CONTAINER_PORT,
+    GITEA_SSH_CONTAINER_PORT,
+    HOME_CLAIM_PREFIX,
+    LABEL_COMPONENT,
+    MLAB_DATA_CLAIM_NAME,
+} from "@torchpod/contract";
 
 export { LABEL_COMPONENT };
 
@@ -12,8 +22,13 @@ export const DEFAULT_TORCHPOD_SELECTOR: LabelSelector = { matchLabels: { [LABEL_
 export const DEFAULT_MLAB_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab" } };
 export const DEFAULT_MLAB_PORTS = [GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT];
 export const DEFAULT_AIRLOCK_MOUNT_PATH = AIRLOCK_MOUNT_PATH;
-// TODO(closed world): anchor once the pack finds the share by the Airlock's own mounts.
-export const DEFAULT_AIRLOCK_CLAIM_PATTERN = "airlock";
+export const DEFAULT_AIRLOCK_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "airlock" } };
+export const DEFAULT_RECONCILER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-reconciler" } };
+export const DEFAULT_IMPORTER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-importer" } };
+/** Anchored: a user named `airlock` owns `home-airlock`, which is a home, not the share. */
+export const DEFAULT_AIRLOCK_CLAIM_PATTERN = `^${AIRLOCK_CLAIM_NAME}$`;
+export const DEFAULT_HOME_CLAIM_PATTERN = `^${HOME_CLAIM_PREFIX}`;
+export const DEFAULT_MLAB_DATA_CLAIM_PATTERN = `^${MLAB_DATA_CLAIM_NAME}$`;
 export const DEFAULT_DANGEROUS_CAPABILITIES = [
     "ALL",
     "NET_ADMIN",
@@ -64,6 +79,62 @@ export const SCHEMA = {
         "Label selector on pod-template labels that identifies MLab (the Gitea code service).",
         DEFAULT_MLAB_SELECTOR,
     ),
+    airlockSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies the Airlock (the one machine with internet).",
+        DEFAULT_AIRLOCK_SELECTOR,
+    ),
+    reconcilerSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies MLab's reconciler Job (holds the admin credential; reaches only Gitea http).",
+        DEFAULT_RECONCILER_SELECTOR,
+    ),
+    importerSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies MLab's importer (cluster DNS, TCP 443 to the internet, Gitea http).",
+        DEFAULT_IMPORTER_SELECTOR,
+    ),
+    homeClaimPattern: {
+        type: "string",
+        description:
+            "Regular expression (case-sensitive) matching users' home PersistentVolumeClaims. A pod that mounts one is judged as a TorchPod by every TorchPod policy, whatever its labels.",
+        minLength: 1,
+        default: DEFAULT_HOME_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
+    mlabDataClaimPattern: {
+        type: "string",
+        description: "Regular expression (case-sensitive) matching MLab's data PersistentVolumeClaim (user data: it must be dynamically provisioned or bound to a reviewed volume).",
+        minLength: 1,
+        default: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
+    reviewedVolumes: {
+        type: "array",
+        description:
+            "Names of PersistentVolumes reviewed for user data: a claim of user data (home, airlock share, MLab data, any claim a TorchPod writes) may bind only these (or be dynamically provisioned), " +
+            "and a PersistentVolume the stack declares with a network or node backend (nfs, iscsi, cephfs, csi, rbd, glusterfs, local, hostPath, ...) is allowed only when named here.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedStorageProvisioners: {
+        type: "array",
+        description:
+            "StorageClass provisioners reviewed for this stack. A StorageClass the stack declares with any other provisioner is refused: the pack cannot prove where its volumes' data goes.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedPolicyKinds: {
+        type: "array",
+        description:
+            "Network-policy-like kinds (`Kind` or `group/Kind`, e.g. `cilium.io/CiliumNetworkPolicy`) reviewed for this stack. Any other kind than networking.k8s.io/v1 NetworkPolicy that can change " +
+            "what a pod may reach (AdminNetworkPolicy, Calico, Cilium, NetworkAttachmentDefinition) and any Multus network annotation on a TorchPod is refused: the pack cannot prove isolation under it.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    mlabExternalHosts: {
+        type: "array",
+        description:
+            "Hosts outside the cluster MLab's Gitea may use (`host` or `host:port`; an IP for NetworkPolicy): the database, object storage or mailer that stack config names. " +
+            "Gitea settings naming any other host are refused, and MLab's egress may reach only these addresses (as /32 or /128 ipBlocks) on their ports.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
     mlabPorts: {
         type: "array",
         description: "MLab's container ports (TCP) that TorchPods may reach: Gitea http and ssh.",
@@ -106,7 +177,7 @@ export const SCHEMA = {
     } as PolicyConfigJSONSchema,
     airlockClaimPattern: {
         type: "string",
-        description: "Regular expression (case-insensitive) matching the PersistentVolumeClaim name(s) of the airlock share.",
+        description: "Regular expression (case-sensitive; anchor it) matching the PersistentVolumeClaim name(s) of the airlock share.",
         minLength: 1,
         default: DEFAULT_AIRLOCK_CLAIM_PATTERN,
     } as PolicyConfigJSONSchema,
@@ -154,9 +225,25 @@ export const SCHEMA = {
     } as PolicyConfigJSONSchema,
 };
 
+/** The config schema of a policy that reads `keys` (every key keeps its description and default). */
+export function schemaFor(keys: (keyof typeof SCHEMA)[]): { properties: Record<string, PolicyConfigJSONSchema> } {
+    const properties: Record<string, PolicyConfigJSONSchema> = {};
+    for (const k of keys) properties[k] = SCHEMA[k];
+    return { properties };
+}
+
 export interface PackConfig {
     torchpodSelector: LabelSelector;
     mlabSelector: LabelSelector;
+    airlockSelector: LabelSelector;
+    reconcilerSelector: LabelSelector;
+    importerSelector: LabelSelector;
+    homeClaimPattern: string;
+    mlabDataClaimPattern: string;
+    reviewedVolumes: string[];
+    reviewedStorageProvisioners: string[];
+    reviewedPolicyKinds: string[];
+    mlabExternalHosts: string[];
     mlabPorts: number[];
     mlabNamespaces: string[];
     scope: "all-workloads" | "torchpods";
@@ -175,6 +262,15 @@ export interface PackConfig {
 export const PACK_DEFAULTS: PackConfig = {
     torchpodSelector: DEFAULT_TORCHPOD_SELECTOR,
     mlabSelector: DEFAULT_MLAB_SELECTOR,
+    airlockSelector: DEFAULT_AIRLOCK_SELECTOR,
+    reconcilerSelector: DEFAULT_RECONCILER_SELECTOR,
+    importerSelector: DEFAULT_IMPORTER_SELECTOR,
+    homeClaimPattern: DEFAULT_HOME_CLAIM_PATTERN,
+    mlabDataClaimPattern: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
+    reviewedVolumes: [],
+    reviewedStorageProvisioners: [],
+    reviewedPolicyKinds: [],
+    mlabExternalHosts: [],
     mlabPorts: DEFAULT_MLAB_PORTS,
     mlabNamespaces: [],
     scope: "all-workloads",
@@ -201,12 +297,19 @@ export class PolicyConfigError extends Error {
 export function resolveConfig(raw: Record<string, unknown> | undefined): PackConfig {
     const c: any = { ...PACK_DEFAULTS };
     for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && k in PACK_DEFAULTS) c[k] = v;
-    for (const k of ["torchpodSelector", "mlabSelector"] as const) {
+    for (const k of ["torchpodSelector", "mlabSelector", "airlockSelector", "reconcilerSelector", "importerSelector"] as const) {
         const parsed = parseSelector(c[k]);
         if (isSelectorProblem(parsed)) throw new PolicyConfigError(`policy config ${k}${parsed.field}: ${parsed.problem}`);
         c[k] = parsed;
     }
-    for (const k of ["airlockClaimPattern", "secretEnvPattern", "giteaImagePattern", "mlabImagePattern"] as const) {
+    for (const k of [
+        "airlockClaimPattern",
+        "homeClaimPattern",
+        "mlabDataClaimPattern",
+        "secretEnvPattern",
+        "giteaImagePattern",
+        "mlabImagePattern",
+    ] as const) {
         try {
             new RegExp(c[k], "i");
         } catch (e: any) {
@@ -225,14 +328,16 @@ export function selects(sel: LabelSelector, labels: Record<string, string>): boo
 
 /**
  * Whether a pod template is a TorchPod: its own labels (what NetworkPolicies select) or the labels of
- * the object that owns it match `torchpodSelector`. A Deployment labelled a TorchPod whose pods lack the
- * label is still a TorchPod, whose pods the TorchPod NetworkPolicies do not select.
+ * the object that owns it match `torchpodSelector`, or it mounts a user's home claim (`homeClaimPattern`):
+ * a pod is judged by the data it can touch, not only by its labels. A Deployment labelled a TorchPod whose
+ * pods lack the label is still a TorchPod, whose pods the TorchPod NetworkPolicies do not select.
  */
 export function isTorchPodTemplate(
-    cfg: Pick<PackConfig, "torchpodSelector">,
-    t: { labels: Record<string, string>; ownerLabels?: Record<string, string> },
+    cfg: Pick<PackConfig, "torchpodSelector"> & Partial<Pick<PackConfig, "homeClaimPattern">>,
+    t: { labels: Record<string, string>; ownerLabels?: Record<string, string>; spec?: any; containers?: PodTemplate["containers"] },
 ): boolean {
-    return selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels));
+    if (selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels))) return true;
+    return cfg.homeClaimPattern !== undefined && t.containers !== undefined && homeClaimsOf({ spec: t.spec, containers: t.containers }, cfg.homeClaimPattern).length > 0;
 }
 
 // ---- structural reasoning on selectors --------------------------------------------------------

@@ -1,25 +1,25 @@
-// Who may open connections to a TorchPod (office networks only), and the Pod Security level of the
-// namespaces TorchPods run in.
+// torchpod-ingress-only-from-office: who may open connections to a TorchPod (office networks only).
 import { StackValidationPolicy } from "@pulumi/policy";
-import { GrantPorts, K8sObject, NetpolError, NetworkModel, WorkloadEndpoint } from "@torchpod/netpol";
+import { GrantPorts, K8sObject, NetworkModel, WorkloadEndpoint } from "@torchpod/netpol";
 import { portMatches } from "@torchpod/netpol/semantics";
-import { describeSelector, PackConfig, resolveConfig, SCHEMA, selects } from "./packConfig";
-import { isWideCidr, withinAny } from "./cidrs";
-import { EMBEDDED_FROM, ownerKey, ownerLabelsOf } from "./embedded";
-import { networkObjectsOf } from "./egress";
-import { Findings } from "./findings";
-import { isPodOwningKind, metaOf, objectsOf, parseKubeType, podTemplateOfObject, providerNamespace, Unknowns } from "./resources";
-import { isUnknown, read, unknownPaths, unproxy } from "./unknowns";
+import { describeSelector, PackConfig, resolveConfig, SCHEMA, selects } from "../support/packConfig";
+import { isWideCidr, withinAny } from "../support/cidrs";
+import { EMBEDDED_FROM, ownerKey, ownerLabelsOf } from "../support/embedded";
+import { Findings } from "../support/findings";
+import { identify, stackPods } from "../support/identity";
+import { stackNetwork } from "../support/network";
+import { isPodOwningKind, podTemplateOfObject } from "../support/resources";
 
 /** The TorchPods of a model: pod-template labels or the owning object's labels match `torchpodSelector`. */
 export function torchPodsOf(
     model: NetworkModel,
     objects: K8sObject[],
     cfg: Pick<PackConfig, "torchpodSelector">,
+    judged: ReadonlySet<string> = new Set(),
 ): { torchpods: WorkloadEndpoint[]; kindOf: (w: WorkloadEndpoint) => string } {
     const owners = ownerLabelsOf(objects);
     const isTorchPod = (w: WorkloadEndpoint) => {
-        if (selects(cfg.torchpodSelector, w.labels)) return true;
+        if (selects(cfg.torchpodSelector, w.labels) || judged.has(`${w.kind}|${w.id}`)) return true;
         const l = owners.get(ownerKey(w.kind, w.id));
         return l !== undefined && selects(cfg.torchpodSelector, l);
     };
@@ -107,9 +107,11 @@ function servicesSelecting(objects: K8sObject[], t: WorkloadEndpoint): K8sObject
 export function analyzeTorchPodIngress(
     objects: K8sObject[],
     cfg: PackConfig,
+    judged: ReadonlySet<string> = new Set(),
+    prebuilt?: NetworkModel,
 ): { torchpods: WorkloadEndpoint[]; findings: IngressFinding[] } {
-    const model = NetworkModel.fromObjects(objects);
-    const { torchpods, kindOf } = torchPodsOf(model, objects, cfg);
+    const model = prebuilt ?? NetworkModel.fromObjects(objects);
+    const { torchpods, kindOf } = torchPodsOf(model, objects, cfg, judged);
     const hostNetwork = new Set<string>();
     for (const o of objects) {
         if (!isPodOwningKind(o.kind)) continue;
@@ -131,7 +133,10 @@ export function analyzeTorchPodIngress(
                 });
             }
         }
-        if (hostNetwork.has(`${t.kind}|${t.id}`)) continue; // reported by torchpod-egress-only-to-mlab and no-host-namespaces
+        if (hostNetwork.has(`${t.kind}|${t.id}`)) {
+            add("from every pod and address: it runs on the node's network (spec.hostNetwork), where no NetworkPolicy applies");
+            continue;
+        }
         const { isolated, grants } = model.ingressGrants(t);
         if (!isolated) {
             add(
@@ -194,122 +199,24 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
-        const { objects, unknowns } = networkObjectsOf(args.resources);
-        if (unknowns.length) {
-            f.unknown(unknowns);
+        const net = stackNetwork(args.resources);
+        if (net.unknowns.length) {
+            f.unknown(net.unknowns);
             f.finish();
         }
-        const services = serviceObjectsOf(args.resources, f);
-        let result: ReturnType<typeof analyzeTorchPodIngress>;
-        try {
-            result = analyzeTorchPodIngress([...objects.map((o) => o.object), ...services.known], cfg);
-        } catch (e) {
-            if (e instanceof NetpolError) return; // reported by torchpod-egress-only-to-mlab
-            throw e;
+        f.unknown(net.services.unknowns);
+        if (net.error || !net.model) {
+            // Judged here too, not left to the egress policy: each policy stands alone when others are disabled.
+            const e = net.error!;
+            f.violation(`${e.message}: the API server would reject it, so who may connect to TorchPods cannot be judged`, net.urnOf("NetworkPolicy", e.policy));
+            return;
         }
-        if (result.torchpods.length === 0) args.notApplicable("no TorchPod in this stack");
-        const urnOf = (id: string, kind: string) =>
-            objects.find((o) => o.object.kind === kind && `${o.object.metadata?.namespace}/${o.object.metadata?.name}` === id)?.urn;
-        for (const x of result.findings) f.violation(x.message, urnOf(x.torchpod, x.kind));
-        for (const s of services.portsUnknown)
+        const id = identify(stackPods(args.resources), cfg);
+        const result = analyzeTorchPodIngress([...net.objects.map((o) => o.object), ...net.services.known], cfg, id.torchpodKeys, net.model);
+        if (result.torchpods.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+        for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
+        for (const s of net.services.portsUnknown)
             if (result.torchpods.some((t) => servicesSelecting([s.object], t).length > 0)) f.unknown(s.unknowns);
-        f.finish();
-    },
-};
-
-/**
- * The Services of the stack as plain objects for `analyzeTorchPodIngress` (namespace defaulted like
- * the provider does). A Service whose namespace or selector is unknown during preview is left out and
- * recorded as unknown; one with only its ports unknown is returned in `portsUnknown` (it matters only
- * if it selects a TorchPod).
- */
-function serviceObjectsOf(
-    resources: Parameters<typeof networkObjectsOf>[0],
-    f: Findings,
-): { known: K8sObject[]; portsUnknown: { object: K8sObject; unknowns: Unknowns }[] } {
-    const known: K8sObject[] = [];
-    const portsUnknown: { object: K8sObject; unknowns: Unknowns }[] = [];
-    for (const r of resources) {
-        if (!parseKubeType(r.type)) continue;
-        const props = unproxy(r.props);
-        const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
-        for (const o of objectsOf(r.type, props)) {
-            if (o.kind !== "Service" || o.patch) continue;
-            const u: Unknowns = [];
-            const m = metaOf(o, id, u);
-            const selector = read(o.obj, ["spec", "selector"], u, o.path);
-            u.push(...unknownPaths(selector, [...o.path, "spec", "selector"]));
-            if (u.length) {
-                f.unknown(u);
-                continue;
-            }
-            const pu: Unknowns = [];
-            const ports = read(o.obj, ["spec", "ports"], pu, o.path);
-            pu.push(...unknownPaths(ports, [...o.path, "spec", "ports"]));
-            const object: K8sObject = {
-                apiVersion: "v1",
-                kind: "Service",
-                metadata: { name: m.name, namespace: m.namespace },
-                spec: { selector, ports },
-            };
-            if (pu.length) portsUnknown.push({ object, unknowns: pu });
-            else known.push(object);
-        }
-    }
-    return { known, portsUnknown };
-}
-
-export const POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce";
-
-export const torchpodNamespacePodSecurity: StackValidationPolicy = {
-    name: "torchpod-namespace-pod-security",
-    description:
-        `Every namespace of the stack that holds TorchPods must enforce Pod Security \`baseline\` or \`restricted\` (label ${POD_SECURITY_ENFORCE}; config \`torchpodPodSecurityLevels\`), never \`privileged\` nor unset ` +
-        "(the cluster's default is usually privileged). The image runs as root, so baseline is the floor the design allows; it makes the API server itself refuse hostNetwork, hostPath, " +
-        "privileged containers and added capabilities in that namespace, including pods this pack never sees (kubectl, operators, Helm releases). " +
-        'Namespaces the stack does not declare are not judged. A label unknown during preview gives the advisory "can\'t run policy during preview".',
-    enforcementLevel: "mandatory",
-    severity: "high",
-    configSchema: {
-        properties: { torchpodSelector: SCHEMA.torchpodSelector, torchpodPodSecurityLevels: SCHEMA.torchpodPodSecurityLevels },
-    },
-    remediationSteps: `Label the TorchPod namespace ${POD_SECURITY_ENFORCE}: baseline (or restricted).`,
-    validateStack: (args, report) => {
-        const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report);
-        const { objects } = networkObjectsOf(args.resources);
-        const k8s = objects.map((o) => o.object);
-        let model: NetworkModel;
-        try {
-            model = NetworkModel.fromObjects(k8s.filter((o) => o.kind !== "NetworkPolicy"));
-        } catch (e) {
-            if (e instanceof NetpolError) return;
-            throw e;
-        }
-        const { torchpods } = torchPodsOf(model, k8s, cfg);
-        const namespaces = [...new Set(torchpods.map((w) => w.namespace))].sort();
-        if (namespaces.length === 0) args.notApplicable("no TorchPod in this stack");
-        for (const ns of namespaces) {
-            const decl = objects.filter((o) => o.object.kind === "Namespace" && o.object.metadata?.name === ns);
-            for (const d of decl) {
-                const labels: unknown = d.object.metadata?.labels;
-                if (isUnknown(labels)) {
-                    f.unknown([{ sentinel: labels as string, path: ["metadata", "labels"] }]);
-                    continue;
-                }
-                const v = (labels as Record<string, unknown> | undefined)?.[POD_SECURITY_ENFORCE];
-                if (isUnknown(v)) {
-                    f.unknown([{ sentinel: v as string, path: ["metadata", "labels", POD_SECURITY_ENFORCE] }]);
-                    continue;
-                }
-                if (typeof v === "string" && cfg.torchpodPodSecurityLevels.includes(v)) continue;
-                const users = torchpods.filter((w) => w.namespace === ns).map((w) => w.name);
-                f.violation(
-                    `Namespace ${ns} holds TorchPods (${users.slice(0, 3).join(", ")}${users.length > 3 ? `, +${users.length - 3}` : ""}) and ${v === undefined ? `has no ${POD_SECURITY_ENFORCE} label (the cluster default, usually privileged, applies)` : `enforces Pod Security ${JSON.stringify(v)}`}: it must enforce ${cfg.torchpodPodSecurityLevels.join(" or ")}`,
-                    d.urn,
-                );
-            }
-        }
         f.finish();
     },
 };

@@ -1,32 +1,21 @@
-// The stack policy: a TorchPod may reach MLab's pods on MLab's ports, and nothing else.
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+// torchpod-egress-only-to-mlab: a TorchPod may reach MLab's pods on MLab's ports, and nothing else.
+import { StackValidationPolicy } from "@pulumi/policy";
 import {
     EgressGrant,
     K8sObject,
     LabelSelector,
     NAMESPACE_NAME_LABEL,
-    NetpolError,
     NetworkModel,
     PortSpec,
     Protocol,
     WorkloadEndpoint,
 } from "@torchpod/netpol";
-import { describeSelector, PackConfig, resolveConfig, SCHEMA, selectorImplies, selects } from "./packConfig";
-import { EMBEDDED_FROM, embeddedWorkloadObjects, ownerKey, ownerLabelsOf } from "./embedded";
-import { Findings } from "./findings";
-import {
-    FoundObject,
-    isPodOwningKind,
-    mayEmbedPodTemplates,
-    objectsOf,
-    parseKubeType,
-    podTemplateOfObject,
-    podTemplatesOfObject,
-    providerNamespace,
-    toK8sObject,
-    Unknowns,
-} from "./resources";
-import { read, unknownPaths, unproxy } from "./unknowns";
+import { describeSelector, PackConfig, resolveConfig, SCHEMA, selectorImplies, selects } from "../support/packConfig";
+import { EMBEDDED_FROM, ownerKey, ownerLabelsOf } from "../support/embedded";
+import { Findings } from "../support/findings";
+import { identify, stackPods } from "../support/identity";
+import { stackNetwork } from "../support/network";
+import { isPodOwningKind, podTemplateOfObject } from "../support/resources";
 
 export interface EgressFinding {
     /** The TorchPod workload, `ns/name`. */
@@ -39,77 +28,6 @@ export interface EgressFinding {
     /** The NetworkPolicies (ns/name) that opened it; empty when the TorchPod is not egress-isolated. */
     policies: string[];
     message: string;
-}
-
-/** The objects the analyzer needs, with the resource each came from. */
-export interface SourcedObject {
-    object: K8sObject;
-    urn?: string;
-}
-
-/** Extracts Namespaces, NetworkPolicies and pod-owning objects from stack resources. */
-export function networkObjectsOf(resources: Pick<PolicyResource, "type" | "props" | "urn" | "name" | "provider">[]): {
-    objects: SourcedObject[];
-    unknowns: Unknowns;
-    patches: { urn: string; display: string }[];
-} {
-    const objects: SourcedObject[] = [];
-    const unknowns: Unknowns = [];
-    const patches: { urn: string; display: string }[] = [];
-    for (const r of resources) {
-        const t = parseKubeType(r.type);
-        if (!t) continue;
-        const props = unproxy(r.props);
-        const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
-        for (const f of objectsOf(r.type, props)) {
-            if (!f.patch && mayEmbedPodTemplates(f.kind)) {
-                // A custom resource that runs pods (Argo Rollout, Knative Service, PyTorchJob, ...): each
-                // embedded pod template becomes a Pod for the analyzer.
-                const templates = podTemplatesOfObject(f, id);
-                for (const t of templates)
-                    unknowns.push(
-                        ...t.labelUnknowns,
-                        ...t.specUnknowns,
-                        ...t.containers.flatMap((c) => unknownPaths(c.container.ports, [...c.path, "ports"])),
-                    );
-                for (const object of embeddedWorkloadObjects(f, templates)) objects.push({ object, urn: r.urn });
-                continue;
-            }
-            const relevant = f.kind === "Namespace" || f.kind === "NetworkPolicy" || isPodOwningKind(f.kind);
-            if (!relevant) continue;
-            if (f.patch) {
-                if (f.kind === "NetworkPolicy")
-                    patches.push({
-                        urn: r.urn,
-                        display: `NetworkPolicyPatch ${read(f.obj, ["metadata", "namespace"]) ?? id.defaultNamespace ?? "default"}/${read(f.obj, ["metadata", "name"]) ?? r.name}`,
-                    });
-                continue;
-            }
-            unknowns.push(...relevantUnknowns(f));
-            objects.push({ object: toK8sObject(f, id), urn: r.urn });
-        }
-    }
-    return { objects, unknowns, patches };
-}
-
-/** Unknown values that change what the analyzer would conclude. */
-function relevantUnknowns(f: FoundObject): Unknowns {
-    const meta = unknownPaths(f.obj?.metadata, [...f.path, "metadata"]).filter((u) =>
-        ["name", "namespace", "labels"].includes(u.path[f.path.length + 1]),
-    );
-    if (f.kind === "Namespace") return meta;
-    if (f.kind === "NetworkPolicy") return [...meta, ...unknownPaths(f.obj?.spec, [...f.path, "spec"])];
-    // pod-owning: its namespace, the template's labels, the container lists and their ports
-    const t = podTemplateOfObject(f);
-    if (!t) return [];
-    const out = [
-        ...meta.filter((u) => u.path[f.path.length + 1] !== "labels"),
-        ...t.labelUnknowns,
-        ...t.ownerLabelUnknowns,
-        ...t.specUnknowns,
-    ];
-    for (const c of t.containers) out.push(...unknownPaths(c.container.ports, [...c.path, "ports"]));
-    return out;
 }
 
 function portSpecText(p: PortSpec, matches: WorkloadEndpoint[]): string {
@@ -152,15 +70,20 @@ const PROBE_IPS: { ip: string; port: number; protocol: Protocol }[] = [
  * Judges TorchPod egress over plain Kubernetes objects. Throws NetpolError for a malformed
  * NetworkPolicy (the caller reports it). Pure: the render script can call it too.
  */
-export function analyzeTorchPodEgress(objects: K8sObject[], cfg: PackConfig): { torchpods: WorkloadEndpoint[]; findings: EgressFinding[] } {
-    const model = NetworkModel.fromObjects(objects);
+export function analyzeTorchPodEgress(
+    objects: K8sObject[],
+    cfg: PackConfig,
+    judged: ReadonlySet<string> = new Set(),
+    prebuilt?: NetworkModel,
+): { torchpods: WorkloadEndpoint[]; findings: EgressFinding[] } {
+    const model = prebuilt ?? NetworkModel.fromObjects(objects);
     // A TorchPod by its pod-template labels or by the labels of the object that owns the template.
     const owners = ownerLabelsOf(objects);
     const ownerLabelled = (w: WorkloadEndpoint) => {
         const l = owners.get(ownerKey(w.kind, w.id));
         return l !== undefined && selects(cfg.torchpodSelector, l);
     };
-    const isTorchPod = (w: WorkloadEndpoint) => selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w);
+    const isTorchPod = (w: WorkloadEndpoint) => selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w) || judged.has(`${w.kind}|${w.id}`);
     const kindOf = (w: WorkloadEndpoint) => owners.get(`${EMBEDDED_FROM}|${w.kind}|${w.id}`)?.[EMBEDDED_FROM] ?? w.kind;
     const torchpods = model.workloads.filter(isTorchPod);
     // MLab's namespaces: configured, or those of the MLab-labelled workloads, except namespaces that
@@ -192,7 +115,7 @@ export function analyzeTorchPodEgress(objects: K8sObject[], cfg: PackConfig): { 
             destination,
             ports,
             policies,
-            message: `TorchPod ${t.id} (${kindOf(t)}${selects(cfg.torchpodSelector, t.labels) ? "" : ", labelled a TorchPod on the workload but not on its pod template, which the TorchPod NetworkPolicies select by"}) may reach ${destination} on ${ports}: ${opened}`,
+            message: `TorchPod ${t.id} (${kindOf(t)}${selects(cfg.torchpodSelector, t.labels) ? "" : ownerLabelled(t) ? ", labelled a TorchPod on the workload but not on its pod template, which the TorchPod NetworkPolicies select by" : ", judged a TorchPod by the data it mounts"}) may reach ${destination} on ${ports}: ${opened}`,
         });
     };
 
@@ -344,34 +267,29 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
-        const { objects, unknowns, patches } = networkObjectsOf(args.resources);
-        for (const p of patches)
+        const net = stackNetwork(args.resources);
+        for (const p of net.patches)
             f.violation(`${p.display} patches a NetworkPolicy outside this stack: its effect on TorchPod egress cannot be verified`, p.urn);
-        if (unknowns.length) {
-            f.unknown(unknowns);
+        if (net.unknowns.length) {
+            f.unknown(net.unknowns);
             f.finish();
         }
-        let result: ReturnType<typeof analyzeTorchPodEgress>;
-        try {
-            result = analyzeTorchPodEgress(
-                objects.map((o) => o.object),
-                cfg,
+        if (net.error || !net.model) {
+            const e = net.error!;
+            f.violation(
+                `${e.message}: the API server would reject it, so the lock-down it is meant to provide is not there`,
+                net.urnOf("NetworkPolicy", e.policy),
             );
-        } catch (e) {
-            if (e instanceof NetpolError) {
-                const src = objects.find(
-                    (o) => o.object.kind === "NetworkPolicy" && `${o.object.metadata?.namespace}/${o.object.metadata?.name}` === e.policy,
-                );
-                f.violation(`${e.message}: the API server would reject it, so the lock-down it is meant to provide is not there`, src?.urn);
-                return;
-            }
-            throw e;
+            return;
         }
-        if (result.torchpods.length === 0 && patches.length === 0) args.notApplicable("no TorchPod in this stack");
-        const urnOf = (id: string, kind: string) =>
-            objects.find((o) => o.object.kind === kind && `${o.object.metadata?.namespace}/${o.object.metadata?.name}` === id)?.urn;
-        for (const x of result.findings) f.violation(x.message, urnOf(x.torchpod, x.kind));
+        const id = identify(stackPods(args.resources), cfg);
+        const result = analyzeTorchPodEgress(
+            net.objects.map((o) => o.object),
+            cfg,
+            id.torchpodKeys,
+            net.model,
+        );
+        if (result.torchpods.length === 0 && net.patches.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+        for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
     },
 };
-
-export type { PackConfig };

@@ -1,10 +1,10 @@
 // TorchPod Services must not be reachable on the nodes' addresses.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { describeSelector, resolveConfig, SCHEMA, selectorImplies, selects } from "./packConfig";
-import { Findings } from "./findings";
-import { metaOf, objectsOf, parseKubeType, podTemplatesOf, providerNamespace, Unknowns } from "./resources";
-import { isUnknown, read, unproxy } from "./unknowns";
-import { isWideCidr } from "./cidrs";
+import { describeSelector, resolveConfig, SCHEMA, selectorImplies, selects } from "../support/packConfig";
+import { Findings } from "../support/findings";
+import { metaOf, objectsOf, parseKubeType, podTemplatesOf, providerNamespace, Unknowns } from "../support/resources";
+import { isUnknown, read, unproxy } from "../support/unknowns";
+import { isWideCidr } from "../support/cidrs";
 
 export const torchpodNoNodePortServices: StackValidationPolicy = {
     name: "torchpod-no-nodeport-services",

@@ -8,6 +8,7 @@
 // and only then (see `Findings.finish`) throw the same `UnknownValueError` for the first unknown,
 // so the pack reports "cannot verify during preview" at advisory level exactly as CrossGuard does.
 // During `pulumi up` the inputs are known and the policy judges everything.
+import { UnknownValueError } from "@pulumi/policy";
 
 /** The sentinels of @pulumi/policy's proxy.js (unknownBooleanValue ... unknownObjectValue). */
 const SENTINELS: Record<string, string> = {
@@ -37,36 +38,14 @@ export function unproxy<T>(v: T): T {
     return (target ?? v) as T;
 }
 
-/** The error class @pulumi/policy's server recognizes (same module instance the server loaded). */
-type UnknownValueErrorCtor = new (sentinel: string, props: string[]) => Error;
-function unknownValueErrorClass(): UnknownValueErrorCtor | undefined {
-    try {
-        return require("@pulumi/policy/proxy").UnknownValueError as UnknownValueErrorCtor;
-    } catch {
-        return undefined;
-    }
-}
-
-export class UnknownDuringPreview extends Error {
-    constructor(
-        readonly sentinel: string,
-        readonly path: string[],
-    ) {
-        super(`${SENTINELS[sentinel] ?? "value"} value at .${path.join(".")} can't be known during preview`);
-        this.name = "UnknownDuringPreview";
-    }
-}
-
-/** The error to throw for an unknown value: @pulumi/policy's own class when available. */
+/** The error to throw for an unknown value: @pulumi/policy's own class, which its server turns into the advisory diagnostic. */
 export function unknownValueError(sentinel: string, path: string[]): Error {
-    const C = unknownValueErrorClass();
-    return C ? new C(sentinel, path) : new UnknownDuringPreview(sentinel, path);
+    return new UnknownValueError(sentinel, path);
 }
 
-/** True when `e` is the "unknown during preview" error (ours or @pulumi/policy's). */
-export function isUnknownValueError(e: unknown): boolean {
-    const C = unknownValueErrorClass();
-    return e instanceof UnknownDuringPreview || (C !== undefined && e instanceof C);
+/** True when `e` is @pulumi/policy's "unknown during preview" error. */
+export function isUnknownValueError(e: unknown): e is UnknownValueError {
+    return e instanceof UnknownValueError;
 }
 
 /** Every path under `v` that holds an unknown sentinel (depth-first, in property order). */
