@@ -33,7 +33,9 @@ export const mlabCredentialHolders: StackValidationPolicy = {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
         const id = identify(stackPods(args.resources), cfg);
-        const mlabNs = new Set(id.mlabs.map((p) => p.t.namespace));
+        // MLab's namespaces: those of MLab's pods, except namespaces holding TorchPods (an "MLab" beside them is not MLab).
+        const torchpodNs = new Set(id.torchpods.map((t) => t.pod.t.namespace));
+        const mlabNs = new Set(id.mlabs.map((p) => p.t.namespace).filter((ns) => !torchpodNs.has(ns)));
         if (mlabNs.size === 0) args.notApplicable(`no MLab in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         for (const p of id.pods) {
             if (!mlabNs.has(p.t.namespace)) continue;

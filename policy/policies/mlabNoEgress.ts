@@ -81,13 +81,15 @@ export const mlabNoEgress: StackValidationPolicy = {
             f.unknown(net.unknowns);
             f.finish();
         }
+        const id = identify(stackPods(args.resources), cfg);
         if (net.error || !net.model) {
             const e = net.error!;
-            f.violation(`${e.message}: the API server would reject it, so MLab's egress cannot be judged`, net.urnOf("NetworkPolicy", e.policy));
+            const ns = e.policy.split("/")[0];
+            if ([...id.mlabs, ...id.reconcilers, ...id.importers].some((p) => p.t.namespace === ns))
+                f.violation(`${e.message}: the API server would reject it, so MLab's egress cannot be judged`, net.urnOf("NetworkPolicy", e.policy));
             return;
         }
         const model = net.model;
-        const id = identify(stackPods(args.resources), cfg);
         if (id.mlabs.length + id.reconcilers.length + id.importers.length === 0)
             args.notApplicable(`no MLab, reconciler or importer in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         const mlabNs = [...new Set(id.mlabs.map((p) => p.t.namespace))].sort();
