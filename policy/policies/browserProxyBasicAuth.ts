@@ -31,7 +31,9 @@ export const browserProxyBasicAuth: ResourceValidationPolicy = {
                 if (!/caddyfile/i.test(k) || typeof v !== "string" || isUnknown(v)) continue;
                 seen = true;
                 if (caddyfileWithoutAuth(v))
-                    f.violation(`ConfigMap ${m.namespace}/${m.name} key ${k}: the browser proxy reverse-proxies without basic_auth, so the desktop behind it needs no password (no switch)`);
+                    f.violation(
+                        `ConfigMap ${m.namespace}/${m.name} key ${k}: the browser proxy reverse-proxies without basic_auth, so the desktop behind it needs no password (no switch)`,
+                    );
             }
         }
         if (!seen) args.notApplicable("no Caddyfile in this resource");

@@ -42,8 +42,15 @@ export function volumeProblems(p: StackPod, closed: boolean, tokens: Set<string>
                 );
             } else if (type === "projected" && Array.isArray(src?.sources)) {
                 src.sources.forEach((s: any) => {
-                    if (closed && s && typeof s === "object" && s.serviceAccountToken) out.push(`volume ${name} projects a serviceAccountToken: an API credential`);
-                    if (s && typeof s === "object" && s.secret && typeof s.secret.name === "string" && tokens.has(`${p.t.namespace}/${s.secret.name}`))
+                    if (closed && s && typeof s === "object" && s.serviceAccountToken)
+                        out.push(`volume ${name} projects a serviceAccountToken: an API credential`);
+                    if (
+                        s &&
+                        typeof s === "object" &&
+                        s.secret &&
+                        typeof s.secret.name === "string" &&
+                        tokens.has(`${p.t.namespace}/${s.secret.name}`)
+                    )
                         out.push(`volume ${name} projects Secret ${p.t.namespace}/${s.secret.name}, a legacy service-account token`);
                 });
             } else if (type === "ephemeral" && closed) {
@@ -84,7 +91,10 @@ export const closedWorldVolumes: StackValidationPolicy = {
         for (const p of pods) {
             const who = role.get(p.key);
             for (const problem of volumeProblems(p, who !== undefined, tokens))
-                f.violation(`${p.t.display}${who ? ` (${who})` : ""}: ${problem}. Allowed only after review: config reviewedVolumes names reviewed PersistentVolumes; inline volumes have no switch`, p.urn);
+                f.violation(
+                    `${p.t.display}${who ? ` (${who})` : ""}: ${problem}. Allowed only after review: config reviewedVolumes names reviewed PersistentVolumes; inline volumes have no switch`,
+                    p.urn,
+                );
         }
         f.finish();
     },

@@ -8,14 +8,66 @@ import { isUnknown } from "../support/unknowns";
 
 /** app.ini sections MLab may set (Gitea 1.22; `_0X2E_` is an escaped dot, e.g. cron.update_checker). */
 export const GITEA_SECTIONS = [
-    "", "server", "database", "security", "service", "admin", "openid", "oauth2", "repository", "repository_0X2E_upload", "repository_0X2E_pull-request",
-    "mirror", "webhook", "migrations", "log", "session", "cache", "picture", "ui", "api", "other", "indexer", "packages", "actions", "mailer",
-    "cron", "cron_0X2E_update_checker", "cron_0X2E_repo_health_check", "git", "git_0X2E_timeout", "lfs", "attachment", "storage", "time", "i18n", "markdown", "federation",
+    "",
+    "server",
+    "database",
+    "security",
+    "service",
+    "admin",
+    "openid",
+    "oauth2",
+    "repository",
+    "repository_0X2E_upload",
+    "repository_0X2E_pull-request",
+    "mirror",
+    "webhook",
+    "migrations",
+    "log",
+    "session",
+    "cache",
+    "picture",
+    "ui",
+    "api",
+    "other",
+    "indexer",
+    "packages",
+    "actions",
+    "mailer",
+    "cron",
+    "cron_0X2E_update_checker",
+    "cron_0X2E_repo_health_check",
+    "git",
+    "git_0X2E_timeout",
+    "lfs",
+    "attachment",
+    "storage",
+    "time",
+    "i18n",
+    "markdown",
+    "federation",
 ];
 /** GITEA__ settings that may come from a Secret (valueFrom): credentials, never switches. */
-export const GITEA_SECRET_SETTINGS = ["security__SECRET_KEY", "security__INTERNAL_TOKEN", "database__PASSWD", "oauth2__JWT_SECRET", "server__LFS_JWT_SECRET", "mailer__PASSWD"];
+export const GITEA_SECRET_SETTINGS = [
+    "security__SECRET_KEY",
+    "security__INTERNAL_TOKEN",
+    "database__PASSWD",
+    "oauth2__JWT_SECRET",
+    "server__LFS_JWT_SECRET",
+    "mailer__PASSWD",
+];
 /** Plain env vars of the Gitea image and the bootstrap. */
-export const MLAB_PLAIN_ENV = ["USER_UID", "USER_GID", "GITEA_WORK_DIR", "GITEA_CUSTOM", "GITEA_TEMP", "TMPDIR", "HOME", "TZ", "MLAB_ADMIN_USER", "MLAB_ADMIN_EMAIL"];
+export const MLAB_PLAIN_ENV = [
+    "USER_UID",
+    "USER_GID",
+    "GITEA_WORK_DIR",
+    "GITEA_CUSTOM",
+    "GITEA_TEMP",
+    "TMPDIR",
+    "HOME",
+    "TZ",
+    "MLAB_ADMIN_USER",
+    "MLAB_ADMIN_EMAIL",
+];
 export const MLAB_SECRET_ENV = ["MLAB_ADMIN_PASSWORD"];
 /** Settings that name a host outside the pod. */
 const HOST_SETTINGS: Record<string, (v: string) => string | undefined> = {
@@ -55,7 +107,9 @@ function judgeContainer(c: ContainerRef, t: PodTemplate, cfg: PackConfig, f: Fin
         return;
     }
     if (c.field === "initContainers" && typeof image === "string" && !isUnknown(image) && !mlabImageRe.test(image))
-        f.violation(`${lbl} runs ${image}: only the Gitea image (mlabImagePattern ${cfg.mlabImagePattern}) may run in MLab's pod, also as its bootstrap (config mlabImagePattern after review)`);
+        f.violation(
+            `${lbl} runs ${image}: only the Gitea image (mlabImagePattern ${cfg.mlabImagePattern}) may run in MLab's pod, also as its bootstrap (config mlabImagePattern after review)`,
+        );
     if (c.container.envFrom !== undefined && list(c.container.envFrom).length > 0)
         f.violation(`${lbl}: envFrom brings settings the pack cannot read (set each as a literal env value; no switch)`);
     list(c.container.env).forEach((e: any) => {
@@ -66,27 +120,41 @@ function judgeContainer(c: ContainerRef, t: PodTemplate, cfg: PackConfig, f: Fin
         if (m) {
             const key = `${m[1]}__${m[2]}`;
             if (!GITEA_SECTIONS.includes(m[1])) {
-                f.violation(`${lbl}: env ${name} sets app.ini section [${m[1]}], outside the sections the pack can judge (${GITEA_SECTIONS.filter((s) => s).slice(0, 6).join(", ")}, ...; no switch)`);
+                f.violation(
+                    `${lbl}: env ${name} sets app.ini section [${m[1]}], outside the sections the pack can judge (${GITEA_SECTIONS.filter(
+                        (s) => s,
+                    )
+                        .slice(0, 6)
+                        .join(", ")}, ...; no switch)`,
+                );
                 return;
             }
             if (!literal) {
                 if (!GITEA_SECRET_SETTINGS.includes(key))
-                    f.violation(`${lbl}: env ${name} comes from valueFrom: a setting must be a literal value the pack can read (only credentials ${GITEA_SECRET_SETTINGS.join(", ")} may come from Secrets)`);
+                    f.violation(
+                        `${lbl}: env ${name} comes from valueFrom: a setting must be a literal value the pack can read (only credentials ${GITEA_SECRET_SETTINGS.join(", ")} may come from Secrets)`,
+                    );
                 return;
             }
             const check = HOST_SETTINGS[key];
             if (check && typeof e.value === "string" && !isUnknown(e.value) && !hostAllowed(check(e.value) ?? "", cfg))
-                f.violation(`${lbl}: env ${name}=${e.value} names an outside host: MLab's data would leave through it. Allow it after review: config mlabExternalHosts: [${hostPart(e.value)}]`);
+                f.violation(
+                    `${lbl}: env ${name}=${e.value} names an outside host: MLab's data would leave through it. Allow it after review: config mlabExternalHosts: [${hostPart(e.value)}]`,
+                );
             return;
         }
         if (name === "GITEA_APP_INI") {
             if (literal && typeof e.value === "string" && e.value.startsWith(`${APP_INI_DIR}/`)) return;
-            f.violation(`${lbl}: env GITEA_APP_INI=${e.value ?? "(valueFrom)"} moves app.ini away from ${APP_INI_DIR}, where the pack proves it is regenerated from env`);
+            f.violation(
+                `${lbl}: env GITEA_APP_INI=${e.value ?? "(valueFrom)"} moves app.ini away from ${APP_INI_DIR}, where the pack proves it is regenerated from env`,
+            );
             return;
         }
         if (MLAB_PLAIN_ENV.includes(name) && literal) return;
         if (MLAB_SECRET_ENV.includes(name)) return;
-        f.violation(`${lbl}: env ${name} is not in the allow-list of MLab's settings (GITEA__ settings, ${MLAB_PLAIN_ENV.join(", ")}; no switch)`);
+        f.violation(
+            `${lbl}: env ${name} is not in the allow-list of MLab's settings (GITEA__ settings, ${MLAB_PLAIN_ENV.join(", ")}; no switch)`,
+        );
     });
     list(c.container.volumeMounts).forEach((vm: any) => {
         if (!vm || typeof vm.mountPath !== "string") return;
@@ -94,7 +162,9 @@ function judgeContainer(c: ContainerRef, t: PodTemplate, cfg: PackConfig, f: Fin
         if (!(p === APP_INI_DIR || p.startsWith(`${APP_INI_DIR}/`) || /app\.ini$/.test(p))) return;
         const vol = volumes.get(vm.name);
         if (vol && vol.emptyDir !== undefined) return;
-        f.violation(`${lbl}: mounts volume ${vm.name} at ${vm.mountPath}: a mounted app.ini holds settings the pack cannot read (it must be an emptyDir the image fills from env; no switch)`);
+        f.violation(
+            `${lbl}: mounts volume ${vm.name} at ${vm.mountPath}: a mounted app.ini holds settings the pack cannot read (it must be an emptyDir the image fills from env; no switch)`,
+        );
     });
     for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
         if (c.container[probe]?.exec)

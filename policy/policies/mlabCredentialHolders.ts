@@ -14,7 +14,9 @@ export function secretsOf(t: PodTemplate): string[] {
         list(v?.projected?.sources).forEach((s: any) => typeof s?.secret?.name === "string" && out.add(s.secret.name));
     });
     for (const c of t.containers) {
-        list(c.container.env).forEach((e: any) => typeof e?.valueFrom?.secretKeyRef?.name === "string" && out.add(e.valueFrom.secretKeyRef.name));
+        list(c.container.env).forEach(
+            (e: any) => typeof e?.valueFrom?.secretKeyRef?.name === "string" && out.add(e.valueFrom.secretKeyRef.name),
+        );
         list(c.container.envFrom).forEach((e: any) => typeof e?.secretRef?.name === "string" && out.add(e.secretRef.name));
     }
     return [...out].sort();

@@ -13,14 +13,20 @@ const KUBE_SYSTEM: LabelSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: "kub
 /** Addresses the importer's TCP 443 must not reach: private, carrier-grade NAT, link-local (metadata), loopback. */
 const PRIVATE_PROBES = ["10.0.0.1", "172.16.0.1", "192.168.0.1", "100.64.0.1", "169.254.169.254", "127.0.0.1", "fd00::1", "fe80::1"];
 
-type Allowed = { pods: { ns: LabelSelector; pod: LabelSelector; ports: { port: number; protocol: Protocol }[]; what: string }[]; internet443: boolean; hosts: { ip: string; port?: number }[] };
+type Allowed = {
+    pods: { ns: LabelSelector; pod: LabelSelector; ports: { port: number; protocol: Protocol }[]; what: string }[];
+    internet443: boolean;
+    hosts: { ip: string; port?: number }[];
+};
 
 function portsWithin(g: EgressGrant, allowed: { port: number; protocol: Protocol }[], matches: WorkloadEndpoint[]): boolean {
     if (g.ports === "all") return false;
     return g.ports.every((s) => {
         if (s.port === undefined) return false;
         if (typeof s.port === "string") {
-            const resolved = matches.flatMap((w) => w.ports.filter((cp) => cp.name === s.port && cp.protocol === s.protocol).map((cp) => cp.containerPort));
+            const resolved = matches.flatMap((w) =>
+                w.ports.filter((cp) => cp.name === s.port && cp.protocol === s.protocol).map((cp) => cp.containerPort),
+            );
             return resolved.every((n) => allowed.some((a) => a.port === n && a.protocol === s.protocol));
         }
         const hi = s.endPort ?? s.port;
@@ -40,15 +46,27 @@ function beyond(g: EgressGrant, allowed: Allowed, model: NetworkModel, self: Wor
     if (p.kind === "all") return "every destination (the rule has no `to`)";
     if (p.kind === "pods") {
         for (const a of allowed.pods) {
-            const nsNames = (a.ns.matchExpressions?.[0]?.values ?? []).concat(a.ns.matchLabels?.[NAMESPACE_NAME_LABEL] ? [a.ns.matchLabels[NAMESPACE_NAME_LABEL]] : []);
+            const nsNames = (a.ns.matchExpressions?.[0]?.values ?? []).concat(
+                a.ns.matchLabels?.[NAMESPACE_NAME_LABEL] ? [a.ns.matchLabels[NAMESPACE_NAME_LABEL]] : [],
+            );
             if (pinned(p, a.ns, a.pod, nsNames) && portsWithin(g, a.ports, p.matches)) return undefined;
         }
         return `pods (${p.namespaceSelector ? `namespaces ${describeSelector(p.namespaceSelector)}` : `namespace ${p.policyNamespace}`}, ${p.podSelector ? `pods ${describeSelector(p.podSelector)}` : "all pods"})`;
     }
-    const hostHit = allowed.hosts.find((h) => (p.cidr === `${h.ip}/32` || p.cidr === `${h.ip}/128`) && (h.port === undefined || (g.ports !== "all" && g.ports.every((s) => s.port === h.port))));
+    const hostHit = allowed.hosts.find(
+        (h) =>
+            (p.cidr === `${h.ip}/32` || p.cidr === `${h.ip}/128`) &&
+            (h.port === undefined || (g.ports !== "all" && g.ports.every((s) => s.port === h.port))),
+    );
     if (hostHit) return undefined;
-    if (allowed.internet443 && g.ports !== "all" && g.ports.every((s) => s.protocol === "TCP" && s.port === 443 && s.endPort === undefined)) {
-        const leaks = PRIVATE_PROBES.filter((ip) => model.check(self, { type: "ip", id: ip, ip }, 443, "TCP").egress.allowedBy.includes(g.policy));
+    if (
+        allowed.internet443 &&
+        g.ports !== "all" &&
+        g.ports.every((s) => s.protocol === "TCP" && s.port === 443 && s.endPort === undefined)
+    ) {
+        const leaks = PRIVATE_PROBES.filter((ip) =>
+            model.check(self, { type: "ip", id: ip, ip }, 443, "TCP").egress.allowedBy.includes(g.policy),
+        );
         if (leaks.length === 0) return undefined;
         return `IP range ${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""} reaches private or link-local addresses (${leaks.join(", ")})`;
     }
@@ -86,7 +104,10 @@ export const mlabNoEgress: StackValidationPolicy = {
             const e = net.error!;
             const ns = e.policy.split("/")[0];
             if ([...id.mlabs, ...id.reconcilers, ...id.importers].some((p) => p.t.namespace === ns))
-                f.violation(`${e.message}: the API server would reject it, so MLab's egress cannot be judged`, net.urnOf("NetworkPolicy", e.policy));
+                f.violation(
+                    `${e.message}: the API server would reject it, so MLab's egress cannot be judged`,
+                    net.urnOf("NetworkPolicy", e.policy),
+                );
             return;
         }
         const model = net.model;
@@ -94,32 +115,66 @@ export const mlabNoEgress: StackValidationPolicy = {
             args.notApplicable(`no MLab, reconciler or importer in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         const mlabNs = [...new Set(id.mlabs.map((p) => p.t.namespace))].sort();
         const mlabNsSel: LabelSelector = { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: mlabNs }] };
-        const giteaHttp = { ns: mlabNsSel, pod: cfg.mlabSelector, ports: [{ port: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" as Protocol }], what: "Gitea http" };
-        const dns = { ns: KUBE_SYSTEM, pod: DNS_SELECTOR, ports: [53, 53].map((port, i) => ({ port, protocol: (i ? "TCP" : "UDP") as Protocol })), what: "cluster DNS" };
+        const giteaHttp = {
+            ns: mlabNsSel,
+            pod: cfg.mlabSelector,
+            ports: [{ port: GITEA_HTTP_CONTAINER_PORT, protocol: "TCP" as Protocol }],
+            what: "Gitea http",
+        };
+        const dns = {
+            ns: KUBE_SYSTEM,
+            pod: DNS_SELECTOR,
+            ports: [53, 53].map((port, i) => ({ port, protocol: (i ? "TCP" : "UDP") as Protocol })),
+            what: "cluster DNS",
+        };
         const hosts = hostsOf(cfg.mlabExternalHosts);
         const judge = (pods: StackPod[], role: string, allowed: Allowed, rule: string) => {
             for (const p of pods) {
                 const w = model.workloads.find((x) => `${x.kind}|${x.id}` === p.key);
                 if (!w) continue;
                 if (p.t.spec?.hostNetwork === true) {
-                    f.violation(`${role} ${p.t.display} runs on the node's network (spec.hostNetwork): no NetworkPolicy applies, so it reaches everything. ${rule}`, p.urn);
+                    f.violation(
+                        `${role} ${p.t.display} runs on the node's network (spec.hostNetwork): no NetworkPolicy applies, so it reaches everything. ${rule}`,
+                        p.urn,
+                    );
                     continue;
                 }
                 const { isolated, grants } = model.egressGrants(w);
                 if (!isolated) {
-                    f.violation(`${role} ${p.t.display} may reach anything (DNS, the internet): no NetworkPolicy with policyTypes Egress selects it. ${rule}`, p.urn);
+                    f.violation(
+                        `${role} ${p.t.display} may reach anything (DNS, the internet): no NetworkPolicy with policyTypes Egress selects it. ${rule}`,
+                        p.urn,
+                    );
                     continue;
                 }
                 for (const g of grants) {
                     const what = beyond(g, allowed, model, w);
                     if (what)
-                        f.violation(`${role} ${p.t.display} may reach ${what}: opened by NetworkPolicy ${g.policy} (egress rule #${g.ruleIndex}). ${rule}`, p.urn);
+                        f.violation(
+                            `${role} ${p.t.display} may reach ${what}: opened by NetworkPolicy ${g.policy} (egress rule #${g.ruleIndex}). ${rule}`,
+                            p.urn,
+                        );
                 }
             }
         };
-        judge(id.mlabs, "MLab", { pods: [], internet443: false, hosts }, "MLab's Gitea gets no egress at all: an outside database, storage or mailer only by address, after review (config mlabExternalHosts)");
-        judge(id.reconcilers, "MLab's reconciler", { pods: [giteaHttp], internet443: false, hosts: [] }, "The reconciler holds the admin credential and reaches only Gitea http (no switch)");
-        judge(id.importers, "MLab's importer", { pods: [giteaHttp, dns], internet443: true, hosts: [] }, "The importer reaches only cluster DNS, TCP 443 on the internet and Gitea http (no switch)");
+        judge(
+            id.mlabs,
+            "MLab",
+            { pods: [], internet443: false, hosts },
+            "MLab's Gitea gets no egress at all: an outside database, storage or mailer only by address, after review (config mlabExternalHosts)",
+        );
+        judge(
+            id.reconcilers,
+            "MLab's reconciler",
+            { pods: [giteaHttp], internet443: false, hosts: [] },
+            "The reconciler holds the admin credential and reaches only Gitea http (no switch)",
+        );
+        judge(
+            id.importers,
+            "MLab's importer",
+            { pods: [giteaHttp, dns], internet443: true, hosts: [] },
+            "The importer reaches only cluster DNS, TCP 443 on the internet and Gitea http (no switch)",
+        );
         f.finish();
     },
 };

@@ -9,8 +9,22 @@ import { unproxy } from "../support/unknowns";
 /** Kinds (by API group) that add to, override or bypass NetworkPolicy. */
 export const POLICY_LIKE_KINDS: Record<string, string[]> = {
     "policy.networking.k8s.io": ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"],
-    "crd.projectcalico.org": ["NetworkPolicy", "GlobalNetworkPolicy", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "GlobalNetworkSet", "NetworkSet"],
-    "projectcalico.org": ["NetworkPolicy", "GlobalNetworkPolicy", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "GlobalNetworkSet", "NetworkSet"],
+    "crd.projectcalico.org": [
+        "NetworkPolicy",
+        "GlobalNetworkPolicy",
+        "StagedNetworkPolicy",
+        "StagedGlobalNetworkPolicy",
+        "GlobalNetworkSet",
+        "NetworkSet",
+    ],
+    "projectcalico.org": [
+        "NetworkPolicy",
+        "GlobalNetworkPolicy",
+        "StagedNetworkPolicy",
+        "StagedGlobalNetworkPolicy",
+        "GlobalNetworkSet",
+        "NetworkSet",
+    ],
     "cilium.io": ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "CiliumEgressGatewayPolicy", "CiliumLocalRedirectPolicy"],
     "k8s.cni.cncf.io": ["NetworkAttachmentDefinition"],
 };
@@ -32,11 +46,13 @@ export const onlyCoreNetworkPolicy: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "reviewedPolicyKinds"]),
-    remediationSteps: "Express the rule as a networking.k8s.io/v1 NetworkPolicy, or review the kind and list it in the policy config `reviewedPolicyKinds`.",
+    remediationSteps:
+        "Express the rule as a networking.k8s.io/v1 NetworkPolicy, or review the kind and list it in the policy config `reviewedPolicyKinds`.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
-        const reviewed = (group: string, kind: string) => cfg.reviewedPolicyKinds.includes(kind) || cfg.reviewedPolicyKinds.includes(`${group}/${kind}`);
+        const reviewed = (group: string, kind: string) =>
+            cfg.reviewedPolicyKinds.includes(kind) || cfg.reviewedPolicyKinds.includes(`${group}/${kind}`);
         for (const r of args.resources) {
             const t = parseKubeType(r.type);
             if (!t) continue;

@@ -83,7 +83,8 @@ export function analyzeTorchPodEgress(
         const l = owners.get(ownerKey(w.kind, w.id));
         return l !== undefined && selects(cfg.torchpodSelector, l);
     };
-    const isTorchPod = (w: WorkloadEndpoint) => selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w) || judged.has(`${w.kind}|${w.id}`);
+    const isTorchPod = (w: WorkloadEndpoint) =>
+        selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w) || judged.has(`${w.kind}|${w.id}`);
     const kindOf = (w: WorkloadEndpoint) => owners.get(`${EMBEDDED_FROM}|${w.kind}|${w.id}`)?.[EMBEDDED_FROM] ?? w.kind;
     const torchpods = model.workloads.filter(isTorchPod);
     // MLab's namespaces: configured, or those of the MLab-labelled workloads, except namespaces that
@@ -289,7 +290,8 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
             id.torchpodKeys,
             net.model,
         );
-        if (result.torchpods.length === 0 && net.patches.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+        if (result.torchpods.length === 0 && net.patches.length === 0)
+            args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
     },
 };

@@ -20,8 +20,16 @@ export const torchpodIdentityByData: StackValidationPolicy = {
         "Such a claim mounted by an Airlock- or MLab-labelled pod is refused: those have a way out (the internet, or where reviewed code leaves).",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: schemaFor(["torchpodSelector", "airlockSelector", "mlabSelector", "homeClaimPattern", "airlockMountPath", "airlockClaimPattern"]),
-    remediationSteps: "Give each user's data to that user's TorchPod only; move what the Airlock or MLab needs through the airlock share or MLab's repositories.",
+    configSchema: schemaFor([
+        "torchpodSelector",
+        "airlockSelector",
+        "mlabSelector",
+        "homeClaimPattern",
+        "airlockMountPath",
+        "airlockClaimPattern",
+    ]),
+    remediationSteps:
+        "Give each user's data to that user's TorchPod only; move what the Airlock or MLab needs through the airlock share or MLab's repositories.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
@@ -52,7 +60,9 @@ export const torchpodIdentityByData: StackValidationPolicy = {
             // Pods whose own resource shows them to be TorchPods are judged by the resource policies already.
             if (isTorchPodTemplate(cfg, t.pod.t)) continue;
             for (const def of TORCHPOD_CHECKS) {
-                const local = new Findings((message) => f.violation(`${t.pod.t.display} (judged a TorchPod: ${t.by}): [${def.name}] ${message}`, t.pod.urn));
+                const local = new Findings((message) =>
+                    f.violation(`${t.pod.t.display} (judged a TorchPod: ${t.by}): [${def.name}] ${message}`, t.pod.urn),
+                );
                 def.check({ t: t.pod.t, cfg, isTorchPod: true, f: local, prefix: "" });
                 f.unknown(local.unknowns);
             }

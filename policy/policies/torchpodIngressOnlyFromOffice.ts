@@ -208,12 +208,21 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
         if (net.error || !net.model) {
             // Judged here too, not left to the egress policy: each policy stands alone when others are disabled.
             const e = net.error!;
-            f.violation(`${e.message}: the API server would reject it, so who may connect to TorchPods cannot be judged`, net.urnOf("NetworkPolicy", e.policy));
+            f.violation(
+                `${e.message}: the API server would reject it, so who may connect to TorchPods cannot be judged`,
+                net.urnOf("NetworkPolicy", e.policy),
+            );
             return;
         }
         const id = identify(stackPods(args.resources), cfg);
-        const result = analyzeTorchPodIngress([...net.objects.map((o) => o.object), ...net.services.known], cfg, id.torchpodKeys, net.model);
-        if (result.torchpods.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+        const result = analyzeTorchPodIngress(
+            [...net.objects.map((o) => o.object), ...net.services.known],
+            cfg,
+            id.torchpodKeys,
+            net.model,
+        );
+        if (result.torchpods.length === 0)
+            args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
         for (const s of net.services.portsUnknown)
             if (result.torchpods.some((t) => servicesSelecting([s.object], t).length > 0)) f.unknown(s.unknowns);

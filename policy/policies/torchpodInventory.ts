@@ -12,7 +12,8 @@ export const torchpodInventory: StackValidationPolicy = {
     enforcementLevel: "advisory",
     severity: "high",
     configSchema: schemaFor(["torchpodSelector", "airlockSelector", "mlabSelector", "homeClaimPattern"]),
-    remediationSteps: "Label TorchPods with the label contract (app.kubernetes.io/component: torchpod), or set torchpodSelector to the labels they carry.",
+    remediationSteps:
+        "Label TorchPods with the label contract (app.kubernetes.io/component: torchpod), or set torchpodSelector to the labels they carry.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);

@@ -25,7 +25,10 @@ export const torchpodNamespacePodSecurity: StackValidationPolicy = {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
         const { objects } = stackNetwork(args.resources);
-        const torchpods = identify(stackPods(args.resources), cfg).torchpods.map((x) => ({ namespace: x.pod.t.namespace, name: x.pod.t.name }));
+        const torchpods = identify(stackPods(args.resources), cfg).torchpods.map((x) => ({
+            namespace: x.pod.t.namespace,
+            name: x.pod.t.name,
+        }));
         const namespaces = [...new Set(torchpods.map((w) => w.namespace))].sort();
         if (namespaces.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const ns of namespaces) {

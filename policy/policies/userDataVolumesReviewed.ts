@@ -15,7 +15,8 @@ export function exportOf(spec: any): { backend: string; where: string } | undefi
     if (!spec || typeof spec !== "object") return undefined;
     const norm = (p: unknown) => String(p ?? "").replace(/\/+$/, "") || "/";
     if (spec.nfs) return { backend: "nfs", where: `nfs://${spec.nfs.server}${norm(spec.nfs.path)}` };
-    if (spec.cephfs) return { backend: "cephfs", where: `cephfs://${[...(spec.cephfs.monitors ?? [])].sort().join(",")}${norm(spec.cephfs.path)}` };
+    if (spec.cephfs)
+        return { backend: "cephfs", where: `cephfs://${[...(spec.cephfs.monitors ?? [])].sort().join(",")}${norm(spec.cephfs.path)}` };
     if (spec.csi) return { backend: "csi", where: `csi://${spec.csi.driver}/${spec.csi.volumeHandle}` };
     if (spec.iscsi) return { backend: "iscsi", where: `iscsi://${spec.iscsi.targetPortal}/${spec.iscsi.iqn}/${spec.iscsi.lun}` };
     if (spec.rbd) return { backend: "rbd", where: `rbd://${spec.rbd.pool ?? "rbd"}/${spec.rbd.image}` };
@@ -105,7 +106,8 @@ export const userDataVolumesReviewed: StackValidationPolicy = {
                     `PersistentVolumes ${names.join(", ")} are the same export (${where}): a second volume on one export is a side channel into whatever the first holds (no switch: give each its own export)`,
                     pvs.find((p) => p.name === names[1])?.urn,
                 );
-        if (seen === 0 && id.torchpods.every((t) => claimMounts(t.pod.t).length === 0)) args.notApplicable("no volume, claim or StorageClass in this stack");
+        if (seen === 0 && id.torchpods.every((t) => claimMounts(t.pod.t).length === 0))
+            args.notApplicable("no volume, claim or StorageClass in this stack");
         f.finish();
     },
 };

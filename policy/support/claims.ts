@@ -34,7 +34,11 @@ export function claimMounts(t: Pick<PodTemplate, "spec" | "containers">): ClaimM
             if (!Array.isArray(ms)) continue;
             for (const m of ms)
                 if (m && typeof m === "object" && (m as any).name === name)
-                    mounts.push({ container: c.name, path: String((m as any).mountPath ?? "?"), readOnly: sourceRo || truthy((m as any).readOnly) });
+                    mounts.push({
+                        container: c.name,
+                        path: String((m as any).mountPath ?? "?"),
+                        readOnly: sourceRo || truthy((m as any).readOnly),
+                    });
         }
         out.push({ volume: name, claim: pvc.claimName, writable: !sourceRo && mounts.some((m) => !m.readOnly), mounts });
     }

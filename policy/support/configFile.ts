@@ -8,7 +8,18 @@ import { Policies } from "@pulumi/policy";
 export const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 export type RawPackConfig = Record<string, unknown>;
 
-type Schema = { type?: string; enum?: unknown[]; items?: Schema; minimum?: number; maximum?: number; minLength?: number; minItems?: number; properties?: Record<string, Schema>; additionalProperties?: boolean | Schema; required?: string[] };
+type Schema = {
+    type?: string;
+    enum?: unknown[];
+    items?: Schema;
+    minimum?: number;
+    maximum?: number;
+    minLength?: number;
+    minItems?: number;
+    properties?: Record<string, Schema>;
+    additionalProperties?: boolean | Schema;
+    required?: string[];
+};
 
 function describe(v: unknown): string {
     const s = JSON.stringify(v);
@@ -26,7 +37,8 @@ export function schemaProblems(v: unknown, s: Schema, at: string): string[] {
     if (t === "number" && typeof v !== "number") return [`${at}: expected a number, got ${describe(v)}`];
     if (t === "array" && !Array.isArray(v)) return [`${at}: expected a list, got ${describe(v)}`];
     if (t === "object" && !isObj) return [`${at}: expected an object, got ${describe(v)}`];
-    if (s.enum && !s.enum.includes(v)) out.push(`${at}: expected one of ${s.enum.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(v)}`);
+    if (s.enum && !s.enum.includes(v))
+        out.push(`${at}: expected one of ${s.enum.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(v)}`);
     if (typeof v === "string" && s.minLength !== undefined && v.length < s.minLength) out.push(`${at}: must not be empty`);
     if (typeof v === "number" && s.minimum !== undefined && v < s.minimum) out.push(`${at}: must be at least ${s.minimum}, got ${v}`);
     if (typeof v === "number" && s.maximum !== undefined && v > s.maximum) out.push(`${at}: must be at most ${s.maximum}, got ${v}`);
@@ -40,7 +52,8 @@ export function schemaProblems(v: unknown, s: Schema, at: string): string[] {
         for (const [k, x] of Object.entries(o)) {
             const p = s.properties?.[k];
             if (p) out.push(...schemaProblems(x, p, `${at}.${k}`));
-            else if (s.additionalProperties === false) out.push(`${at}.${k}: unknown property (expected one of ${Object.keys(s.properties ?? {}).join(", ")})`);
+            else if (s.additionalProperties === false)
+                out.push(`${at}.${k}: unknown property (expected one of ${Object.keys(s.properties ?? {}).join(", ")})`);
             else if (typeof s.additionalProperties === "object") out.push(...schemaProblems(x, s.additionalProperties, `${at}.${k}`));
         }
     }
@@ -73,19 +86,23 @@ export function packConfigProblems(raw: unknown, policies: Policies): string[] {
         }
         for (const [k, x] of Object.entries(v)) {
             if (k === "enforcementLevel") {
-                if (!LEVELS.includes(x as string)) out.push(`${name}.enforcementLevel: expected one of ${LEVELS.join(", ")}, got ${describe(x)}`);
+                if (!LEVELS.includes(x as string))
+                    out.push(`${name}.enforcementLevel: expected one of ${LEVELS.join(", ")}, got ${describe(x)}`);
                 continue;
             }
             if (name === "all") {
                 const owner = policies.find((q) => k in schemaOf(q));
-                if (!owner) out.push(`all.${k}: no policy of the pack has this property (expected one of ${[...allProps].sort().join(", ")})`);
+                if (!owner)
+                    out.push(`all.${k}: no policy of the pack has this property (expected one of ${[...allProps].sort().join(", ")})`);
                 else out.push(...schemaProblems(x, schemaOf(owner)[k], `all.${k}`));
                 continue;
             }
             const s = schemaOf(p!)[k];
             if (!s) {
                 const props = Object.keys(schemaOf(p!));
-                out.push(`${name}.${k}: unknown property (${props.length ? `expected one of ${props.join(", ")}` : "the policy takes no properties"})`);
+                out.push(
+                    `${name}.${k}: unknown property (${props.length ? `expected one of ${props.join(", ")}` : "the policy takes no properties"})`,
+                );
             } else out.push(...schemaProblems(x, s, `${name}.${k}`));
         }
     }

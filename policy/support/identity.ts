@@ -67,13 +67,14 @@ export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
     const labelUnknowns: Unknowns = [];
     for (const p of pods) {
         labelUnknowns.push(...p.t.labelUnknowns);
-        if (labelled(cfg.torchpodSelector, p.t)) torchpods.set(p.key, { pod: p, by: `label ${describeSelector(cfg.torchpodSelector)}`, byData: false });
+        if (labelled(cfg.torchpodSelector, p.t))
+            torchpods.set(p.key, { pod: p, by: `label ${describeSelector(cfg.torchpodSelector)}`, byData: false });
     }
     for (const p of pods)
         for (const m of claimMounts(p.t))
             if (homeRe.test(m.claim)) claims.set(`${p.t.namespace}/${m.claim}`, `a home claim (homeClaimPattern ${cfg.homeClaimPattern})`);
     // To a fixed point: a TorchPod's writable claims hold user data; a pod that mounts user data is a TorchPod.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
         changed = false;
         for (const tp of torchpods.values())
             for (const m of claimMounts(tp.pod.t)) {

@@ -100,7 +100,8 @@ export const SCHEMA = {
     } as PolicyConfigJSONSchema,
     mlabDataClaimPattern: {
         type: "string",
-        description: "Regular expression (case-sensitive) matching MLab's data PersistentVolumeClaim (user data: it must be dynamically provisioned or bound to a reviewed volume).",
+        description:
+            "Regular expression (case-sensitive) matching MLab's data PersistentVolumeClaim (user data: it must be dynamically provisioned or bound to a reviewed volume).",
         minLength: 1,
         default: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
     } as PolicyConfigJSONSchema,
@@ -336,8 +337,13 @@ export function isTorchPodTemplate(
     cfg: Pick<PackConfig, "torchpodSelector"> & Partial<Pick<PackConfig, "homeClaimPattern">>,
     t: { labels: Record<string, string>; ownerLabels?: Record<string, string>; spec?: any; containers?: PodTemplate["containers"] },
 ): boolean {
-    if (selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels))) return true;
-    return cfg.homeClaimPattern !== undefined && t.containers !== undefined && homeClaimsOf({ spec: t.spec, containers: t.containers }, cfg.homeClaimPattern).length > 0;
+    if (selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels)))
+        return true;
+    return (
+        cfg.homeClaimPattern !== undefined &&
+        t.containers !== undefined &&
+        homeClaimsOf({ spec: t.spec, containers: t.containers }, cfg.homeClaimPattern).length > 0
+    );
 }
 
 // ---- structural reasoning on selectors --------------------------------------------------------

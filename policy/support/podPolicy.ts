@@ -123,4 +123,3 @@ export function normalizeCap(c: unknown): string {
 export function list(v: unknown): unknown[] {
     return Array.isArray(v) ? v : [];
 }
-

@@ -309,7 +309,7 @@ describe("torchpod-ingress-only-from-office", () => {
     it("is not applicable without TorchPods and skips the analysis on unknown values", async () => {
         assert.strictEqual(
             (await runStackPolicy(torchpodIngressOnlyFromOffice, [ns("mlab"), mlab()])).notApplicable,
-            "no TorchPod in this stack",
+            "no TorchPod in this stack (selector {app.kubernetes.io/component=torchpod})",
         );
         const i = ingress([{ ipBlock: { cidr: UNKNOWN_STRING } }]);
         const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...stack().slice(0, 5), i]);
@@ -505,7 +505,10 @@ describe("torchpod-namespace-pod-security", () => {
         assert.match(r.violations[0].message, /must enforce restricted/);
     });
     it("is not applicable without TorchPods; an unknown level cannot be verified during preview", async () => {
-        assert.strictEqual((await runStackPolicy(torchpodNamespacePodSecurity, [ns("mlab")])).notApplicable, "no TorchPod in this stack");
+        assert.strictEqual(
+            (await runStackPolicy(torchpodNamespacePodSecurity, [ns("mlab")])).notApplicable,
+            "no TorchPod in this stack (selector {app.kubernetes.io/component=torchpod})",
+        );
         const o = await runStackPolicy(torchpodNamespacePodSecurity, [
             ns("torchpod", { "pod-security.kubernetes.io/enforce": UNKNOWN_STRING }),
             torchpod(),

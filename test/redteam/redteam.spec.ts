@@ -73,7 +73,10 @@ describe("red-team corpus", () => {
         for (const c of cases) {
             it(c.name, async () => {
                 const resources = manifestsToResources(loadManifests([c.dir]));
-                const run = await runPack(resources, { pack: shared.pack, config: expandPackConfig(c.expect.config ?? {}, policies) as never });
+                const run = await runPack(resources, {
+                    pack: shared.pack,
+                    config: expandPackConfig(c.expect.config ?? {}, policies) as never,
+                });
                 judge(c.name, c.expect, run.violations);
             });
         }

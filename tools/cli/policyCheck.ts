@@ -69,6 +69,29 @@ export function configFileFor(explicit: string | undefined, paths: string[]): st
     return undefined;
 }
 
+/** The paths to load: folders expanded to their manifest files, leaving out the policy config render writes there. */
+export function manifestPaths(paths: string[]): string[] {
+    const out: string[] = [];
+    const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            const p = path.join(dir, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name) && e.name !== POLICY_CONFIG_FILE) out.push(p);
+        }
+    };
+    for (const p of paths) {
+        let dir: boolean;
+        try {
+            dir = fs.statSync(p).isDirectory();
+        } catch {
+            dir = false; // the loader names the missing path
+        }
+        if (dir) walk(p);
+        else out.push(p);
+    }
+    return out;
+}
+
 const SARIF_LEVEL: Record<string, string> = { mandatory: "error", remediate: "error", advisory: "warning", disabled: "none" };
 
 /** SARIF 2.1.0 for code-scanning tools: one result per violation, located at its object's file and line. */
@@ -79,7 +102,14 @@ export function toSarif(violations: Violation[], where: (v: Violation) => Object
         version: "2.1.0",
         runs: [
             {
-                tool: { driver: { name: "torchpod-policy-check", version, informationUri: "https://www.pulumi.com/docs/using-pulumi/crossguard/", rules } },
+                tool: {
+                    driver: {
+                        name: "torchpod-policy-check",
+                        version,
+                        informationUri: "https://www.pulumi.com/docs/using-pulumi/crossguard/",
+                        rules,
+                    },
+                },
                 results: violations.map((v) => {
                     const loc = where(v);
                     return {
@@ -87,7 +117,14 @@ export function toSarif(violations: Violation[], where: (v: Violation) => Object
                         level: SARIF_LEVEL[v.enforcementLevel] ?? "warning",
                         message: { text: formatViolation(v) },
                         locations: loc
-                            ? [{ physicalLocation: { artifactLocation: { uri: path.relative(process.cwd(), loc.file).split(path.sep).join("/") }, region: { startLine: loc.line } } }]
+                            ? [
+                                  {
+                                      physicalLocation: {
+                                          artifactLocation: { uri: path.relative(process.cwd(), loc.file).split(path.sep).join("/") },
+                                          region: { startLine: loc.line },
+                                      },
+                                  },
+                              ]
                             : [],
                     };
                 }),
@@ -129,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
     let resources: PackResource[];
     try {
         if (configFile) config = expandPackConfig(readConfig(configFile), policies);
-        objects = loadManifests(paths);
+        objects = loadManifests(manifestPaths(paths));
         resources = manifestsToResources(objects);
     } catch (e) {
         if (e instanceof ManifestError || e instanceof UsageError) {
@@ -178,7 +215,14 @@ export async function main(argv: string[]): Promise<number> {
             if (l) byUrn.set(r.urn, l);
         });
         try {
-            fs.writeFileSync(opts.sarif, JSON.stringify(toSarif(violations, (v) => (v.urn ? byUrn.get(v.urn) : undefined), info.version), null, 2));
+            fs.writeFileSync(
+                opts.sarif,
+                JSON.stringify(
+                    toSarif(violations, (v) => (v.urn ? byUrn.get(v.urn) : undefined), info.version),
+                    null,
+                    2,
+                ),
+            );
         } catch (e: any) {
             console.error(`policy-check: ${opts.sarif}: cannot write SARIF (${e?.code ?? e?.message ?? e})`);
             return 2;

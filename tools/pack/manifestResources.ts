@@ -79,7 +79,15 @@ function linesOfYaml(text: string): number[] {
         }
         if (doc === null || doc === undefined || typeof doc !== "object") return;
         const kindAt = chunk.findIndex((l) => /^kind:/.test(l));
-        const docLine = start + (kindAt >= 0 ? kindAt : Math.max(0, chunk.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#")))) + 1;
+        const docLine =
+            start +
+            (kindAt >= 0
+                ? kindAt
+                : Math.max(
+                      0,
+                      chunk.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#")),
+                  )) +
+            1;
         const items = typeof doc.kind === "string" && doc.kind.endsWith("List") && Array.isArray(doc.items) ? doc.items : undefined;
         if (!items) {
             out.push(docLine);
@@ -88,7 +96,14 @@ function linesOfYaml(text: string): number[] {
         let from = 0;
         for (const it of items) {
             const name = it?.metadata?.name;
-            const at = typeof name === "string" ? chunk.findIndex((l, i) => i >= from && new RegExp(`^\\s*name:\\s*["']?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`).test(l)) : -1;
+            const at =
+                typeof name === "string"
+                    ? chunk.findIndex(
+                          (l, i) =>
+                              i >= from &&
+                              new RegExp(`^\\s*name:\\s*["']?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`).test(l),
+                      )
+                    : -1;
             if (at >= 0) from = at + 1;
             out.push(at >= 0 ? start + at + 1 : docLine);
         }

@@ -156,7 +156,7 @@ describe("npm run policy-check", function () {
     it("exits 0 on the clean baseline and prints the summary", () => {
         const r = policyCheck(CLEAN);
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-        assert.match(r.stdout, /^torchpod-lockdown@v[0-9.]+: 12 resources, 0 violations \(0 mandatory\)$/m);
+        assert.match(r.stdout, /^torchpod-lockdown@v[0-9.]+: 14 resources, 0 violations \(0 mandatory\)$/m);
     });
 
     it("exits 1 on a mandatory violation, one line per violation: policy [level] Kind ns/name: message", () => {
