@@ -187,6 +187,7 @@ export const mlabClosedWorld = podPolicy({
     severity: "critical",
     config: ["mlabSelector", "mlabImagePattern", "mlabExternalHosts"],
     scope: () => "all-workloads",
+    switches: "No switch: MLab's pods are a closed world (config mlabExternalHosts names reviewed outside hosts)",
     remediationSteps: "Configure Gitea with literal GITEA__ env values; keep /etc/gitea an emptyDir; use httpGet probes.",
     check: ({ t, cfg, f, prefix }) => {
         if (!selects(cfg.mlabSelector, t.labels)) return;

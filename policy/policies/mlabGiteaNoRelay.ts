@@ -23,6 +23,7 @@ export const mlabGiteaNoRelay = podPolicy({
     severity: "high",
     config: ["mlabSelector", "torchpodSelector", "giteaImagePattern", "mlabImagePattern"],
     scope: () => "all-workloads",
+    switches: "Switches after review: config mlabImagePattern, giteaImagePattern; no switch enables mirrors, open webhooks or migrations",
     remediationSteps:
         "Set GITEA__mirror__ENABLED=false, GITEA__webhook__ALLOWED_HOST_LIST to the approved hosts (or GITEA__security__DISABLE_WEBHOOKS=true), GITEA__migrations__ALLOW_LOCALNETWORKS=false and GITEA__migrations__ALLOWED_DOMAINS to the approved upstreams.",
     check: ({ t, cfg, f, prefix }) => {

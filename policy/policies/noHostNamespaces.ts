@@ -14,6 +14,7 @@ export const noHostNamespaces = podPolicy({
     severity: "critical",
     config: ["scope", "torchpodSelector"],
     scope: (cfg) => cfg.scope,
+    switches: "No switch (config scope: torchpods limits the policy to TorchPods)",
     remediationSteps: "Remove hostNetwork/hostPID/hostIPC and hostPort; expose ports through a ClusterIP Service behind NetworkPolicy.",
     check: ({ t, f, prefix }) => {
         const u: Unknowns = [];

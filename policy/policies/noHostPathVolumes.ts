@@ -33,6 +33,7 @@ export const noHostPathVolumes = podPolicy(
         severity: "critical",
         config: ["scope", "torchpodSelector"],
         scope: (cfg) => cfg.scope,
+        switches: "No switch (config scope: torchpods limits the policy to TorchPods)",
         remediationSteps: "Use a PersistentVolumeClaim or an emptyDir instead of hostPath.",
         check: ({ t, f, prefix }) => {
             const u: Unknowns = [];

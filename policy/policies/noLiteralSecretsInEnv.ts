@@ -13,6 +13,7 @@ export const noLiteralSecretsInEnv = podPolicy({
     severity: "high",
     config: ["secretEnvPattern"],
     scope: () => "all-workloads",
+    switches: "Switch: config secretEnvPattern (which env names are credentials)",
     remediationSteps: "Put the value in a Secret and reference it with env[].valueFrom.secretKeyRef.",
     check: ({ t, cfg, f, prefix }) => {
         const re = new RegExp(cfg.secretEnvPattern, "i");

@@ -14,6 +14,7 @@ export const noPrivilegedContainers = podPolicy({
     severity: "critical",
     config: ["scope", "torchpodSelector", "dangerousCapabilities", "torchpodRequiredDrops"],
     scope: (cfg) => cfg.scope,
+    switches: "Switches after review: config dangerousCapabilities, torchpodRequiredDrops",
     remediationSteps:
         "Remove privileged: true and the added capabilities; add securityContext.capabilities.drop: [NET_RAW] to TorchPod containers.",
     check: ({ t, cfg, isTorchPod, f, prefix }) => {

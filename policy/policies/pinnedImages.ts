@@ -14,6 +14,7 @@ export const pinnedImages = podPolicy({
     severity: "medium",
     config: [],
     scope: () => "all-workloads",
+    switches: "Switch: this policy's enforcementLevel",
     remediationSteps: "Use image: <name>:<version> or <name>@sha256:<digest>.",
     check: ({ t, f, prefix }) => {
         const u: Unknowns = [];

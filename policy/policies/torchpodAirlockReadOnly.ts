@@ -24,6 +24,7 @@ export const torchpodAirlockReadOnly = podPolicy({
     severity: "critical",
     config: ["torchpodSelector", "airlockMountPath", "airlockClaimPattern"],
     scope: () => "torchpods",
+    switches: "No switch: the airlock share is read-only in TorchPods",
     remediationSteps: "Set readOnly: true on the TorchPod's airlock volumeMount (and persistentVolumeClaim.readOnly: true).",
     check: ({ t, cfg, f, prefix }) => {
         const u: Unknowns = [];

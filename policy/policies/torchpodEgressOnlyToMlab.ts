@@ -267,7 +267,10 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
         "Select every TorchPod with a NetworkPolicy of policyTypes [Egress] whose only egress rule has `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: <mlab ns>}}, podSelector: {matchLabels: {app.kubernetes.io/component: mlab}}}]` and `ports` 3000/TCP and 2222/TCP; remove every other rule and policy that widens it.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report);
+        const f = new Findings(
+            report,
+            "No switch opens a TorchPod to anything but MLab; config mlabSelector, mlabNamespaces and mlabPorts say what MLab is",
+        );
         const net = stackNetwork(args.resources);
         for (const p of net.patches)
             f.violation(`${p.display} patches a NetworkPolicy outside this stack: its effect on TorchPod egress cannot be verified`, p.urn);

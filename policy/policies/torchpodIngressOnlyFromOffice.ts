@@ -198,7 +198,10 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
         "each listed in `ports`; never 7030. Remove pod peers and rules without `from`, and Service ports targeting 7030 (or 5900).",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report);
+        const f = new Findings(
+            report,
+            "Switches after review: config officeCidrs (the office networks), allowRawVnc (raw VNC); no switch lets a pod in",
+        );
         const net = stackNetwork(args.resources);
         if (net.unknowns.length) {
             f.unknown(net.unknowns);

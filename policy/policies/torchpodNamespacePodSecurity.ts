@@ -23,7 +23,7 @@ export const torchpodNamespacePodSecurity: StackValidationPolicy = {
     remediationSteps: `Label the TorchPod namespace ${POD_SECURITY_ENFORCE}: baseline (or restricted).`,
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report);
+        const f = new Findings(report, "Switch: config torchpodPodSecurityLevels (never privileged)");
         const { objects } = stackNetwork(args.resources);
         const torchpods = identify(stackPods(args.resources), cfg).torchpods.map((x) => ({
             namespace: x.pod.t.namespace,

@@ -20,7 +20,7 @@ export const torchpodNoNodePortServices: StackValidationPolicy = {
     remediationSteps: "Use a ClusterIP Service for TorchPods; reach them through the office ingress path the stack configures.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report);
+        const f = new Findings(report, "No switch: TorchPods are reached through the office ingress path only");
         const torchpods: { namespace: string; labels: Record<string, string>; display: string }[] = [];
         const services: { urn: string; obj: any; path: string[]; namespace: string; name: string }[] = [];
         for (const r of args.resources) {

@@ -13,6 +13,7 @@ export const torchpodNoServiceAccountToken = podPolicy({
     severity: "high",
     config: ["torchpodSelector"],
     scope: () => "torchpods",
+    switches: "No switch: a TorchPod carries no API credential",
     remediationSteps: "Set spec.automountServiceAccountToken: false on the TorchPod's pod template.",
     check: ({ t, f, prefix }) => {
         const u: Unknowns = [];

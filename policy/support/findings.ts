@@ -7,10 +7,18 @@ export class Findings {
     readonly unknowns: Unknowns = [];
     count = 0;
 
-    constructor(private readonly report: ReportViolation) {}
+    /**
+     * `switches` names the config that would allow what the policy refuses, after review (or says there
+     * is none); it is added to every message that does not name one itself.
+     */
+    constructor(
+        private readonly report: ReportViolation,
+        private readonly switches?: string,
+    ) {}
 
-    violation(message: string, urn?: string): void {
+    violation(text: string, urn?: string): void {
         this.count++;
+        const message = this.switches && !/config [a-zA-Z]|no switch/.test(text) ? `${text}. ${this.switches}` : text;
         if (urn === undefined) this.report(message);
         else this.report(message, urn);
     }

@@ -31,6 +31,8 @@ export interface PodPolicyDef {
     scope: (cfg: PackConfig) => "all-workloads" | "torchpods";
     check: (c: PodCheck) => void;
     remediationSteps?: string;
+    /** The config switch that would allow what the policy refuses (or "No switch ..."), added to each message. */
+    switches?: string;
 }
 
 function configSchema(keys: (keyof typeof SCHEMA)[]): PolicyConfigSchema | undefined {
@@ -57,7 +59,7 @@ export function runPodCheck(
     const props = unproxy(args.props);
     const templates = podTemplatesOf(args.type, props, idOf(args));
     const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-    const f = new Findings(report);
+    const f = new Findings(report, def.switches);
     const handled = extra ? extra(f, cfg) : false;
     if (templates.length === 0 && !handled) args.notApplicable("no pod template in this resource");
     const scope = def.scope(cfg);

@@ -422,9 +422,15 @@ describe("torchpod-ingress-only-from-office: the image's password-less ports (no
     it("adds the password-less ports to the findings of rules that are wrong anyway (one message per rule)", async () => {
         const ms = await msgs([rule([{ ipBlock: { cidr: "0.0.0.0/0" } }], [{ port: 7030 }])]);
         assert.strictEqual(ms.length, 1);
-        assert.match(ms[0], /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)$/);
+        assert.match(
+            ms[0],
+            /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
+        );
         const ps = await msgs([rule([{ podSelector: {} }], undefined)]);
-        assert.match(ps[0], /from pods .*; it opens TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)$/);
+        assert.match(
+            ps[0],
+            /from pods .*; it opens TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
+        );
     });
 
     it("reports a Service selecting a TorchPod whose targetPort (number, numeric string, name, or port when unset) is password-less", async () => {

@@ -555,7 +555,7 @@ describe("resource policies", () => {
         const o = await runResourcePolicy(pinnedImages, list);
         assert.deepStrictEqual(
             o.violations.map((v) => v.message),
-            ["Pod x/a: container c: image nginx has no tag (means :latest)"],
+            ["Pod x/a: container c: image nginx has no tag (means :latest). Switch: this policy's enforcementLevel"],
         );
         const patch: TestResource = {
             type: "kubernetes:apps/v1:DeploymentPatch",
