@@ -54,6 +54,74 @@ describe("closed world (in-process)", () => {
         assert.deepStrictEqual(await runPackInProcess(policies, rs), []);
     });
 
+    it("a pod mounting a claim that a by-data TorchPod writes is judged a TorchPod too (fixed point)", async () => {
+        const rs = clean();
+        const dep = (name: string, claims: string[]) => ({
+            type: "kubernetes:apps/v1:Deployment",
+            name: `torchpod/${name}`,
+            urn: `urn:pulumi:test::test::kubernetes:apps/v1:Deployment::torchpod/${name}`,
+            props: {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name, namespace: "torchpod" },
+                spec: {
+                    selector: { matchLabels: { app: name } },
+                    template: {
+                        metadata: { labels: { app: name } },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            containers: [
+                                {
+                                    name: "c",
+                                    image: "busybox:1.36",
+                                    securityContext: { capabilities: { drop: ["NET_RAW"] } },
+                                    volumeMounts: claims.map((c) => ({ name: c, mountPath: `/${c}` })),
+                                },
+                            ],
+                            volumes: claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: c } })),
+                        },
+                    },
+                },
+            },
+        });
+        // copier reads alice's home and writes "stash"; reader mounts only "stash".
+        rs.push(dep("copier", ["home-alice", "stash"]), dep("reader", ["stash"]));
+        const v = await runPackInProcess(policies, rs);
+        const egress = v.filter((x) => x.policyName === "torchpod-egress-only-to-mlab").map((x) => x.message);
+        assert.ok(
+            egress.some((m) => m.startsWith("TorchPod torchpod/copier")),
+            egress.join("\n"),
+        );
+        assert.ok(
+            egress.some((m) => m.startsWith("TorchPod torchpod/reader") && m.includes("judged a TorchPod by the data it mounts")),
+            egress.join("\n"),
+        );
+    });
+
+    it("MLab's Gitea reaching an outside address is refused by mlab-no-egress unless mlabExternalHosts names it", async () => {
+        const rs = clean();
+        const np = rs.find((r) => (r.props as any).metadata.name === "mlab-lockdown")!.props as any;
+        np.spec.egress = [{ to: [{ ipBlock: { cidr: "10.20.0.5/32" } }], ports: [{ port: 5432, protocol: "TCP" }] }];
+        const refused = await runPackInProcess(policies, rs);
+        assert.deepStrictEqual([...new Set(refused.map((x) => x.policyName))], ["mlab-no-egress"]);
+        assert.match(refused[0].message, /IP range 10\.20\.0\.5\/32.*config mlabExternalHosts/);
+        const allowed = await runPackInProcess(
+            policies,
+            rs,
+            expandPackConfig({ all: { mlabExternalHosts: ["10.20.0.5:5432"] } }, policies) as never,
+        );
+        assert.deepStrictEqual(allowed, []);
+    });
+
+    it("the importer may not reach private addresses on 443", async () => {
+        const rs = clean();
+        const np = rs.find((r) => (r.props as any).metadata.name === "mlab-importer")!.props as any;
+        np.spec.egress[2].to[0].ipBlock.except = ["10.0.0.0/8"];
+        const v = await runPackInProcess(policies, rs);
+        assert.deepStrictEqual([...new Set(v.map((x) => x.policyName))], ["mlab-no-egress"]);
+        assert.match(v[0].message, /reaches private or link-local addresses \(172\.16\.0\.1/);
+    });
+
     it("a pack-wide torchpodSelector under `all` reaches every policy that has the property", () => {
         const sel = { matchLabels: { app: "torchpod" } };
         const c = expandPackConfig({ all: { torchpodSelector: sel } }, policies) as Record<string, any>;
