@@ -175,6 +175,29 @@ export const mlabNoEgress: StackValidationPolicy = {
             { pods: [giteaHttp, dns], internet443: true, hosts: [] },
             "The importer reaches only cluster DNS, TCP 443 on the internet and Gitea http (no switch)",
         );
+        // Anything else with a path into MLab and any way out is a relay for MLab's repositories.
+        const special = new Set([...id.mlabs, ...id.reconcilers, ...id.importers].map((p) => p.key));
+        const mlabWorkloads = model.workloads.filter((w) => id.mlabs.some((p) => p.key === `${w.kind}|${w.id}`));
+        for (const w of model.workloads) {
+            const key = `${w.kind}|${w.id}`;
+            if (special.has(key) || id.torchpodKeys.has(key)) continue; // judged above, or by the TorchPod policies
+            const into = mlabWorkloads.find((m) => cfg.mlabPorts.some((port) => model.check(w, m, port, "TCP").allowed));
+            if (!into) continue;
+            const { isolated, grants } = model.egressGrants(w);
+            const out = !isolated
+                ? ["anything (no egress-isolating NetworkPolicy selects it)"]
+                : grants.flatMap((g) =>
+                      g.peer.kind === "pods" && pinned(g.peer, mlabNsSel, cfg.mlabSelector, mlabNs)
+                          ? []
+                          : [`${beyond(g, { pods: [], internet443: false, hosts: [] }, model, w)} (NetworkPolicy ${g.policy})`],
+                  );
+            if (out.length === 0) continue;
+            const pod = id.pods.find((p) => p.key === key);
+            f.violation(
+                `${w.kind} ${w.id} can reach MLab ${into.id} and also ${out.join("; ")}: a relay for MLab's repositories; only Gitea's own reconciler and importer may reach MLab and have egress (no switch)`,
+                pod?.urn ?? net.urnOf(w.kind, w.id),
+            );
+        }
         f.finish();
     },
 };
