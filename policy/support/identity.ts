@@ -4,7 +4,7 @@
 import { describeSelector, PackConfig, selects } from "./packConfig";
 import { claimMounts } from "./claims";
 import { StackResource } from "./network";
-import { parseKubeType, PodTemplate, podTemplatesOf, providerNamespace, Unknowns } from "./resources";
+import { objectsOf, parseKubeType, PodTemplate, podTemplatesOfObject, providerNamespace, Unknowns } from "./resources";
 import { unproxy } from "./unknowns";
 
 export interface StackPod {
@@ -51,9 +51,15 @@ export function stackPods(resources: readonly StackResource[]): StackPod[] {
     for (const r of resources) {
         if (!parseKubeType(r.type)) continue;
         const props = unproxy(r.props);
-        for (const t of podTemplatesOf(r.type, props, { name: r.name, defaultNamespace: providerNamespace(r.provider) })) {
-            if (t.patch) continue;
-            out.push({ t, urn: r.urn, key: podKey(t) });
+        const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
+        for (const f of objectsOf(r.type, props)) {
+            const templates = podTemplatesOfObject(f, id);
+            templates.forEach((t, i) => {
+                if (t.patch) return;
+                // The analyzer names several templates of one custom resource `name[i]` (see embeddedWorkloadObjects).
+                const key = t.embedded && templates.length > 1 ? `Pod|${t.namespace}/${t.name}[${i}]` : podKey(t);
+                out.push({ t, urn: r.urn, key });
+            });
         }
     }
     return out;
