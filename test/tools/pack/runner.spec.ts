@@ -67,7 +67,7 @@ describe("policy pack over gRPC", function () {
         const lines = run.violations.map(formatViolation);
         assert.ok(
             lines.includes(
-                "no-host-namespaces [mandatory] Deployment torchpod/alice: spec.hostNetwork is true: the pod shares the node's network namespace and no NetworkPolicy applies to it",
+                "no-host-namespaces [mandatory] Deployment torchpod/alice: spec.hostNetwork is true: the pod shares the node's network namespace and no NetworkPolicy applies to it. No switch (config scope: torchpods limits the policy to TorchPods)",
             ),
             lines.join("\n"),
         );
