@@ -174,7 +174,7 @@ describe("npm run policy-check (closed world)", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-"));
         fs.writeFileSync(
             path.join(dir, "tp.yaml"),
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: tp, namespace: x}\nspec:\n  selector: {matchLabels: {app: torchpod}}\n  template:\n    metadata: {labels: {app: torchpod}}\n    spec:\n      containers: [{name: a, image: 'gemfield/torchpod:1.3.0'}]\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: tp, namespace: x}\nspec:\n  selector: {matchLabels: {app: torchpod}}\n  template:\n    metadata: {labels: {app: torchpod}}\n    spec:\n      hostNetwork: true\n      containers: [{name: a, image: 'gemfield/torchpod:1.3.0'}]\n",
         );
         const sarif = path.join(dir, "out.sarif");
         const r = run(["--require-torchpods", "--sarif", sarif, dir]);
@@ -182,8 +182,17 @@ describe("npm run policy-check (closed world)", function () {
         assert.match(r.stderr, /WARNING: no TorchPod identified/);
         assert.match(r.stdout, /identified 0 TorchPods/);
         const s = JSON.parse(fs.readFileSync(sarif, "utf8"));
-        const res = s.runs[0].results.find((x: any) => x.ruleId === "pinned-images" || x.ruleId === "torchpod-inventory");
-        assert.ok(res);
+        // hostNetwork: no-host-namespaces refuses it, located at the Deployment in tp.yaml.
+        const located = s.runs[0].results.filter((x: any) => x.locations.length > 0);
+        assert.ok(
+            located.some((x: any) => x.ruleId === "no-host-namespaces" && x.level === "error"),
+            JSON.stringify(s.runs[0].results),
+        );
+        for (const res of located) {
+            assert.match(res.locations[0].physicalLocation.artifactLocation.uri, /tp\.yaml$/);
+            assert.strictEqual(res.locations[0].physicalLocation.region.startLine, 2); // the line of `kind: Deployment`
+        }
+        assert.ok(s.runs[0].results.some((x: any) => x.ruleId === "torchpod-inventory"));
     });
 
     it("picks up policy-config.json from a manifest folder", () => {
