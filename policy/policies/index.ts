@@ -83,7 +83,8 @@ export {
 };
 export { analyzeTorchPodEgress } from "./torchpodEgressOnlyToMlab";
 export type { EgressFinding } from "./torchpodEgressOnlyToMlab";
-export { analyzeTorchPodIngress, torchPodsOf } from "./torchpodIngressOnlyFromOffice";
+export { analyzeTorchPodIngress } from "./torchpodIngressOnlyFromOffice";
+export { torchPodsOf } from "../support/torchpods";
 export type { IngressFinding } from "./torchpodIngressOnlyFromOffice";
 export { networkObjectsOf } from "../support/network";
 export { resolveConfig, PACK_DEFAULTS, selectorImplies } from "../support/packConfig";

@@ -11,11 +11,10 @@ import {
     WorkloadEndpoint,
 } from "@torchpod/netpol";
 import { describeSelector, PackConfig, resolveConfig, SCHEMA, selectorImplies, selects } from "../support/packConfig";
-import { EMBEDDED_FROM, ownerKey, ownerLabelsOf } from "../support/embedded";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
+import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
 import { stackNetwork } from "../support/network";
-import { isPodOwningKind, podTemplateOfObject } from "../support/resources";
 
 export interface EgressFinding {
     /** The TorchPod workload, `ns/name`. */
@@ -78,15 +77,9 @@ export function analyzeTorchPodEgress(
 ): { torchpods: WorkloadEndpoint[]; findings: EgressFinding[] } {
     const model = prebuilt ?? NetworkModel.fromObjects(objects);
     // A TorchPod by its pod-template labels or by the labels of the object that owns the template.
-    const owners = ownerLabelsOf(objects);
-    const ownerLabelled = (w: WorkloadEndpoint) => {
-        const l = owners.get(ownerKey(w.kind, w.id));
-        return l !== undefined && selects(cfg.torchpodSelector, l);
-    };
-    const isTorchPod = (w: WorkloadEndpoint) =>
-        selects(cfg.torchpodSelector, w.labels) || ownerLabelled(w) || judged.has(`${w.kind}|${w.id}`);
-    const kindOf = (w: WorkloadEndpoint) => owners.get(`${EMBEDDED_FROM}|${w.kind}|${w.id}`)?.[EMBEDDED_FROM] ?? w.kind;
-    const torchpods = model.workloads.filter(isTorchPod);
+    const { torchpods, kindOf, ownerLabelled } = torchPodsOf(model, objects, cfg, judged);
+    const torchpodSet = new Set(torchpods);
+    const isTorchPod = (w: WorkloadEndpoint) => torchpodSet.has(w);
     // MLab's namespaces: configured, or those of the MLab-labelled workloads, except namespaces that
     // hold TorchPods (an "MLab" next to the TorchPods is not MLab: a peer in the TorchPods' own
     // namespace would then pass for MLab).
@@ -101,13 +94,8 @@ export function analyzeTorchPodEgress(
     const mlabPorts = new Set(cfg.mlabPorts);
     const findings: EgressFinding[] = [];
     // Pods on the host network are outside NetworkPolicy altogether.
-    const hostNetwork = new Set<string>();
-    for (const o of objects) {
-        if (!isPodOwningKind(o.kind)) continue;
-        const t = podTemplateOfObject({ kind: o.kind!, apiVersion: String(o.apiVersion ?? ""), obj: o, path: [], patch: false });
-        if (t && t.spec && (t.spec.hostNetwork === true || t.spec.hostNetwork === "true"))
-            hostNetwork.add(`${o.kind}|${t.namespace}/${t.name}`);
-    }
+    // Pods on the host network are outside NetworkPolicy altogether.
+    const hostNetwork = hostNetworkKeys(objects);
 
     const add = (t: WorkloadEndpoint, destination: string, ports: string, policies: string[], opened: string) => {
         findings.push({

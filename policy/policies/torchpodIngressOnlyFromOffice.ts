@@ -2,30 +2,12 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { GrantPorts, K8sObject, NetworkModel, WorkloadEndpoint } from "@torchpod/netpol";
 import { portMatches } from "@torchpod/netpol/semantics";
-import { describeSelector, PackConfig, resolveConfig, SCHEMA, selects } from "../support/packConfig";
+import { describeSelector, PackConfig, resolveConfig, SCHEMA } from "../support/packConfig";
 import { isWideCidr, withinAny } from "../support/cidrs";
-import { EMBEDDED_FROM, ownerKey, ownerLabelsOf } from "../support/embedded";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
+import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
 import { stackNetwork } from "../support/network";
-import { isPodOwningKind, podTemplateOfObject } from "../support/resources";
-
-/** The TorchPods of a model: pod-template labels or the owning object's labels match `torchpodSelector`. */
-export function torchPodsOf(
-    model: NetworkModel,
-    objects: K8sObject[],
-    cfg: Pick<PackConfig, "torchpodSelector">,
-    judged: ReadonlySet<string> = new Set(),
-): { torchpods: WorkloadEndpoint[]; kindOf: (w: WorkloadEndpoint) => string } {
-    const owners = ownerLabelsOf(objects);
-    const isTorchPod = (w: WorkloadEndpoint) => {
-        if (selects(cfg.torchpodSelector, w.labels) || judged.has(`${w.kind}|${w.id}`)) return true;
-        const l = owners.get(ownerKey(w.kind, w.id));
-        return l !== undefined && selects(cfg.torchpodSelector, l);
-    };
-    const kindOf = (w: WorkloadEndpoint) => owners.get(`${EMBEDDED_FROM}|${w.kind}|${w.id}`)?.[EMBEDDED_FROM] ?? w.kind;
-    return { torchpods: model.workloads.filter(isTorchPod), kindOf };
-}
 
 export interface IngressFinding {
     torchpod: string;
@@ -112,13 +94,7 @@ export function analyzeTorchPodIngress(
 ): { torchpods: WorkloadEndpoint[]; findings: IngressFinding[] } {
     const model = prebuilt ?? NetworkModel.fromObjects(objects);
     const { torchpods, kindOf } = torchPodsOf(model, objects, cfg, judged);
-    const hostNetwork = new Set<string>();
-    for (const o of objects) {
-        if (!isPodOwningKind(o.kind)) continue;
-        const t = podTemplateOfObject({ kind: o.kind!, apiVersion: String(o.apiVersion ?? ""), obj: o, path: [], patch: false });
-        if (t && t.spec && (t.spec.hostNetwork === true || t.spec.hostNetwork === "true"))
-            hostNetwork.add(`${o.kind}|${t.namespace}/${t.name}`);
-    }
+    const hostNetwork = hostNetworkKeys(objects);
     const findings: IngressFinding[] = [];
     const services = objects.filter((o) => o && o.kind === "Service");
     for (const t of torchpods) {
