@@ -333,6 +333,9 @@ export class PolicyPackProcess {
         return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
     }
 
+    /** The not-applicable reasons of the last AnalyzeStack. */
+    lastNotApplicable: { policyName: string; reason: string }[] = [];
+
     async analyzeStack(resources: PackResource[]): Promise<Violation[]> {
         const req = new analyzerPb.AnalyzeStackRequest();
         req.setResourcesList(
@@ -347,6 +350,7 @@ export class PolicyPackProcess {
             this.client.analyzeStack.bind(this.client),
             req,
         );
+        this.lastNotApplicable = resp.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() }));
         return this.violations(resp, "analyzeStack", new Map(resources.map((r) => [r.urn, r])));
     }
 
@@ -378,6 +382,8 @@ export interface RunOptions extends StartOptions {
 export interface PackRun {
     info: AnalyzerInfo;
     violations: Violation[];
+    /** Why stack policies did not apply (AnalyzeStack's not-applicable list). */
+    notApplicable?: { policyName: string; reason: string }[];
 }
 
 /**
@@ -440,7 +446,7 @@ export class PackSession {
         try {
             const violations = (await Promise.all(this.perResource)).flat();
             violations.push(...(await this.pack.analyzeStack(resources)));
-            return { info: this.info, violations };
+            return { info: this.info, violations, notApplicable: this.pack.lastNotApplicable };
         } finally {
             await this.close();
         }
