@@ -29,6 +29,7 @@ fi
 env=$(TORCHPOD_E2E_ALLOW_DRIFT=1 "$E2E_DIR/toolchain.sh" --print-env) || die "toolchain missing: run e2e/toolchain.sh"
 eval "$env"
 [[ -n $TORCHPOD_E2E_KUBERNETES_PROVIDER ]] || die "no Kubernetes provider binary"
+[[ -n $TORCHPOD_E2E_RANDOM_PROVIDER ]] || die "no random provider binary"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/torchpod-e2e-smoke.XXXXXX")
 cleanup() {
@@ -47,10 +48,12 @@ mkdir -p "$PULUMI_HOME" "$tmp/state" "$tmp/program"
 
 echo "== pulumi $(pulumi version); provider kubernetes $TORCHPOD_E2E_KUBERNETES_PROVIDER_VERSION (package-lock.json: $TORCHPOD_E2E_KUBERNETES_PROVIDER_WANTED)"
 pulumi plugin install resource kubernetes "$TORCHPOD_E2E_KUBERNETES_PROVIDER_VERSION" -f "$TORCHPOD_E2E_KUBERNETES_PROVIDER"
+pulumi plugin install resource random "$TORCHPOD_E2E_RANDOM_PROVIDER_VERSION" -f "$TORCHPOD_E2E_RANDOM_PROVIDER"
 pulumi plugin ls
 
 cd "$tmp/program"
 ln -s "$REPO_DIR/node_modules" node_modules
+echo '{ "name": "torchpod-e2e-smoke", "private": true }' >package.json
 cat >Pulumi.yaml <<'EOF'
 name: torchpod-e2e-smoke
 runtime: nodejs
@@ -58,6 +61,7 @@ description: throwaway program of e2e/smoke.sh
 EOF
 cat >index.ts <<'EOF'
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 
 // An explicit provider, pinned to the provider version that the toolchain
 // could build (the SDK's default provider would ask for the SDK's own version).
@@ -66,7 +70,7 @@ const provider = new k8s.Provider("loopback", {
 }, { version: process.env.TORCHPOD_E2E_KUBERNETES_PROVIDER_VERSION });
 
 // No kube-controller-manager runs, so nothing would ever finish deleting a
-// Namespace (its "kubernetes" finalizer stays): skipAwait on both.
+// Namespace (its "kubernetes" finalizer stays): skipAwait on everything.
 const skipAwait = { "pulumi.com/skipAwait": "true" };
 const ns = new k8s.core.v1.Namespace("smoke", {
     metadata: { name: "torchpod-e2e-smoke", annotations: skipAwait },
@@ -76,7 +80,17 @@ const cm = new k8s.core.v1.ConfigMap("smoke", {
     data: { hello: "loopback" },
 }, { provider });
 
+// The random provider is used through the SDK's default provider (its
+// version is the one package-lock.json has).
+const pw = new random.RandomPassword("smoke", { length: 24, special: false });
+const secret = new k8s.core.v1.Secret("smoke", {
+    metadata: { namespace: ns.metadata.name, name: "smoke", annotations: skipAwait },
+    stringData: { password: pw.result },
+}, { provider });
+
 export const namespace = ns.metadata.name;
+export const secretName = secret.metadata.name;
+export const password = pw.result; // a secret output
 export const configMap = cm.metadata.name;
 export const uid = cm.metadata.uid;
 EOF
@@ -94,6 +108,14 @@ api /api/v1/namespaces/torchpod-e2e-smoke/configmaps/smoke | node -e '
 		if (cm.data.hello !== "loopback") { console.error("unexpected ConfigMap", cm); process.exit(1); }
 		console.log("ConfigMap", cm.metadata.namespace + "/" + cm.metadata.name, "uid", cm.metadata.uid, "managedFields:", cm.metadata.managedFields.map(f => f.manager).join(","));
 	});'
+want=$(pulumi stack output password --show-secrets)
+api /api/v1/namespaces/torchpod-e2e-smoke/secrets/smoke | WANT=$want node -e '
+	let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+		const pw = Buffer.from(JSON.parse(s).data.password, "base64").toString();
+		if (pw !== process.env.WANT || !/^[A-Za-z0-9]{24}$/.test(pw)) { console.error("Secret does not hold the generated password"); process.exit(1); }
+		console.log("Secret torchpod-e2e-smoke/smoke holds the 24-character RandomPassword result");
+	});'
+if grep -rq -- "$want" "$tmp/state"; then die "the password is in the state backend in clear text"; fi
 
 echo "== second up must change nothing"
 pulumi up --yes --skip-preview --expect-no-changes
