@@ -327,7 +327,10 @@ function databasePeer(db: { readonly ip: string; readonly port: number }, cluste
         throw new Error(`NetworkLockdown: mlabDatabase must be one IP address and a port 1-65535, got ${JSON.stringify(db)}`);
     const host = hostCidr(address);
     const inside = clusterCidrs.find((k) => cidrContainsCidr(k, host));
-    if (inside) throw new Error(`NetworkLockdown: mlabDatabase.ip ${db.ip} lies inside the cluster range ${formatCidr(inside)}`);
+    if (inside)
+        throw new Error(
+            `NetworkLockdown: mlabDatabase.ip ${db.ip} lies inside the cluster range ${formatCidr(inside)}: an outside database is expected (NetworkPolicy sees pods, not Service addresses)`,
+        );
     return { ipBlock: { cidr: formatCidr(host) } };
 }
 

@@ -151,7 +151,7 @@ print_versions() {
 	echo "Versions (package-lock.json wants: @pulumi/pulumi $WANT_PULUMI, @pulumi/kubernetes $WANT_K8S, @pulumi/random $WANT_RANDOM):"
 	local line
 	show() { # label bin_dir binary wrapper version
-		if [[ -n $5 ]] && is_cached "$2" "$3" "$4"; then line="$2/$3"; else line="(not built)"; fi
+		if [[ -z $5 ]]; then line="(not provided: see the error below)"; elif is_cached "$2" "$3" "$4"; then line="$2/$3"; else line="(not built)"; fi
 		printf '  %-35s %-9s %s\n' "$1" "${5:--}" "$line"
 	}
 	show "pulumi (CLI)" "$PULUMI_BIN_DIR" pulumi pulumi "$PULUMI_VERSION"
