@@ -323,8 +323,10 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
 /** The outside database as one host ipBlock (checkMlabDatabase refused names and cluster addresses before any resource). */
 function databasePeer(db: { readonly ip: string; readonly port: number }, clusterCidrs: Cidr[]): { ipBlock: { cidr: string } } {
     const address = parseAddress(db.ip);
-    if (!address || !Number.isInteger(db.port) || db.port < 1 || db.port > 65535)
-        throw new Error(`NetworkLockdown: mlabDatabase must be one IP address and a port 1-65535, got ${JSON.stringify(db)}`);
+    if (!Number.isInteger(db.port) || db.port < 1 || db.port > 65535)
+        throw new Error(`NetworkLockdown: mlabDatabase.port must be a port number 1-65535, got ${db.port}`);
+    if (!address)
+        throw new Error(`NetworkLockdown: mlabDatabase.ip must be one IP address (MLab has no DNS), got ${JSON.stringify(db.ip)}`);
     const host = hostCidr(address);
     const inside = clusterCidrs.find((k) => cidrContainsCidr(k, host));
     if (inside)
