@@ -12,6 +12,7 @@ import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests, isKubernetesObj
 import { FlowGraph, flowsMarkdown, formatFlows, stackFlows } from "./flows";
 import type { StackConfig } from "../../stacks/types";
 import type { PolicyPackConfig, Violation } from "../pack/runner";
+import { mlabDatabaseEndpoint } from "../../components/mlab/database";
 
 // The engine, the config layer and the pack client load Pulumi and gRPC (seconds): only a render
 // needs them, so `--help` and bad arguments answer at once.
@@ -226,11 +227,19 @@ async function renderInto(
 }
 
 /**
- * The pack's config for one stack, as its CI would pass with `--policy-pack-config`: raw VNC has no
- * password, so the pack refuses it unless the stack opted in explicitly (`torchpod:gui.vnc: true`).
+ * The pack's config for one stack, as its CI would pass with `--policy-pack-config` (per policy, so
+ * the real engine takes it as is). Raw VNC has no password, so the pack refuses it unless the stack
+ * opted in explicitly (`torchpod:gui.vnc: true`); an outside Postgres is MLab's one reviewed host.
  */
 export function packConfigFor(config: StackConfig): PolicyPackConfig {
-    return config.gui.vnc ? { "torchpod-ingress-only-from-office": { allowRawVnc: true } } : {};
+    const out: Record<string, Record<string, unknown>> = {};
+    if (config.gui.vnc) out["torchpod-ingress-only-from-office"] = { allowRawVnc: true };
+    const db = mlabDatabaseEndpoint(config.mlab.database);
+    if (db) {
+        const hosts = [...new Set([db.hostAlias ?? db.ip, `${db.ip}:${db.port}`, ...(db.hostAlias ? [`${db.hostAlias}:${db.port}`] : [])])];
+        for (const policy of ["mlab-closed-world", "mlab-no-egress"]) out[policy] = { mlabExternalHosts: hosts };
+    }
+    return out;
 }
 
 /** Service cluster IPs the offline engine made up: the program did not set them, a cluster would assign them. */

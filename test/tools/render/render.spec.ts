@@ -166,6 +166,28 @@ describe("npm run render", () => {
         );
     });
 
+    it("lets a stack with an outside Postgres pass, naming that one host as MLab's reviewed host in policy-config.json", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        const withDb = dev.replace(
+            "  torchpod:mlab:\n",
+            "  torchpod:mlab:\n    database:\n      type: postgres\n      host: pg.internal:5433\n      address: 192.0.2.40\n      name: gitea\n      user: gitea\n      passwordSecret:\n        name: mlab-pg\n        key: password\n",
+        );
+        assert.notEqual(withDb, dev);
+        fs.writeFileSync(path.join(configDir, "Pulumi.pg.yaml"), withDb);
+        const pg = await render({ stack: "pg", outRoot, configDir, log: () => undefined });
+        assert.equal(pg.mandatoryViolations, 0, JSON.stringify(pg.violations, null, 2));
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "pg", POLICY_CONFIG_FILE), "utf8"));
+        for (const policy of ["mlab-closed-world", "mlab-no-egress"]) {
+            assert.deepEqual(written[policy], { mlabExternalHosts: ["pg.internal", "192.0.2.40:5433", "pg.internal:5433"] });
+        }
+        const withoutReview = await runPackOverResources(pg.resources.filter(isKubernetesObject).map(toPackResource));
+        assert.ok(
+            withoutReview.some((v) => v.enforcementLevel === "mandatory" && /192\.0\.2\.40|pg\.internal/.test(v.message)),
+            "without the reviewed host the pack refuses the database route",
+        );
+    });
+
     it("groups a large team into the same few flow lines", async () => {
         const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
         const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
