@@ -177,6 +177,7 @@ contexts:
 current-context: torchpod-e2e
 EOF
 	chmod 600 "$dir/kubeconfig"
+	# shellcheck disable=SC2034 # read by the EXIT trap
 	fail=0
 	cat <<EOF
 export TORCHPOD_E2E_CLUSTER_DIR=$(printf %q "$dir")

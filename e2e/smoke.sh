@@ -4,7 +4,8 @@
 # second no-change `pulumi up` and `pulumi destroy` against a loopback
 # etcd + kube-apiserver started by e2e/cluster.sh. Everything (PULUMI_HOME,
 # the file:// state backend, the program, the cluster) lives in one temp dir
-# that is deleted afterwards (kept on failure with TORCHPOD_E2E_KEEP=1).
+# that is deleted afterwards (kept with TORCHPOD_E2E_KEEP=1; the cluster
+# itself is always stopped and deleted).
 #
 #   e2e/toolchain.sh          # once: build the binaries (see that script)
 #   e2e/smoke.sh
@@ -32,6 +33,7 @@ eval "$env"
 [[ -n $TORCHPOD_E2E_RANDOM_PROVIDER ]] || die "no random provider binary"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/torchpod-e2e-smoke.XXXXXX")
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [[ ${TORCHPOD_E2E_KEEP:-0} == 1 ]]; then echo "smoke.sh: kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
