@@ -33,7 +33,10 @@
 #     Node language host is torchpod's own small host (toolchain/
 #     pulumi-language-nodejs/main.go) built against sdk/v3.
 #   - github.com/pulumi/pulumi-kubernetes/provider/v4: only the pseudo-version
-#     of the v4.25.0 release commit is served; the 4.34.2 commit is refused.
+#     of the v4.25.0 release commit (v4.0.0-20260115033456-f47bc2d6f199) is
+#     served. Pseudo-versions of the v4.31.1 and v4.32.0 commits, queries by
+#     tag or branch, and sdk/v4 v4.34.2 (whose Origin would name the 4.34.2
+#     commit) are all refused, so no 4.34.2 build is possible.
 #   - github.com/pulumi/pulumi-random/provider/v4: refused for every version;
 #     with TORCHPOD_E2E_ALLOW_DRIFT=1 the script builds torchpod's STAND-IN
 #     (toolchain/pulumi-resource-random/main.go: RandomPassword and
