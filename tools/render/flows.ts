@@ -87,6 +87,8 @@ function clusterDnsObjects(config: StackConfig): K8sObject[] {
 
 const componentOf = (w: WorkloadEndpoint) => w.labels["app.kubernetes.io/component"];
 const isProbe = (w: WorkloadEndpoint) => w.labels["torchpod.dev/probe"] !== undefined;
+/** The workloads of the traffic table: the three components, and MLab's reconciler and importer Jobs. */
+const SHOWN_COMPONENTS = ["torchpod", "airlock", "mlab", "mlab-reconciler", "mlab-importer"];
 const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 interface PortTarget {
@@ -166,7 +168,7 @@ interface RawFlow {
 /** The flows of a rendered stack: its long-running workloads, the office networks, DNS, the API server, metadata and the internet. */
 export function stackFlows(objects: readonly K8sObject[], config: StackConfig): FlowGraph {
     const model = NetworkModel.fromObjects([...objects, ...clusterDnsObjects(config)]);
-    const workloads = model.workloads.filter((w) => ["torchpod", "airlock", "mlab"].includes(componentOf(w) ?? "") && !isProbe(w));
+    const workloads = model.workloads.filter((w) => SHOWN_COMPONENTS.includes(componentOf(w) ?? "") && !isProbe(w));
     const dns = model.workloads.find((w) => w.namespace === config.cluster.dnsNamespace && w.name === DNS_POD_NAME)!;
     const offices = config.officeCidrs.map((cidr) => ({ cidr, address: firstHost(cidr) }));
     const ipEndpoint = (address: string): Endpoint => ({ type: "ip", id: address, ip: address });
@@ -238,11 +240,17 @@ export function stackFlows(objects: readonly K8sObject[], config: StackConfig): 
 
     const nodes: FlowNode[] = [];
     const nodeOf = new Map<string, string>();
-    const COMPONENT_TITLES: Record<string, string> = { torchpod: "TorchPod", airlock: "Airlock", mlab: "MLab" };
+    const COMPONENT_TITLES: Record<string, string> = {
+        torchpod: "TorchPod",
+        airlock: "Airlock",
+        mlab: "MLab",
+        "mlab-reconciler": "MLab reconciler",
+        "mlab-importer": "MLab importer",
+    };
     let n = 0;
     for (const members of groups.values()) {
         const component = componentOf(members[0])!;
-        const id = `${component}${n++}`;
+        const id = `${component.replace(/[^A-Za-z0-9]/g, "")}${n++}`;
         const ids = members.map((m) => m.id).sort();
         const title = COMPONENT_TITLES[component] ?? component;
         const label = ids.length === 1 ? `${title} ${ids[0]}` : `${ids.length} ${title}s`;

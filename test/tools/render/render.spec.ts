@@ -106,6 +106,23 @@ describe("npm run render", () => {
             assert.ok(!flowsFrom(result, torchpods.id).some((f) => f.to === outside), outside);
     });
 
+    it("shows MLab's rows of the traffic table: Gitea reaches nothing, the reconciler only Gitea http, the importer DNS, internet 443 and Gitea http", () => {
+        const [mlab] = node(result, "mlab");
+        assert.deepEqual(flowsFrom(result, mlab.id), [], "MLab's Gitea has no egress at all");
+        const byLabel = (prefix: string) => result.flows.nodes.filter((n) => n.label.startsWith(prefix));
+        const [reconciler] = byLabel("MLab reconciler");
+        const [importer] = byLabel("MLab importer");
+        assert.ok(reconciler && importer, JSON.stringify(result.flows.nodes.map((n) => n.label)));
+        assert.deepEqual(
+            flowsFrom(result, reconciler.id).map((f) => [f.to, f.ports]),
+            [[mlab.id, ["80→3000/TCP"]]],
+        );
+        const fromImporter = new Map(flowsFrom(result, importer.id).map((f) => [f.to, f.ports]));
+        assert.deepEqual([...fromImporter.keys()].sort(), ["dns", "internetIPv4", mlab.id].sort());
+        assert.deepEqual(fromImporter.get("internetIPv4"), ["443/TCP"]);
+        assert.deepEqual(fromImporter.get(mlab.id), ["80→3000/TCP"]);
+    });
+
     it("marks the cluster IPs the offline engine made up as placeholders", () => {
         assert.ok(result.placeholderIps.length > 0);
         const text = logged.join("\n");
