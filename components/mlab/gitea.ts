@@ -22,6 +22,7 @@ import { ExposureConfig, MlabConfig } from "../settings";
 import { giteaEnvName, giteaSettings } from "./giteaSettings";
 import { mlabPassword } from "./accounts";
 import { mlabDatabaseEndpoint } from "./database";
+import { PVC_IGNORED_CHANGES } from "../volumes";
 
 /** The admin bootstrap, run by the Gitea pod's init container. */
 export const BOOTSTRAP_SCRIPT_PATH = path.join(__dirname, "bootstrap-admin.sh");
@@ -120,15 +121,7 @@ export function giteaServer(args: GiteaArgs, parent: pulumi.Resource): GiteaReso
             retainOnDelete: true,
             // These fields are immutable: a changed storage class must not replace (and empty) the
             // volume. The size stays managed: growing it is an in-place update.
-            ignoreChanges: [
-                "spec.storageClassName",
-                "spec.accessModes",
-                "spec.volumeMode",
-                "spec.selector",
-                "spec.volumeName",
-                "spec.dataSource",
-                "spec.dataSourceRef",
-            ],
+            ignoreChanges: PVC_IGNORED_CHANGES,
         },
     );
 
