@@ -4,13 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AIRLOCK_MOUNT_PATH, AIRLOCK_NAMES, DESKTOP_PORTS, DESKTOP_PORT_NAMES } from "@torchpod/contract";
-import { PLATFORM_DEFAULTS, defaultResources } from "./defaults";
-import { PVC_IGNORED_CHANGES } from "./volumes";
+import { PLATFORM_DEFAULTS, defaultResources } from "./common/defaults";
+import { PVC_IGNORED_CHANGES } from "./common/volumes";
 import { modeFor } from "./desktop/container";
 import { endpoint } from "./desktop/service";
 import { SHM_MOUNT, DesktopComponent, homeMount, shmVolume, stableDesktopLabels } from "./desktop/workload";
-import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
-import { refuseInvalidArgs } from "./argProblems";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "./common/settings";
+import { refuseInvalidArgs } from "./common/argProblems";
 import { validateAirlockArgs } from "./airlock.validate";
 
 export { validateAirlockArgs } from "./airlock.validate";
@@ -20,7 +20,7 @@ export const AIRLOCK_FOLDERS = ["pip", "apt"] as const;
 
 /**
  * The Airlock's arguments. The platform passes every field resolved from the stack config; an Airlock
- * built on its own takes the platform's defaults (components/defaults.ts) for the optional ones.
+ * built on its own takes the platform's defaults (components/common/defaults.ts) for the optional ones.
  */
 export interface AirlockArgs {
     /** Namespace of TorchPods and the Airlock (they share the claim): the Namespaces component's output. */

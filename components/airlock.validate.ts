@@ -1,6 +1,6 @@
 // The Airlock's rules on its arguments, as a pure check (no Pulumi): the stack config calls it before
 // any resource exists, and Airlock refuses what it reports.
-import { ArgProblem, portProblem } from "./argProblems";
+import { ArgProblem, portProblem } from "./common/argProblems";
 import { DesktopArgsChecked, validateDesktopArgs } from "./desktop/validate";
 
 /** The arguments the check reads, resolved (the Airlock component applies its defaults first). */

@@ -18,13 +18,13 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { workloadLabels } from "@torchpod/contract";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./common/podSecurity";
 import { GUI_PORTS } from "./networkLockdown";
-import { refuseInvalidArgs } from "./argProblems";
+import { refuseInvalidArgs } from "./common/argProblems";
 import { validateProbeArgs } from "./enforcementProbe.validate";
 
 export { validateProbeArgs } from "./enforcementProbe.validate";
-import { ClusterConfig, ProbeConfig, Toleration } from "./settings";
+import { ClusterConfig, ProbeConfig, Toleration } from "./common/settings";
 
 /** Every probe pod carries this label ("true"): it tells the probe apart from real TorchPods; no policy selects on it. */
 export const PROBE_LABEL = "torchpod.dev/probe";

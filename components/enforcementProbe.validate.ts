@@ -2,9 +2,9 @@
 // it before any resource exists, and EnforcementProbe refuses what it reports.
 import { checkPinnedImage, DESKTOP_PORTS } from "@torchpod/contract";
 import { cidrHolding, parseAddress } from "@torchpod/netpol/net";
-import { ArgProblem, addressProblem, portProblem } from "./argProblems";
+import { ArgProblem, addressProblem, portProblem } from "./common/argProblems";
 import { PRIVATE_V4, PRIVATE_V6 } from "./networkLockdown";
-import { ClusterConfig, ProbeConfig } from "./settings";
+import { ClusterConfig, ProbeConfig } from "./common/settings";
 
 /** The arguments the check reads (EnforcementProbeArgs satisfies it). */
 export interface ProbeArgsChecked {

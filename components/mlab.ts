@@ -13,8 +13,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, imageVersion, workloadLabels } from "@torchpod/contract";
-import { PLATFORM_DEFAULTS } from "./defaults";
-import { ExposureConfig, MlabConfig } from "./settings";
+import { PLATFORM_DEFAULTS } from "./common/defaults";
+import { ExposureConfig, MlabConfig } from "./common/settings";
 import { hostWithPort } from "./mlab/giteaSettings";
 import { mlabEmailDomain, userAccounts, userCredentialSecretName } from "./mlab/accounts";
 import { giteaServer } from "./mlab/gitea";

@@ -3,8 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ComponentName, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, platformLabels } from "@torchpod/contract";
-import { NamespacesConfig } from "./settings";
-import { refuseInvalidArgs } from "./argProblems";
+import { NamespacesConfig } from "./common/settings";
+import { refuseInvalidArgs } from "./common/argProblems";
 import { validateNamespacesArgs } from "./namespaces.validate";
 
 export { validateNamespacesArgs } from "./namespaces.validate";

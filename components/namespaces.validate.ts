@@ -1,7 +1,7 @@
 // The Namespaces component's rules on its arguments, as a pure check (no Pulumi): the stack config
 // calls it before any resource exists, and Namespaces refuses what it reports.
-import { ArgProblem } from "./argProblems";
-import { NamespacesConfig } from "./settings";
+import { ArgProblem } from "./common/argProblems";
+import { NamespacesConfig } from "./common/settings";
 
 /**
  * Every problem of the namespace names: each a DNS-1123 label of the platform's own (not `default`, not

@@ -28,7 +28,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ComponentName, LABEL_NAME, NAMESPACE_NAME_LABEL, componentSelector, platformLabels } from "@torchpod/contract";
-import { ClusterConfig, GuiConfig, NamespacesConfig } from "./settings";
+import { ClusterConfig, GuiConfig, NamespacesConfig } from "./common/settings";
 import {
     ANY_V4,
     ANY_V6,
@@ -41,7 +41,7 @@ import {
     mustParseCidr,
     parseAddress,
 } from "@torchpod/netpol/net";
-import { refuseInvalidArgs } from "./argProblems";
+import { refuseInvalidArgs } from "./common/argProblems";
 import { validateNetworkLockdownArgs } from "./networkLockdown.validate";
 
 export { ANY_V4, ANY_V6, exceptList, ipInCidr } from "@torchpod/netpol/net";

@@ -1,7 +1,7 @@
 // The network lock-down's rules on its arguments, as a pure check (no Pulumi): the stack config calls
 // it before any resource exists, and NetworkLockdown refuses what it reports.
 import { Cidr, cidrContainsCidr, formatCidr, parseCidr } from "@torchpod/netpol/net";
-import { ArgProblem, addressProblem, portProblem } from "./argProblems";
+import { ArgProblem, addressProblem, portProblem } from "./common/argProblems";
 import type { NetworkLockdownArgs } from "./networkLockdown";
 
 type Checked = Pick<NetworkLockdownArgs, "officeCidrs" | "cluster" | "mlabPorts" | "airlockSftpContainerPort">;

@@ -4,12 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AIRLOCK_CLAIM_NAME, AIRLOCK_MOUNT_PATH, MLAB_CREDENTIALS_PATH, MLAB_CREDENTIAL_KEYS, torchpodNames } from "@torchpod/contract";
-import { PLATFORM_DEFAULTS, defaultResources } from "./defaults";
-import { PVC_IGNORED_CHANGES } from "./volumes";
+import { PLATFORM_DEFAULTS, defaultResources } from "./common/defaults";
+import { PVC_IGNORED_CHANGES } from "./common/volumes";
 import { modeFor } from "./desktop/container";
 import { SHM_MOUNT, DesktopComponent, homeMount, shmVolume, stableDesktopLabels } from "./desktop/workload";
-import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "./settings";
-import { refuseInvalidArgs } from "./argProblems";
+import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "./common/settings";
+import { refuseInvalidArgs } from "./common/argProblems";
 import { validateTorchPodArgs } from "./torchpod.validate";
 
 export { validateTorchPodArgs } from "./torchpod.validate";
@@ -25,7 +25,7 @@ export interface TorchPodMlabAccess {
 
 /**
  * A TorchPod's arguments. The platform passes every field resolved from the stack config; a TorchPod
- * built on its own takes the platform's defaults (components/defaults.ts) for the optional ones.
+ * built on its own takes the platform's defaults (components/common/defaults.ts) for the optional ones.
  */
 export interface TorchPodArgs {
     /** The user's name (a login name, DNS-1123 label): names the Deployment, Service, Secret and home volume. */

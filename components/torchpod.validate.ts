@@ -1,6 +1,6 @@
 // TorchPod's rules on its arguments, as a pure check (no Pulumi): the stack config calls it for every
 // user before any resource exists, and TorchPod refuses what it reports.
-import { ArgProblem } from "./argProblems";
+import { ArgProblem } from "./common/argProblems";
 import { DesktopArgsChecked, validateDesktopArgs } from "./desktop/validate";
 
 /** The arguments the check reads, resolved (the TorchPod component applies its defaults first). */

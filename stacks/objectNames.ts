@@ -2,7 +2,7 @@
 // (of one kind, in one namespace) share a name: a user whose derived names equal the Airlock's, the
 // probe's, MLab's or another user's would make two components fight over one object. Pure.
 import { AIRLOCK_NAMES, SHARED_PROXY_CONFIG_NAME, torchpodNames } from "@torchpod/contract";
-import { ArgProblem } from "../components/argProblems";
+import { ArgProblem } from "../components/common/argProblems";
 import { PROBE_TARGET_NAME } from "../components/enforcementProbe";
 import { StackConfig } from "./types";
 

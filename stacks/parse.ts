@@ -3,7 +3,7 @@
 // Every problem in the whole config is collected; one StackConfigError lists them all, each as
 // `<key path>: got <value>, expected <form>`. Nothing here creates resources.
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_DEFAULTS } from "../components/defaults";
+import { PLATFORM_DEFAULTS } from "../components/common/defaults";
 import { StackConfig, UserConfig } from "./types";
 import { closestKey, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName, parseConfigCidr, parseQuantity } from "./validate";
 import { Cidr, cidrContainsAddress, isAddress, parseAddress } from "@torchpod/netpol/net";
@@ -23,7 +23,7 @@ import {
     StorageConfig,
     Toleration,
     TorchpodMode,
-} from "../components/settings";
+} from "../components/common/settings";
 import {
     DESKTOP_PORTS,
     GITEA_HTTP_CONTAINER_PORT,
@@ -33,7 +33,7 @@ import {
     isGiteaReservedName,
 } from "@torchpod/contract";
 import { modeFor } from "../components/desktop/container";
-import { ArgProblem } from "../components/argProblems";
+import { ArgProblem } from "../components/common/argProblems";
 import { resourceProblems } from "../components/desktop/validate";
 import { validateTorchPodArgs } from "../components/torchpod.validate";
 import { validateAirlockArgs } from "../components/airlock.validate";

@@ -2,10 +2,10 @@
 // (keys `torchpod:*`); components receive the parts they need and never read pulumi.Config.
 // Every field here is resolved: defaults are applied once, in the parser.
 
-import type * as S from "../components/settings";
+import type * as S from "../components/common/settings";
 
 // The settings types components take are the config's types too.
-export type * from "../components/settings";
+export type * from "../components/common/settings";
 
 /** One researcher and their TorchPod (`torchpod:users[i]`). */
 export interface UserConfig {

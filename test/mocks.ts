@@ -2,8 +2,8 @@
 // engine and answers questions about what it registered.
 import * as path from "path";
 import { ProgramRun, RecordedResource, readStackConfigFile, runProgram } from "../tools/offline/engine";
-import { PLATFORM_DEFAULTS } from "../components/defaults";
-import { ClusterConfig } from "../components/settings";
+import { PLATFORM_DEFAULTS } from "../components/common/defaults";
+import { ClusterConfig } from "../components/common/settings";
 
 export { ProgramRun, RecordedResource, resolveOutput } from "../tools/offline/engine";
 

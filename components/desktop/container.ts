@@ -1,7 +1,7 @@
 // The desktop container's pieces that TorchPods and the Airlock share: ports, probes and hardening.
 import * as k8s from "@pulumi/kubernetes";
 import { DESKTOP_PORTS, DESKTOP_PORT_NAMES } from "@torchpod/contract";
-import { GuiConfig, TorchpodMode } from "../settings";
+import { GuiConfig, TorchpodMode } from "../common/settings";
 
 /** The image's TORCHPOD_MODE for the enabled GUIs: VNC serves both raw VNC and noVNC (the browser). */
 export function modeFor(gui: Pick<GuiConfig, "rdp" | "browser" | "vnc">): TorchpodMode {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { DESKTOP_PORTS, DESKTOP_PORT_NAMES } from "@torchpod/contract";
-import { ExposureConfig, GuiConfig } from "../settings";
+import { ExposureConfig, GuiConfig } from "../common/settings";
 
 export interface GuiServicePort {
     readonly name: string;

@@ -2,8 +2,8 @@
 // pure checks: the stack config calls them through validateTorchPodArgs and validateAirlockArgs
 // before any resource exists.
 import { checkPinnedImage } from "@torchpod/contract";
-import { ArgProblem } from "../argProblems";
-import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../settings";
+import { ArgProblem } from "../common/argProblems";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../common/settings";
 import { modeFor } from "./container";
 import { parseQuantity } from "../quantity";
 

@@ -9,7 +9,7 @@ import { CREDENTIAL_KEYS, credentials, secretEnv } from "./credentials";
 import { browserProxy, browserProxyConfigMap } from "./browserProxy";
 import { desktopPorts, desktopProbes, desktopSecurityContext, podHardening } from "./container";
 import { GuiServicePort, endpoint, guiService, guiServicePorts } from "./service";
-import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../settings";
+import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "../common/settings";
 
 export interface DesktopWorkloadArgs {
     /** `app.kubernetes.io/component` of the pods. */

@@ -2,7 +2,7 @@
 // so Gitea reaches it by IP, either because `host` is an IPv4 address or through a hostAliases entry
 // that maps `host` to `address`; the lock-down opens exactly that address and port, nothing else.
 import * as net from "net";
-import { MlabDatabase } from "../settings";
+import { MlabDatabase } from "../common/settings";
 
 /** PostgreSQL's port when `host` names none. */
 export const POSTGRES_DEFAULT_PORT = 5432;

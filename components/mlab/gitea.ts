@@ -16,13 +16,13 @@ import {
     MLAB_DATA_CLAIM_NAME,
     selectorLabels,
 } from "@torchpod/contract";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../podSecurity";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common/podSecurity";
 import { exposureSpec } from "../desktop/service";
-import { ExposureConfig, MlabConfig } from "../settings";
+import { ExposureConfig, MlabConfig } from "../common/settings";
 import { giteaEnvName, giteaSettings } from "./giteaSettings";
 import { mlabPassword } from "./accounts";
 import { mlabDatabaseEndpoint } from "./database";
-import { PVC_IGNORED_CHANGES } from "../volumes";
+import { PVC_IGNORED_CHANGES } from "../common/volumes";
 
 /** The admin bootstrap, run by the Gitea pod's init container. */
 export const BOOTSTRAP_SCRIPT_PATH = path.join(__dirname, "bootstrap-admin.sh");

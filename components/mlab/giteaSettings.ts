@@ -1,4 +1,4 @@
-import { MlabConfig } from "../settings";
+import { MlabConfig } from "../common/settings";
 import { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR } from "@torchpod/contract";
 // Gitea's configuration for MLab, as `GITEA__section__KEY` environment variables that the rootless
 // image's docker-setup.sh writes into app.ini (environment-to-ini) on every start.

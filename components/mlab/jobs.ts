@@ -16,7 +16,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { MLAB_ADMIN_USER, MLAB_IMPORTER_PREFIX } from "@torchpod/contract";
-import { MlabConfig, MlabProject } from "../settings";
+import { MlabConfig, MlabProject } from "../common/settings";
 import { mlabEmailDomain, mlabPassword } from "./accounts";
 import { giteaContainerSecurityContext, giteaPodSecurityContext } from "./gitea";
 

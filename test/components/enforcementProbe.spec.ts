@@ -12,7 +12,7 @@ import {
     probeJobName,
 } from "../../components/enforcementProbe";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece, DEFAULT_CLUSTER } from "../mocks";
-import { ClusterConfig, ProbeConfig } from "../../components/settings";
+import { ClusterConfig, ProbeConfig } from "../../components/common/settings";
 
 const JOB = "kubernetes:batch/v1:Job";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

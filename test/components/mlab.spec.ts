@@ -18,7 +18,7 @@ import { MLAB_DATA_CLAIM_NAME, isGiteaReservedName } from "@torchpod/contract";
 import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/contract";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
 import { MLAB_ADMIN_USER } from "@torchpod/contract";
-import { MlabConfig } from "../../components/settings";
+import { MlabConfig } from "../../components/common/settings";
 
 const baseConfig: MlabConfig = {
     image: "gitea/gitea:1.22.6-rootless",

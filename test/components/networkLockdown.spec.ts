@@ -11,7 +11,7 @@ import {
 import { cidrContainsCidr as cidrContains, formatCidr, parseCidr as parseNetCidr } from "@torchpod/netpol/net";
 import { ofType, runPiece, DEFAULT_CLUSTER } from "../mocks";
 import { NetworkModel } from "@torchpod/netpol";
-import { ClusterConfig } from "../../components/settings";
+import { ClusterConfig } from "../../components/common/settings";
 
 /** The network module's CIDR, or undefined when the text is not one. */
 const parseCidr = (s: string) => {

@@ -7,7 +7,7 @@ import { NetworkModel } from "@torchpod/netpol";
 import type { Endpoint, IpEndpoint, K8sObject, Protocol, WorkloadEndpoint } from "@torchpod/netpol";
 import { NetworkLockdownArgs, ipInCidr, lockdownPolicies } from "../../components/networkLockdown";
 import { DEFAULT_CLUSTER } from "../mocks";
-import { ClusterConfig, GuiConfig } from "../../components/settings";
+import { ClusterConfig, GuiConfig } from "../../components/common/settings";
 
 /** What the table is evaluated over: the model and who plays each role in it. */
 export interface TableEnv {

@@ -5,10 +5,10 @@ import { validateNetworkLockdownArgs } from "../../components/networkLockdown.va
 import { validateProbeArgs } from "../../components/enforcementProbe.validate";
 import { validateTorchPodArgs } from "../../components/torchpod.validate";
 import { validateAirlockArgs } from "../../components/airlock.validate";
-import { refuseInvalidArgs } from "../../components/argProblems";
+import { refuseInvalidArgs } from "../../components/common/argProblems";
 import { validateNamespacesArgs } from "../../components/namespaces.validate";
 import { duplicateObjectProblems } from "../../stacks/objectNames";
-import { PLATFORM_DEFAULTS } from "../../components/defaults";
+import { PLATFORM_DEFAULTS } from "../../components/common/defaults";
 import { DEFAULT_CLUSTER } from "../mocks";
 
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field);

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, StackConfigError } from "../../stacks/parse";
-import { PLATFORM_DEFAULTS } from "../../components/defaults";
+import { PLATFORM_DEFAULTS } from "../../components/common/defaults";
 import { devStackConfig, rawConfig } from "../mocks";
 
 const valid = { users: [{ name: "alice", gpus: 1 }], officeCidrs: ["192.0.2.0/24"] };
