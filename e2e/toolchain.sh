@@ -39,7 +39,7 @@
 #     commit) are all refused, so no 4.34.2 build is possible.
 #   - github.com/pulumi/pulumi-random/provider/v4: refused for every version;
 #     with TORCHPOD_E2E_ALLOW_DRIFT=1 the script builds torchpod's STAND-IN
-#     (toolchain/pulumi-resource-random/main.go: RandomPassword and
+#     (toolchain/pulumi-resource-random/main.go: RandomPassword, RandomBytes and
 #     RandomString only) to be installed as the locked @pulumi/random version.
 set -euo pipefail
 # The whole script is one block, so bash parses all of it before running any:
@@ -127,7 +127,7 @@ if [[ -z $RANDOM_BUILDABLE ]]; then
 	if [[ $ALLOW_DRIFT == 1 ]]; then
 		RANDOM_VERSION=$WANT_RANDOM
 		RANDOM_KIND=standin
-		note "warning: $msg; TORCHPOD_E2E_ALLOW_DRIFT=1: building torchpod's stand-in (RandomPassword, RandomString) to install as $WANT_RANDOM"
+		note "warning: $msg; TORCHPOD_E2E_ALLOW_DRIFT=1: building torchpod's stand-in (RandomPassword, RandomString, RandomBytes) to install as $WANT_RANDOM"
 	else
 		PROBLEMS+=("$msg (set TORCHPOD_E2E_ALLOW_DRIFT=1 to build torchpod's stand-in)")
 	fi

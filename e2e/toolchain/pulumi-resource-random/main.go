@@ -9,8 +9,12 @@
 // resources of @pulumi/random that generate strings, with the real provider's
 // inputs, defaults, outputs and replace-on-any-change behaviour:
 //
-//   - random:index/randomPassword:RandomPassword (id "none", result, bcryptHash)
+//   - random:index/randomPassword:RandomPassword (id "none", result, bcryptHash:
+//     a golang.org/x/crypto/bcrypt hash of result at the default cost, as the
+//     real provider computes it)
 //   - random:index/randomString:RandomString     (id = result)
+//   - random:index/randomBytes:RandomBytes       (inputs length, keepers;
+//     outputs base64 = id, and hex)
 //
 // Every other random resource fails with a clear error. The characters are
 // drawn with crypto/rand; the exact generation algorithm differs from the real
@@ -20,6 +24,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -42,6 +48,7 @@ var version = "0.0.0-dev"
 const (
 	passwordType = "random:index/randomPassword:RandomPassword"
 	stringType   = "random:index/randomString:RandomString"
+	bytesType    = "random:index/randomBytes:RandomBytes"
 	// The engine's marker for a value not known during preview.
 	unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 	// The real provider's default special characters.
@@ -112,11 +119,11 @@ func (p *provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, erro
 }
 
 func supported(typ string) error {
-	if typ == passwordType || typ == stringType {
+	if typ == passwordType || typ == stringType || typ == bytesType {
 		return nil
 	}
 	return fmt.Errorf("%s is not implemented by torchpod's e2e stand-in for the random provider "+
-		"(only RandomPassword and RandomString are)", typ)
+		"(only RandomPassword, RandomString and RandomBytes are)", typ)
 }
 
 func typeOf(urn string) string {
@@ -145,6 +152,19 @@ func (p *provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 	fail := func(prop, reason string) {
 		failures = append(failures, &pulumirpc.CheckFailure{Property: prop, Reason: reason})
 	}
+	if typ == bytesType {
+		for k := range news {
+			if k != "length" && k != "keepers" && k != "__defaults" {
+				fail(k, fmt.Sprintf("RandomBytes has no input %q (only length and keepers)", k))
+			}
+		}
+		checkLength(news, fail)
+		inputs, err := structpb.NewStruct(news)
+		if err != nil {
+			return nil, err
+		}
+		return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
+	}
 	for _, k := range []string{"lower", "upper", "special"} {
 		if _, ok := news[k]; !ok {
 			news[k] = true
@@ -166,6 +186,15 @@ func (p *provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 			news[k] = float64(0)
 		}
 	}
+	checkLength(news, fail)
+	inputs, err := structpb.NewStruct(news)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
+}
+
+func checkLength(news map[string]any, fail func(prop, reason string)) {
 	switch l := news["length"].(type) {
 	case nil:
 		fail("length", "length is required")
@@ -174,11 +203,6 @@ func (p *provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 			fail("length", "length must be at least 1")
 		}
 	}
-	inputs, err := structpb.NewStruct(news)
-	if err != nil {
-		return nil, err
-	}
-	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
 }
 
 func (p *provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
@@ -258,6 +282,9 @@ func (p *provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	props := req.GetProperties().AsMap()
+	if typ == bytesType {
+		return createBytes(props, req.GetPreview())
+	}
 	if req.GetPreview() {
 		props["result"] = unknown
 		if typ == passwordType {
@@ -300,7 +327,7 @@ func (p *provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 func (p *provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
 	olds := req.GetOlds().AsMap()
 	news := req.GetNews().AsMap()
-	for _, k := range []string{"result", "bcryptHash"} {
+	for _, k := range []string{"result", "bcryptHash", "base64", "hex"} {
 		if v, ok := olds[k]; ok {
 			news[k] = v
 		}
@@ -314,6 +341,35 @@ func (p *provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 
 func (p *provider) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	return &emptypb.Empty{}, nil
+}
+
+// createBytes generates RandomBytes: length bytes from crypto/rand, presented
+// as standard padded base64 (also the id, as in the real provider) and as
+// lowercase hex.
+func createBytes(props map[string]any, preview bool) (*pulumirpc.CreateResponse, error) {
+	if preview {
+		props["base64"], props["hex"] = unknown, unknown
+		out, err := structpb.NewStruct(props)
+		if err != nil {
+			return nil, err
+		}
+		return &pulumirpc.CreateResponse{Properties: out}, nil
+	}
+	length := number(props, "length")
+	if length < 1 {
+		return nil, errors.New("length must be at least 1")
+	}
+	buf := make([]byte, length)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	props["base64"] = base64.StdEncoding.EncodeToString(buf)
+	props["hex"] = hex.EncodeToString(buf)
+	out, err := structpb.NewStruct(props)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CreateResponse{Id: props["base64"].(string), Properties: out}, nil
 }
 
 func number(props map[string]any, key string) int {
