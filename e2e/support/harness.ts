@@ -8,6 +8,8 @@ import * as os from "os";
 import * as path from "path";
 
 export const REPO = path.resolve(__dirname, "..", "..");
+/** The program under test: this repository, or another checkout of it (TORCHPOD_E2E_PROGRAM) using REPO's node_modules. */
+export const PROGRAM = path.resolve(process.env.TORCHPOD_E2E_PROGRAM ?? REPO);
 
 export function env(name: string): string {
     const v = process.env[name];
@@ -50,7 +52,7 @@ export function makeProject(root: string, name: string, entry: string): string {
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `torchpod-e2e-${name}`, private: true, main: "index.ts" }));
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: torchpod\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
     // The project's config keys are declared in the real Pulumi.yaml: copy that declaration block.
-    const real = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8");
+    const real = fs.readFileSync(path.join(PROGRAM, "Pulumi.yaml"), "utf8");
     const config = real.slice(real.indexOf("\nconfig:\n"));
     fs.appendFileSync(path.join(dir, "Pulumi.yaml"), config);
     fs.writeFileSync(path.join(dir, "index.ts"), entry);
@@ -78,7 +80,7 @@ pulumi.runtime.registerResourceTransform((args) => {
 `;
 
 export function platformEntry(): string {
-    return `${TRANSFORM}\nmodule.exports = require(${JSON.stringify(path.join(REPO, "index.ts"))});\n`;
+    return `${TRANSFORM}\nmodule.exports = require(${JSON.stringify(path.join(PROGRAM, "index.ts"))});\n`;
 }
 
 /** The Pulumi environment of one run: PULUMI_HOME, a file:// backend, a passphrase, no network. */
