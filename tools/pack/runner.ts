@@ -2,6 +2,7 @@
 // protocol (it prints its port on stdout), called with the generated clients of @pulumi/pulumi.
 // Used by `npm run policy-check`, `npm run render` and the end-to-end tests.
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -220,6 +221,16 @@ export class PolicyPackProcess {
         return this.stderrText();
     }
 
+    /** Peak resident memory of the pack's process so far, in MB (Linux /proc; NaN elsewhere or once it exited). */
+    peakRssMb(): number {
+        try {
+            const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.child.pid}/status`, "utf8"));
+            return m ? Number(m[1]) / 1024 : NaN;
+        } catch {
+            return NaN;
+        }
+    }
+
     async getPluginInfo(): Promise<{ version: string }> {
         const r = await unary<Empty, any>(this.client.getPluginInfo.bind(this.client), new Empty());
         return { version: r.getVersion() };
@@ -435,11 +446,20 @@ export class PackSession {
         }
     }
 
+    /** Wall time the last finish() spent waiting for the Analyze calls, and in AnalyzeStack (for the benchmark). */
+    readonly timings = { analyzeMs: 0, analyzeStackMs: 0 };
+    /** Peak resident memory of the pack's process in MB, read as the session closes (Linux; NaN elsewhere). */
+    packPeakRssMb = NaN;
+
     /** Waits for every Analyze, runs AnalyzeStack over `resources`, stops a pack it started. */
     async finish(resources: PackResource[]): Promise<PackRun> {
         try {
+            const started = process.hrtime.bigint();
             const violations = (await Promise.all(this.perResource)).flat();
+            const analyzed = process.hrtime.bigint();
             violations.push(...(await this.pack.analyzeStack(resources)));
+            this.timings.analyzeMs = Number(analyzed - started) / 1e6;
+            this.timings.analyzeStackMs = Number(process.hrtime.bigint() - analyzed) / 1e6;
             return { info: this.info, violations };
         } finally {
             await this.close();
@@ -448,6 +468,7 @@ export class PackSession {
 
     /** Stops the pack if this session started it (idempotent). */
     async close(): Promise<void> {
+        if (Number.isNaN(this.packPeakRssMb)) this.packPeakRssMb = this.pack.peakRssMb();
         if (this.ownsPack) await this.pack.stop();
     }
 }
