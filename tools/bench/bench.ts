@@ -55,6 +55,13 @@ export function syntheticConfig(users: number): Record<string, string> {
     return config;
 }
 
+/** TORCHPOD_BENCH_PACK_PROF=<dir>: the pack's process writes a CPU profile there (see README.md beside this file). */
+const packStart = () => ({
+    nodeArgs: process.env.TORCHPOD_BENCH_PACK_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TORCHPOD_BENCH_PACK_PROF}`, "-r", path.join(__dirname, "exitOnSigterm.js")]
+        : [],
+});
+
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -102,7 +109,7 @@ async function packCase(users: number): Promise<CaseResult> {
     releaseProgram(entry());
     const objects = run.resources.filter(isKubernetesObject).map(toPackResource);
     const startup = now();
-    const session = await PackSession.open({});
+    const session = await PackSession.open(packStart());
     const startupMs = msSince(startup);
     const started = now();
     for (const r of objects) session.analyze(r);
@@ -120,7 +127,7 @@ async function packCase(users: number): Promise<CaseResult> {
 
 async function renderCase(users: number): Promise<CaseResult> {
     const started = now();
-    const check = startPackCheck();
+    const check = startPackCheck({}, packStart());
     let run;
     try {
         run = await evaluate(users, check.onResource);
@@ -151,7 +158,7 @@ async function policyCheckCase(users: number): Promise<CaseResult> {
         const manifests = toManifests(run.resources);
         for (const file of MANIFEST_FILES) fs.writeFileSync(path.join(dir, file), toYaml(manifests.files.get(file) ?? []));
         const startup = now();
-        const session = await PackSession.open({});
+        const session = await PackSession.open(packStart());
         const startupMs = msSince(startup);
         const started = now();
         const resources = manifestsToResources(loadManifests([dir]));
