@@ -215,6 +215,10 @@ function recordedResource(urn: string, d: ReturnType<typeof describe>, inputs: a
  */
 export async function runProgram(program: () => unknown, options: RunOptions): Promise<ProgramRun> {
     await pulumi.runtime.setMocks(new OfflineMocks(), options.project ?? "torchpod", options.stack, options.preview ?? false);
+    // setMocks turns on the features mocks support (secrets, resource references, ...); installing
+    // this monitor resets them, so they are carried over.
+    const store = require("@pulumi/pulumi/runtime/state").getStore();
+    const features = Object.fromEntries(Object.entries(store).filter(([k]) => k.startsWith("supports")));
     const recorded: RecordedResource[] = [];
     settings.setMockOptions(
         new OfflineMonitor((resource) => {
@@ -225,6 +229,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         options.stack,
         options.preview ?? false,
     );
+    Object.assign(store, features);
     pulumi.runtime.setAllConfig(options.config);
 
     // Pulumi captures a stack trace per resource (its source position: Resource.callsites raises

@@ -333,6 +333,18 @@ function describeResource(r: PackResource, stack: boolean): Buffer {
     return f.bytes();
 }
 
+/** The bytes of pulumirpc.AnalyzeRequest for one resource. */
+export function encodeAnalyzeRequest(r: PackResource): Buffer {
+    return describeResource(r, false);
+}
+
+/** The bytes of pulumirpc.AnalyzeStackRequest for the whole stack. */
+export function encodeAnalyzeStackRequest(resources: readonly PackResource[]): Buffer {
+    const req = new Fields();
+    for (const r of resources) req.message(1, describeResource(r, true));
+    return req.bytes();
+}
+
 /** The policy pack running in its own process, and a gRPC client to it. */
 export class PolicyPackProcess {
     private exited = false;
@@ -536,14 +548,12 @@ export class PolicyPackProcess {
     }
 
     async analyze(r: PackResource): Promise<Violation[]> {
-        const resp = await this.rawUnary("Analyze", describeResource(r, false));
+        const resp = await this.rawUnary("Analyze", encodeAnalyzeRequest(r));
         return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
     }
 
     async analyzeStack(resources: PackResource[]): Promise<Violation[]> {
-        const req = new Fields();
-        for (const r of resources) req.message(1, describeResource(r, true));
-        const resp = await this.rawUnary("AnalyzeStack", req.bytes());
+        const resp = await this.rawUnary("AnalyzeStack", encodeAnalyzeStackRequest(resources));
         return this.violations(resp, "analyzeStack", new Map(resources.map((r) => [r.urn, r])));
     }
 
