@@ -187,8 +187,8 @@ const CASES: Record<string, (size: number) => Promise<CaseResult>> = {
     "policy-check": policyCheckCase,
 };
 
-/** Runs one case in a fresh child process and returns what it measured. */
-function runCase(name: string, size: number): CaseResult {
+/** Runs one case in a fresh child process and returns what it measured (undefined when it failed: reported, not fatal). */
+function runCase(name: string, size: number): CaseResult | undefined {
     const child = spawnSync(
         process.execPath,
         [
@@ -205,27 +205,31 @@ function runCase(name: string, size: number): CaseResult {
     const line = child.stdout.trim().split("\n").pop() ?? "";
     if (child.status !== 0 || !line.startsWith("{")) {
         process.stderr.write(child.stderr);
-        throw new Error(`bench: the ${name} case at ${size} failed (exit ${child.status})`);
+        process.stderr.write(`  FAILED ${name} ${size} (exit ${child.status}): its figures are missing below\n`);
+        return undefined;
     }
-    process.stderr.write(`  measured ${name} ${size}\n`);
+    // Each case's figures as soon as they exist, so a later failure loses nothing.
+    process.stderr.write(`  measured ${name} ${size}: ${line}\n`);
     return JSON.parse(line);
 }
 
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "-");
 const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+const MISSING: CaseResult = { case: "missing", size: 0, resources: NaN, ms: NaN, peakRssMb: NaN, detail: {} };
 
 function main(sizes: number[]): void {
     const rows: { users: number; program: CaseResult; floor: CaseResult; pack: CaseResult; render: CaseResult; check: CaseResult }[] = [];
     for (const users of sizes) {
-        const program = runCase("program", users);
-        const floor = runCase("floor", program.resources);
-        const pack = runCase("pack", users);
-        const render = runCase("render", users);
-        const check = runCase("policy-check", users);
+        const program = runCase("program", users) ?? MISSING;
+        const floor = (Number.isFinite(program.resources) ? runCase("floor", program.resources) : undefined) ?? MISSING;
+        const pack = runCase("pack", users) ?? MISSING;
+        const render = runCase("render", users) ?? MISSING;
+        const check = runCase("policy-check", users) ?? MISSING;
         rows.push({ users, program, floor, pack, render, check });
     }
-    const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
-    console.log("Each figure is one case in its own process; ratios compare cases of one run.");
+    const f0 = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : "-");
+    console.log("Each figure is one case in its own process; ratios compare cases of one run ('-': the case failed).");
     console.log("floor: as many trivial ConfigMaps as the stack has resources, same engine and process setup.");
     console.log("pack: Analyze per object + AnalyzeStack over gRPC, pack already started.");
     console.log("policy-check: the pack over the rendered YAML (reading it included), pack already started.\n");
@@ -234,7 +238,7 @@ function main(sizes: number[]): void {
         console.log(
             [
                 pad(r.users, 5),
-                pad(r.program.resources, 10),
+                pad(f0(r.program.resources), 10),
                 pad(f0(r.floor.ms), 10),
                 pad(f0(r.program.ms), 11),
                 pad(ratio(r.program.ms, r.floor.ms), 7),
@@ -268,8 +272,8 @@ function main(sizes: number[]): void {
         const c = r.check.detail;
         console.log(
             `${pad(r.users, 5)} users: pack start-up ${f0(p.startupMs)} ms, Analyze ${f0(p.analyzeMs)} ms, AnalyzeStack ${f0(p.analyzeStackMs)} ms; ` +
-                `render: program ${f0(r.render.detail.programMs)} ms, ${r.render.detail.violations} violation(s); ` +
-                `policy-check: reading ${f0(c.loadMs)} ms, Analyze ${f0(c.analyzeMs)} ms, AnalyzeStack ${f0(c.analyzeStackMs)} ms, ${c.violations} violation(s)`,
+                `render: program ${f0(r.render.detail.programMs)} ms, ${f0(r.render.detail.violations)} violation(s); ` +
+                `policy-check: reading ${f0(c.loadMs)} ms, Analyze ${f0(c.analyzeMs)} ms, AnalyzeStack ${f0(c.analyzeStackMs)} ms, ${f0(c.violations)} violation(s)`,
         );
     }
     const last = rows[rows.length - 1];

@@ -60,7 +60,11 @@ export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementL
 export interface StartOptions {
     /** The pack's folder (where PulumiPolicy.yaml and package.json are). Default: this repository's policy/. */
     packDir?: string;
-    /** Milliseconds to wait for the port. Default 60000. */
+    /**
+     * Milliseconds to wait for the port. Default 180000: render starts the pack while the program
+     * runs, and on a loaded two-core machine the pack's start-up (ts-node compiling it) was seen to
+     * need more than a minute at 1,000 users.
+     */
     startTimeoutMs?: number;
     /**
      * How to start it: "ts-node" (default: node -r ts-node/register/transpile-only index.ts in packDir) or
@@ -363,7 +367,7 @@ export class PolicyPackProcess {
     /** Starts the pack and waits for the port it prints. */
     static start(opts: StartOptions = {}): Promise<PolicyPackProcess> {
         const packDir = path.resolve(opts.packDir ?? DEFAULT_PACK_DIR);
-        const timeout = opts.startTimeoutMs ?? 60000;
+        const timeout = opts.startTimeoutMs ?? 180000;
         let args: string[];
         if (opts.launcher === "pulumi-host") {
             const runPolicyPack = path.dirname(require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js"));
