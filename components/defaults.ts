@@ -3,6 +3,8 @@
 //
 // Images are pinned: a tag that names a release (never `latest`) or a digest.
 
+import { Resources } from "./settings";
+
 /** The TorchPod desktop image (KDE, xrdp on 3389, Xvnc on 5900, noVNC on 7030, sshd on 22). Also the Airlock's. */
 export const DEFAULT_TORCHPOD_IMAGE = "gemfield/torchpod:1.0";
 /** The authenticating proxy in front of the image's password-less noVNC. */
@@ -70,3 +72,9 @@ export const PLATFORM_DEFAULTS = {
     /** `torchpod:probe` */
     probe: { enabled: true, image: DEFAULT_NODE_IMAGE, internetAddress: "1.1.1.1", timeoutSeconds: 5 },
 } as const;
+
+/** A workload's default requests and limits (`user`, `airlock` or `mlab` above) as the Resources components take. */
+export function defaultResources(workload: "user" | "airlock" | "mlab"): Resources {
+    const d = PLATFORM_DEFAULTS[workload];
+    return { cpuRequest: d.cpu, cpuLimit: d.cpuLimit, memoryRequest: d.memory, memoryLimit: d.memoryLimit };
+}

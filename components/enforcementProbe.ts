@@ -1,8 +1,10 @@
 // The fail-closed enforcement probe. A NetworkPolicy is only a request: a network plugin that ignores
 // it (flannel) accepts every policy and enforces none. Before any TorchPod starts, a Job whose pod
-// carries TorchPod labels (so exactly the TorchPod policies apply to it) checks that MLab's http port
-// answers (the positive control) and that the internet, the metadata address, the cluster DNS (UDP and
-// TCP), the API server, the Airlock and another TorchPod do not. The Pulumi Kubernetes provider waits
+// carries TorchPod labels (so exactly the TorchPod policies apply to it) checks that MLab's http and ssh
+// ports answer (the positive controls: the only "yes" in a TorchPod's row of the traffic table) and that
+// the internet, the metadata address, the cluster DNS (UDP and TCP), the API server, the Airlock and
+// another TorchPod do not. MLab's own row (no egress at all) is enforced by the same network plugin:
+// a plugin that enforces the TorchPods' egress policies enforces MLab's. The Pulumi Kubernetes provider waits
 // for a Job to complete and fails the update when it fails; TorchPods `dependsOn` this component, so
 // on a cluster that does not enforce the lock-down `pulumi up` stops before any TorchPod exists.
 //
@@ -17,7 +19,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { workloadLabels } from "@torchpod/contract";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./podSecurity";
-import { ANY_V4, ANY_V6, GUI_PORTS, PRIVATE_V4, PRIVATE_V6, ipInCidr } from "./networkLockdown";
+import { GUI_PORTS } from "./networkLockdown";
+import { refuseInvalidArgs } from "./argProblems";
+import { validateProbeArgs } from "./enforcementProbe.validate";
+
+export { validateProbeArgs } from "./enforcementProbe.validate";
 import { ClusterConfig, ProbeConfig, Toleration } from "./settings";
 
 /** Every probe pod carries this label ("true"): it tells the probe apart from real TorchPods; no policy selects on it. */
@@ -42,13 +48,13 @@ export const INTERNET_V6 = "2606:4700:4700::1111";
 
 export interface EnforcementProbeArgs {
     /** The TorchPods' namespace: the probe must sit where TorchPods sit so their policies apply; no default. */
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     /** Image, internet address and per-check timeout; `enabled: false` creates nothing (with a warning); no default. */
     readonly config: ProbeConfig;
     /** DNS Service and API server addresses the probe must not reach; no default. */
     readonly cluster: ClusterConfig;
-    /** MLab's Gitea http Service (cluster IP and Service port): must answer; no default. */
-    readonly mlab: { readonly ip: pulumi.Input<string>; readonly port: number };
+    /** MLab's Gitea Service (cluster IP, http Service port and, when given, ssh Service port): must answer; no default (ssh: not checked). */
+    readonly mlab: { readonly ip: pulumi.Input<string>; readonly port: number; readonly sshPort?: number };
     /** The Airlock's sftp Service (cluster IP and Service port, 10022): must not answer; no default. */
     readonly airlock: { readonly ip: pulumi.Input<string>; readonly port: number };
     /** The lock-down's fingerprint (NetworkLockdown.fingerprint): a changed lock-down reruns the probe; default "". */
@@ -82,7 +88,7 @@ export interface ProbeScriptConfig {
 export function probeScriptConfig(p: {
     config: ProbeConfig;
     cluster: ClusterConfig;
-    mlab: { ip: string; port: number };
+    mlab: { ip: string; port: number; sshPort?: number };
     airlock: { ip: string; port: number };
     target: { ip: string; port: number };
     mlabRetrySeconds: number;
@@ -91,7 +97,10 @@ export function probeScriptConfig(p: {
     return {
         timeoutMs: Math.round(p.config.timeoutSeconds * 1000),
         reachRetrySeconds: p.mlabRetrySeconds,
-        mustReach: [{ name: "MLab", host: p.mlab.ip, port: p.mlab.port, kind: "tcp" }],
+        mustReach: [
+            { name: "MLab", host: p.mlab.ip, port: p.mlab.port, kind: "tcp" },
+            ...(p.mlab.sshPort !== undefined ? [{ name: "MLab's ssh", host: p.mlab.ip, port: p.mlab.sshPort, kind: "tcp" as const }] : []),
+        ],
         mustNotReach: [
             { name: "the internet", host: internet, port: 443, kind: "tcp" },
             { name: "an internet resolver", host: internet, port: 53, kind: "dns-udp" },
@@ -120,38 +129,6 @@ export function probeJobName(input: unknown): string {
     return `enforcement-probe-${crypto.createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 10)}`;
 }
 
-function validate(args: EnforcementProbeArgs): void {
-    const { config, cluster } = args;
-    const fail = (why: string) => {
-        throw new Error(`EnforcementProbe: ${why}`);
-    };
-    if (!config.image || /:latest$/.test(config.image) || !/[:@]/.test(config.image))
-        fail(`probe.image must be pinned (a tag or digest, never :latest), got ${JSON.stringify(config.image)}`);
-    if (!(config.timeoutSeconds > 0)) fail(`probe.timeoutSeconds must be positive, got ${config.timeoutSeconds}`);
-    const ip = config.internetAddress;
-    // The probe has no DNS (TorchPods never do), so the internet target must be an address, and one
-    // that really is on the internet: a private address proves nothing about internet egress.
-    if (net.isIP(ip) === 0) fail(`probe.internetAddress must be an IP address (the probe has no DNS), got ${JSON.stringify(ip)}`);
-    const notInternet = [...(net.isIPv6(ip) ? PRIVATE_V6 : PRIVATE_V4), ...cluster.podCidrs, ...cluster.serviceCidrs].find((c) =>
-        ipInCidr(ip, c),
-    );
-    if (notInternet) fail(`probe.internetAddress ${ip} is not an internet address (it lies in ${notInternet})`);
-    if (!ipInCidr(ip, net.isIPv6(ip) ? ANY_V6 : ANY_V4)) fail(`probe.internetAddress ${ip} is not a valid address`);
-    for (const [what, v] of [
-        ["cluster.dnsServiceIp", cluster.dnsServiceIp],
-        ["cluster.apiServerIp", cluster.apiServerIp],
-    ] as const) {
-        if (net.isIP(v) === 0) fail(`${what} must be an IP address, got ${JSON.stringify(v)}`);
-    }
-    for (const [what, v] of [
-        ["mlab.port", args.mlab.port],
-        ["airlock.port", args.airlock.port],
-        ["targetPort", args.targetPort ?? GUI_PORTS.rdp],
-    ] as const) {
-        if (!Number.isInteger(v) || v < 1 || v > 65535) fail(`${what} must be a port number 1-65535, got ${v}`);
-    }
-}
-
 /** The restricted Pod Security profile, for both probe pods; 1000 is `node` in the official node images. */
 const podSecurityContext = restrictedPodSecurityContext(1000);
 const containerSecurityContext = restrictedContainerSecurityContext();
@@ -173,6 +150,8 @@ export class EnforcementProbe extends pulumi.ComponentResource {
     readonly target: k8s.apps.v1.Deployment | undefined;
 
     constructor(name: string, args: EnforcementProbeArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The rules first: a probe with bad arguments registers nothing, not even itself.
+        refuseInvalidArgs("EnforcementProbe", validateProbeArgs(args));
         super("torchpod:index:EnforcementProbe", name, {}, opts);
         const lockdownFingerprint = args.lockdownFingerprint ?? "";
         const targetPort = args.targetPort ?? GUI_PORTS.rdp;
@@ -188,7 +167,6 @@ export class EnforcementProbe extends pulumi.ComponentResource {
             this.registerOutputs({});
             return;
         }
-        validate(args);
 
         const script = fs.readFileSync(PROBE_SCRIPT_PATH, "utf8");
         const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 10);
@@ -291,7 +269,7 @@ export class EnforcementProbe extends pulumi.ComponentResource {
                 probeScriptConfig({
                     config: args.config,
                     cluster: args.cluster,
-                    mlab: { ip: mlabIp, port: args.mlab.port },
+                    mlab: { ip: mlabIp, port: args.mlab.port, ...(args.mlab.sshPort !== undefined ? { sshPort: args.mlab.sshPort } : {}) },
                     airlock: { ip: airlockIp, port: args.airlock.port },
                     target: { ip: targetIp, port: targetPort },
                     mlabRetrySeconds,

@@ -4,6 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ComponentName, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, platformLabels } from "@torchpod/contract";
 import { NamespacesConfig } from "./settings";
+import { refuseInvalidArgs } from "./argProblems";
+import { validateNamespacesArgs } from "./namespaces.validate";
+
+export { validateNamespacesArgs } from "./namespaces.validate";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -38,9 +42,9 @@ export function namespaceLabels(
 }
 
 export interface NamespacesArgs {
-    /** Names of the TorchPod/Airlock namespace and the MLab namespace; required. */
+    /** Names of the TorchPod/Airlock namespace and the MLab namespace (two different ones of the platform's own). */
     readonly names: NamespacesConfig;
-    /** `app.kubernetes.io/instance` (the stack's name); default "torchpod". */
+    /** `app.kubernetes.io/instance` (the stack's name). @default "torchpod" */
     readonly instance?: string;
 }
 
@@ -53,6 +57,8 @@ export class Namespaces extends pulumi.ComponentResource {
     readonly mlabName: pulumi.Output<string>;
 
     constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The rules first: bad names register nothing, not even the component.
+        refuseInvalidArgs("Namespaces", validateNamespacesArgs(args));
         super("torchpod:index:Namespaces", name, {}, opts);
         const instance = args.instance ?? "torchpod";
         const keep = { parent: this, retainOnDelete: true };

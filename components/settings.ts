@@ -107,7 +107,13 @@ export type MlabDatabase =
     | { readonly type: "sqlite" }
     | {
           readonly type: "postgres";
+          /** `host` or `host:port` (default 5432). */
           readonly host: string;
+          /**
+           * The server's IP address when `host` is a name: MLab has no DNS, so Gitea maps `host` to it
+           * through hostAliases and the lock-down opens exactly this address and port.
+           */
+          readonly address?: string;
           readonly name: string;
           readonly user: string;
           /** An existing Secret in the MLab namespace holding the password. */

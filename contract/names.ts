@@ -36,6 +36,9 @@ export const AIRLOCK_NAMES = {
 /** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
 export const MLAB_ADMIN_USER = "mlab-admin";
 
+/** Prefix of MLab's import accounts (one per approved upstream, `mlab-import-<hash>`): no user or organisation may take it. */
+export const MLAB_IMPORTER_PREFIX = "mlab-import-";
+
 /**
  * Names Gitea 1.22 refuses for users and organisations (models/user: reservedUsernames), so the
  * stack config can reject them before anything is deployed.
@@ -84,7 +87,12 @@ export const GITEA_RESERVED_SUFFIXES: readonly string[] = [".keys", ".gpg", ".rs
 /** True when Gitea (or MLab's own admin) owns the name: no user or organisation may take it. Case-insensitive, as Gitea is. */
 export function isGiteaReservedName(name: string): boolean {
     const lower = name.toLowerCase();
-    return lower === MLAB_ADMIN_USER || GITEA_RESERVED_NAMES.includes(lower) || GITEA_RESERVED_SUFFIXES.some((s) => lower.endsWith(s));
+    return (
+        lower === MLAB_ADMIN_USER ||
+        lower.startsWith(MLAB_IMPORTER_PREFIX) ||
+        GITEA_RESERVED_NAMES.includes(lower) ||
+        GITEA_RESERVED_SUFFIXES.some((s) => lower.endsWith(s))
+    );
 }
 
 /** Keys of a user's MLab credential Secret, which MLab creates and the TorchPod mounts. */

@@ -3,7 +3,7 @@
 // each peer's matches are computed once as bitsets over classes; a (port, protocol) evaluation
 // is then unions of bitsets, so cost grows with classes × policies / 32, not pairs × rules.
 import { Bitset } from "./bitset";
-import { ipBlockContains } from "./cidr";
+import { ipBlockContains } from "./net";
 import { ParsedPeer, ParsedPolicy, ParsedRule } from "./policies";
 import { matchesSelector, selectorKey } from "./selector";
 import { addressOf } from "./semantics";

@@ -17,6 +17,11 @@ export class ManifestError extends Error {
 }
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+/**
+ * The policy pack's config that render writes beside the manifests (out/<stack>/policy-config.json):
+ * not a manifest, so a folder walk skips it (naming the file itself still reads it as one).
+ */
+export const POLICY_CONFIG_FILE = "policy-config.json";
 const sources = new WeakMap<object, string>();
 
 /** The file an object was loaded from (undefined for objects built in memory). */
@@ -30,7 +35,7 @@ function filesUnder(dir: string): string[] {
     for (const e of entries) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) out.push(...filesUnder(p));
-        else if (e.isFile() && MANIFEST_EXT.test(e.name)) out.push(p);
+        else if (e.isFile() && MANIFEST_EXT.test(e.name) && e.name !== POLICY_CONFIG_FILE) out.push(p);
     }
     return out;
 }

@@ -4,13 +4,28 @@ import { ensureNamespace, namespaceLabels, toWorkload } from "./endpoints";
 import { flattenLists } from "./lists";
 import { isK8sNetworkPolicy, ParsedPeer, ParsedPolicy, ParsedRule, parsePolicy } from "./policies";
 import { peerMatches, policySelects, ruleMatches } from "./semantics";
+import { ServiceEndpoint, serviceBackends, toService } from "./services";
 import { EgressGrant, Endpoint, GrantPeer, IngressGrant, K8sObject, MatrixEntry, Protocol, Verdict, WorkloadEndpoint } from "./types";
+import { analyzerWarnings } from "./warnings";
 
 export interface MatrixQuery {
     from?: Endpoint[];
     to?: Endpoint[];
     ports: number[];
     protocols: Protocol[];
+    /** Add each entry's egress and ingress sides (isolated, allowedBy): computed once per pair of classes. */
+    reasons?: boolean;
+}
+
+/** A connection to a Service port, judged on each pod behind it (see services.ts). */
+export interface ServiceVerdict {
+    /** Some backend accepts it (a connection may land on any of them). */
+    allowed: boolean;
+    service: string; // ns/name
+    servicePort?: { name?: string; port: number; protocol: Protocol; targetPort: number | string };
+    backends: { workload: string; targetPort?: number; verdict?: Verdict; problem?: string }[];
+    /** Why nothing can be reached through the Service, when that is so for a reason other than policy. */
+    problem?: string;
 }
 
 export class NetworkModel {
@@ -18,15 +33,26 @@ export class NetworkModel {
     readonly policies: ParsedPolicy[];
     /** Namespace name → labels (declared or referenced; always with kubernetes.io/metadata.name). */
     readonly namespaces: Map<string, Record<string, string>>;
+    readonly services: ServiceEndpoint[];
+    /** What the analysis leaves out or finds suspicious (kinds it does not evaluate, policies selecting nothing...). */
+    readonly warnings: string[];
     private readonly byId = new Map<string, WorkloadEndpoint>();
     private readonly indexOf = new Map<WorkloadEndpoint, number>();
     private readonly policiesByNs = new Map<string, ParsedPolicy[]>();
     private engineCache?: ClassEngine;
 
-    private constructor(workloads: WorkloadEndpoint[], policies: ParsedPolicy[], namespaces: Map<string, Record<string, string>>) {
+    private constructor(
+        workloads: WorkloadEndpoint[],
+        policies: ParsedPolicy[],
+        namespaces: Map<string, Record<string, string>>,
+        services: ServiceEndpoint[],
+        warnings: string[],
+    ) {
         this.workloads = workloads;
         this.policies = policies;
         this.namespaces = namespaces;
+        this.services = services;
+        this.warnings = warnings;
         workloads.forEach((w, i) => {
             if (!this.byId.has(w.id)) this.byId.set(w.id, w); // the first object of a name wins a lookup
             this.indexOf.set(w, i);
@@ -42,6 +68,7 @@ export class NetworkModel {
     static fromObjects(objects: K8sObject[]): NetworkModel {
         const flat = flattenLists(objects).filter((o) => o !== null && typeof o === "object");
         const namespaces = namespaceLabels(flat);
+        const declared = new Set(namespaces.keys());
         const policies = flat.filter(isK8sNetworkPolicy).map(parsePolicy);
         for (const p of policies) ensureNamespace(namespaces, p.namespace);
         const workloads: WorkloadEndpoint[] = [];
@@ -49,11 +76,59 @@ export class NetworkModel {
             const w = toWorkload(o, namespaces);
             if (w) workloads.push(w);
         }
-        return new NetworkModel(workloads, policies, namespaces);
+        const services = flat.map(toService).filter((s): s is ServiceEndpoint => s !== undefined);
+        const warnings = uniqueIds(workloads);
+        const used = new Set([...workloads.map((w) => w.namespace), ...policies.map((p) => p.namespace)]);
+        warnings.push(...analyzerWarnings(flat, workloads, policies, declared, used));
+        return new NetworkModel(workloads, policies, namespaces, services, warnings);
     }
 
+    /** The workload with this id (NS/NAME, or NS/KIND/NAME where two kinds share a name). */
     workload(id: string): WorkloadEndpoint | undefined {
         return this.byId.get(id);
+    }
+
+    /**
+     * The workloads a name given by a person may mean: the one with that id, or every workload of that
+     * namespace and name whatever its kind (NS/NAME where a Deployment and a StatefulSet share the name).
+     */
+    findWorkloads(name: string): WorkloadEndpoint[] {
+        const exact = this.byId.get(name);
+        if (exact) return [exact];
+        const parts = name.split("/");
+        if (parts.length !== 2) return [];
+        return this.workloads.filter((w) => w.namespace === parts[0] && w.name === parts[1]);
+    }
+
+    service(id: string): ServiceEndpoint | undefined {
+        return this.services.find((s) => s.id === id);
+    }
+
+    /**
+     * A connection to a Service's `port`/`protocol` (a Service port, not a container port): judged on
+     * each pod the Service selects, at the target port the Service maps it to.
+     */
+    checkService(from: Endpoint, service: ServiceEndpoint, port: number, protocol: Protocol): ServiceVerdict {
+        const base = { service: service.id, backends: [] as ServiceVerdict["backends"] };
+        const sp = service.ports.find((p) => p.port === port && p.protocol === protocol);
+        if (!sp) return { ...base, allowed: false, problem: `Service ${service.id} has no port ${port}/${protocol}` };
+        const servicePort = { ...sp };
+        if (!service.selector)
+            return {
+                ...base,
+                servicePort,
+                allowed: false,
+                problem: `Service ${service.id} has no selector: its endpoints are not in the manifests`,
+            };
+        const backends = serviceBackends(service, sp, this.workloads).filter((b) => b.workload !== from);
+        if (backends.length === 0)
+            return { ...base, servicePort, allowed: false, problem: `Service ${service.id} selects no pod in the manifests` };
+        const out: ServiceVerdict["backends"] = backends.map((b) =>
+            b.targetPort === undefined
+                ? { workload: b.workload.id, problem: `${b.workload.id} has no container port named "${sp.targetPort}" (${protocol})` }
+                : { workload: b.workload.id, targetPort: b.targetPort, verdict: this.check(from, b.workload, b.targetPort, protocol) },
+        );
+        return { ...base, servicePort, backends: out, allowed: out.some((b) => b.verdict?.allowed === true) };
     }
 
     /** The class engine, built on first use (grants and single checks do not need it). */
@@ -94,8 +169,19 @@ export class NetworkModel {
         const fromIdx = from.map((e) => (e.type === "workload" ? (this.indexOf.get(e) ?? -1) : -1));
         const toIdx = to.map((e) => (e.type === "workload" ? (this.indexOf.get(e) ?? -1) : -1));
         const out: MatrixEntry[] = [];
+        const reasonCache = new Map<string, Verdict>();
+        const reasons = (i: number, j: number, port: number, protocol: Protocol): Verdict => {
+            if (fromIdx[i] < 0 || toIdx[j] < 0) return this.check(from[i], to[j], port, protocol);
+            // Workloads of one class are indistinguishable to every policy: one check per pair of classes.
+            const classOf = this.engine.classOf;
+            const key = `${classOf[fromIdx[i]]},${classOf[toIdx[j]]}`;
+            let v = reasonCache.get(key);
+            if (!v) reasonCache.set(key, (v = this.check(from[i], to[j], port, protocol)));
+            return v;
+        };
         for (const port of q.ports) {
             for (const protocol of q.protocols) {
+                reasonCache.clear();
                 const needEngine = fromIdx.some((i) => i >= 0) && toIdx.some((i) => i >= 0);
                 const reach = needEngine ? this.reachability(port, protocol) : undefined;
                 for (let i = 0; i < from.length; i++) {
@@ -107,7 +193,13 @@ export class NetworkModel {
                             reach && fromIdx[i] >= 0 && toIdx[j] >= 0
                                 ? reach.workloadAllowed(fromIdx[i], toIdx[j])
                                 : this.check(f, t, port, protocol).allowed;
-                        out.push({ from: f.id, to: t.id, port, protocol, allowed });
+                        const entry: MatrixEntry = { from: f.id, to: t.id, port, protocol, allowed };
+                        if (q.reasons) {
+                            const v = reasons(i, j, port, protocol);
+                            entry.egress = { isolated: v.egress.isolated, allowedBy: [...v.egress.allowedBy] };
+                            entry.ingress = { isolated: v.ingress.isolated, allowedBy: [...v.ingress.allowedBy] };
+                        }
+                        out.push(entry);
                     }
                 }
             }
@@ -146,4 +238,27 @@ export class NetworkModel {
     ingressGrants(target: WorkloadEndpoint): { isolated: boolean; grants: IngressGrant[] } {
         return this.grants(target, "ingress");
     }
+}
+
+/**
+ * Where a Deployment and a StatefulSet (or any two kinds) share a namespace and name, their ids say
+ * the kind (NS/KIND/NAME), so no two workloads share an id. Returns a warning for objects of the same
+ * kind and name (the API server keeps only one of them).
+ */
+function uniqueIds(workloads: WorkloadEndpoint[]): string[] {
+    const groups = new Map<string, WorkloadEndpoint[]>();
+    for (const w of workloads) {
+        const list = groups.get(w.id);
+        if (list) list.push(w);
+        else groups.set(w.id, [w]);
+    }
+    const warnings: string[] = [];
+    for (const [id, group] of groups) {
+        if (group.length < 2) continue;
+        const kinds = new Set(group.map((w) => w.kind));
+        if (kinds.size > 1) for (const w of group) w.id = `${w.namespace}/${w.kind}/${w.name}`;
+        const dupes = [...kinds].filter((k) => group.filter((w) => w.kind === k).length > 1);
+        for (const k of dupes) warnings.push(`${k} ${id} appears more than once in the manifests: a cluster keeps only one of them`);
+    }
+    return warnings;
 }

@@ -2,7 +2,7 @@
 // Validation mirrors the API server (pkg/apis/networking/validation) so that a policy a cluster
 // would reject is reported instead of being silently read as something more permissive; unknown
 // fields are errors too, because a typo such as `form:` would otherwise mean "from everywhere".
-import { Cidr, cidrContainsCidr, parseCidr } from "./cidr";
+import { Cidr, cidrContainsCidr, parseCidr } from "./net";
 import { NetpolError } from "./errors";
 import { describe, isSelectorProblem, parseSelector } from "./selector";
 import { K8sObject, LabelSelector, PROTOCOLS, PortSpec, Protocol } from "./types";

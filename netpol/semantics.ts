@@ -1,6 +1,6 @@
 // The NetworkPolicy rules for one connection, written plainly: used by `check`, the grants,
 // and as the reference the class-level engine is tested against.
-import { Address, ipBlockContains, parseAddress } from "./cidr";
+import { Address, ipBlockContains, parseAddress } from "./net";
 import { ParsedPeer, ParsedPolicy, ParsedRule } from "./policies";
 import { matchesSelector } from "./selector";
 import { Endpoint, PortSpec, Protocol, WorkloadEndpoint } from "./types";

@@ -26,7 +26,7 @@ export interface ContainerPort {
 
 export interface WorkloadEndpoint {
     type: "workload";
-    id: string; // namespace/name
+    id: string; // namespace/name, or namespace/kind/name where two kinds share the name
     namespace: string;
     name: string;
     kind: string;
@@ -111,4 +111,8 @@ export interface MatrixEntry {
     port: number;
     protocol: Protocol;
     allowed: boolean;
+    /** With MatrixQuery.reasons: is the source isolated for egress, and which policies allow this. */
+    egress?: { isolated: boolean; allowedBy: string[] };
+    /** With MatrixQuery.reasons: is the destination isolated for ingress, and which policies allow this. */
+    ingress?: { isolated: boolean; allowedBy: string[] };
 }

@@ -1,7 +1,8 @@
 // The wiring from one validated StackConfig to the components: namespaces, the Airlock, MLab, the
 // network lock-down, the fail-closed enforcement probe, and one TorchPod per user.
 //
-// Order (enforced through dependencies, since Pulumi creates in parallel otherwise):
+// Order follows from data where a component takes its namespace as the Namespaces component's output
+// (Airlock, TorchPods, the lock-down's policies, the probe), and from dependencies otherwise:
 //   Namespaces → MLab, lock-down → Airlock → enforcement probe → TorchPods (each Deployment waits for
 //   the probe's Job to succeed: on a cluster that ignores NetworkPolicy, no TorchPod ever starts).
 import * as pulumi from "@pulumi/pulumi";
@@ -32,15 +33,6 @@ export interface Platform {
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
 }
 
-/**
- * Makes every resource under a component (the component itself included) depend on `deps`. The
- * components that take plain namespace names (MLab, the lock-down, the probe) cannot see that their
- * namespace is a resource; this orders their children after it.
- */
-export function childrenDependOn(deps: readonly pulumi.Resource[]): pulumi.ResourceTransformation {
-    return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [...deps] }) });
-}
-
 export function buildPlatform(config: StackConfig): Platform {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
     // context would otherwise change every object's provider, which Pulumi plans as a replacement.
@@ -51,17 +43,13 @@ export function buildPlatform(config: StackConfig): Platform {
     const base: pulumi.ComponentResourceOptions = { providers: [provider] };
 
     const namespaces = new Namespaces("namespaces", { names: config.namespaces, instance: config.stack }, base);
-    const inNamespaces: pulumi.ComponentResourceOptions = {
-        ...base,
-        transformations: [childrenDependOn([namespaces.torchpods, namespaces.mlab])],
-    };
 
     // MLab first: the lock-down opens exactly its Gitea container ports to TorchPods.
     const mlab = new Mlab(
         "mlab",
         {
-            namespace: config.namespaces.mlab,
-            torchpodNamespace: config.namespaces.torchpods,
+            namespace: namespaces.mlabName,
+            torchpodNamespace: namespaces.torchpodsName,
             config: config.mlab,
             users: config.users.map((u) => u.name),
             storageClass: config.storage.mlabClass,
@@ -69,20 +57,22 @@ export function buildPlatform(config: StackConfig): Platform {
             exposure: config.exposure,
             officeCidrs: config.officeCidrs,
         },
-        inNamespaces,
+        base,
     );
 
     const lockdown = new NetworkLockdown(
         "lockdown",
         {
             namespaces: config.namespaces,
+            namespaceNames: { torchpods: namespaces.torchpodsName, mlab: namespaces.mlabName },
             gui: config.gui,
             officeCidrs: config.officeCidrs,
             cluster: config.cluster,
             mlabPorts: { http: mlab.httpContainerPort, ssh: mlab.sshContainerPort },
             airlockSftpContainerPort: DESKTOP_PORTS.sftp,
+            mlabDatabase: mlab.databaseEndpoint,
         },
-        inNamespaces,
+        base,
     );
 
     // One Caddyfile for every browser proxy of the namespace: it holds no per-user value.
@@ -122,16 +112,16 @@ export function buildPlatform(config: StackConfig): Platform {
     const probe = new EnforcementProbe(
         "enforcement-probe",
         {
-            namespace: config.namespaces.torchpods,
+            namespace: namespaces.torchpodsName,
             config: config.probe,
             cluster: config.cluster,
-            mlab: { ip: mlab.clusterIp, port: mlab.httpPort },
+            mlab: { ip: mlab.clusterIp, port: mlab.httpPort, sshPort: mlab.sshPort },
             airlock: { ip: airlock.clusterIp, port: airlock.sftpPort },
             lockdownFingerprint: lockdown.fingerprint,
             // Run where TorchPods run: the GPU nodes' policies and CNI are the ones that matter.
             ...(config.users.some((u) => u.gpus > 0) ? { nodeSelector: config.gpu.nodeSelector, tolerations: config.gpu.tolerations } : {}),
         },
-        { ...inNamespaces, dependsOn: [lockdown, mlab, airlock] },
+        { ...base, dependsOn: [lockdown, mlab, airlock] },
     );
 
     const gpuQuota =

@@ -5,18 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_DEFAULTS } from "../components/defaults";
 import { StackConfig, UserConfig } from "./types";
-import {
-    cidrContains,
-    closestKey,
-    isDnsLabel,
-    isDnsSubdomain,
-    isLabelValue,
-    isQualifiedName,
-    parseCidr,
-    parseIp,
-    parseQuantity,
-    Cidr,
-} from "./validate";
+import { closestKey, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName, parseConfigCidr, parseQuantity } from "./validate";
+import { Cidr, cidrContainsAddress, isAddress, parseAddress } from "@torchpod/netpol/net";
 import {
     AirlockConfig,
     ClusterConfig,
@@ -34,8 +24,24 @@ import {
     Toleration,
     TorchpodMode,
 } from "../components/settings";
-import { MLAB_ADMIN_USER, checkPinnedImage, isGiteaReservedName } from "@torchpod/contract";
+import {
+    DESKTOP_PORTS,
+    GITEA_HTTP_CONTAINER_PORT,
+    GITEA_SSH_CONTAINER_PORT,
+    MLAB_ADMIN_USER,
+    checkPinnedImage,
+    isGiteaReservedName,
+} from "@torchpod/contract";
 import { modeFor } from "../components/desktop/container";
+import { ArgProblem } from "../components/argProblems";
+import { resourceProblems } from "../components/desktop/validate";
+import { validateTorchPodArgs } from "../components/torchpod.validate";
+import { validateAirlockArgs } from "../components/airlock.validate";
+import { validateNetworkLockdownArgs } from "../components/networkLockdown.validate";
+import { validateProbeArgs } from "../components/enforcementProbe.validate";
+import { validateNamespacesArgs } from "../components/namespaces.validate";
+import { objectNameProblems } from "./objectNames";
+import { checkMlabDatabase } from "../components/mlab/database";
 
 /**
  * Thrown when the stack config is invalid; `problems` holds one line per problem. A RunError, so the
@@ -78,15 +84,8 @@ export const TOP_LEVEL_KEYS = [
 const RESOURCE_KEYS = ["cpu", "cpuLimit", "memory", "memoryLimit"] as const;
 const USER_KEYS = ["name", "gpus", ...RESOURCE_KEYS, "shm", "home", "image"];
 const DEFAULTS_KEYS = ["gpus", ...RESOURCE_KEYS, "shm", "home"];
-/**
- * Longest user name: the image creates the user with useradd, which refuses names over 32 characters
- * (derived object names such as the Service `torchpod-<user>` stay valid well within that).
- */
-export const MAX_USER_NAME = 32;
 /** What a name Gitea refuses (as a user or an organisation) is told. */
 const GITEA_RESERVED_EXPECTED = `expected a name MLab's Gitea accepts (not one it reserves, such as admin, api, explore, org, repo, user, v2, names ending in .keys/.gpg/.rss/.atom/.png, nor MLab's admin "${MLAB_ADMIN_USER}")`;
-/** Linux user names the image already has or that would be confusing. */
-const RESERVED_USER_NAMES = ["root", "daemon", "bin", "sys", "nobody", "ubuntu", "admin", "gitea"];
 
 const show = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v));
 
@@ -98,6 +97,16 @@ class Checker {
 
     problem(path: string, got: unknown, expected: string): void {
         this.problems.push(`${path}: got ${show(got)}, ${expected}`);
+    }
+
+    /** True when a problem was already reported at `path` (or inside it): one message per bad value. */
+    reported(path: string): boolean {
+        return this.problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+    }
+
+    /** A required value is missing, unless its value was already reported as malformed (then it is not "nothing"). */
+    required(path: string, expected: string): void {
+        if (!this.reported(path)) this.problem(path, undefined, `${expected} (required)`);
     }
 
     /** An object whose keys are all known; `undefined` stays undefined (use the defaults). */
@@ -188,8 +197,8 @@ class Checker {
         opts: { required?: boolean; nonEmpty?: boolean; forbidAll?: boolean } = {},
     ): { texts: string[]; parsed: Cidr[] } {
         if (value === undefined || value === null) {
-            if (opts.required) this.problem(path, value, 'expected a list of CIDRs like ["192.0.2.0/24"] (required)');
-            return { texts: [...fallback], parsed: fallback.map((c) => parseCidr(c).cidr!).filter(Boolean) };
+            if (opts.required) this.required(path, 'expected a list of CIDRs like ["192.0.2.0/24"]');
+            return { texts: [...fallback], parsed: fallback.map((c) => parseConfigCidr(c).cidr!).filter(Boolean) };
         }
         const items = this.list(path, value, '["192.0.2.0/24", "2001:db8::/48"]');
         if (!items) return { texts: [...fallback], parsed: [] };
@@ -202,7 +211,7 @@ class Checker {
                 this.problem(p, item, 'expected a CIDR string like "192.0.2.0/24"');
                 return;
             }
-            const { cidr, problem } = parseCidr(item);
+            const { cidr, problem } = parseConfigCidr(item);
             if (!cidr) return this.problem(p, item, problem!);
             if (opts.forbidAll && cidr.prefix === 0) {
                 return this.problem(
@@ -218,7 +227,7 @@ class Checker {
     }
 
     ip(path: string, value: unknown, fallback: string): string {
-        return this.string(path, value, fallback, (s) => (parseIp(s) ? undefined : "expected an IPv4 or IPv6 address"));
+        return this.string(path, value, fallback, (s) => (isAddress(s) ? undefined : "expected an IPv4 or IPv6 address"));
     }
 
     labelMap(path: string, value: unknown, fallback: Readonly<Record<string, string>>): Record<string, string> {
@@ -275,20 +284,17 @@ function resources(
         memoryRequest: c.quantity(`${path}.memory`, obj?.memory, base.memory),
         memoryLimit: c.quantity(`${path}.memoryLimit`, obj?.memoryLimit, base.memoryLimit),
     };
-    if (parseQuantity(r.cpuRequest)! > parseQuantity(r.cpuLimit)!) {
-        c.problem(`${path}.cpu`, r.cpuRequest, `expected at most cpuLimit (${r.cpuLimit})`);
-    }
-    if (parseQuantity(r.memoryRequest)! > parseQuantity(r.memoryLimit)!) {
-        c.problem(`${path}.memory`, r.memoryRequest, `expected at most memoryLimit (${r.memoryLimit})`);
-    }
     return r;
 }
 
-function shmWithinLimit(c: Checker, path: string, shm: string, memoryLimit: string): void {
-    // A memory-backed emptyDir counts against the container's memory limit.
-    if (parseQuantity(shm)! > parseQuantity(memoryLimit)!) {
-        c.problem(path, shm, `expected at most the memory limit (${memoryLimit}): /dev/shm is memory and counts against it`);
-    }
+/** The config keys of a workload's `resources` argument fields, under `path`. */
+function resourceKeys(path: string): Record<string, string> {
+    return {
+        "resources.cpuRequest": `${path}.cpu`,
+        "resources.cpuLimit": `${path}.cpuLimit`,
+        "resources.memoryRequest": `${path}.memory`,
+        "resources.memoryLimit": `${path}.memoryLimit`,
+    };
 }
 
 interface UserDefaults {
@@ -304,12 +310,15 @@ interface UserDefaults {
 
 function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserConfig[] {
     const path = `${NAMESPACE}:users`;
+    const example = '[{"name": "alice", "gpus": 1}]';
     if (raw === undefined) {
-        c.problem(path, undefined, 'expected a list of users like [{"name": "alice", "gpus": 1}] (required)');
+        c.required(path, `expected a list of users like ${example}`);
         return [];
     }
-    const items = c.list(path, raw, '[{"name": "alice", "gpus": 1}]');
+    const items = c.list(path, raw, example);
     if (!items) return [];
+    // A platform without users has nothing to lock down for: an empty list is a mistake, not a stack.
+    if (items.length === 0) c.problem(path, items, `expected a list of at least one user like ${example}`);
     const users: UserConfig[] = [];
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
@@ -320,32 +329,21 @@ function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserC
         }
         const obj = c.object(p, item, USER_KEYS)!;
         let name = "";
-        if (obj.name === undefined) c.problem(`${p}.name`, undefined, "expected a user name (required)");
+        if (obj.name === undefined || obj.name === null) c.required(`${p}.name`, "expected a user name");
         else {
-            name = c.string(`${p}.name`, obj.name, "", (s) =>
-                // Also a Linux login name: useradd wants a letter first (and refuses all-digit names).
-                !isDnsLabel(s, MAX_USER_NAME) || !/^[a-z]/.test(s)
-                    ? `expected a DNS-1123 label that is also a login name: lowercase letters, digits and '-', starting with a letter, ending with a letter or digit, at most ${MAX_USER_NAME} characters`
-                    : RESERVED_USER_NAMES.includes(s)
-                      ? `expected a user name other than the reserved ${RESERVED_USER_NAMES.join(", ")}`
-                      : // Every user gets an MLab account: a name Gitea refuses would fail only in the reconciler Job.
-                        isGiteaReservedName(s)
-                        ? GITEA_RESERVED_EXPECTED
-                        : undefined,
-            );
+            // The login rules are TorchPod's (validateTorchPodArgs); every user also gets an MLab account,
+            // and a name Gitea refuses would fail only in the reconciler Job.
+            name = c.string(`${p}.name`, obj.name, "", (s) => (isGiteaReservedName(s) ? GITEA_RESERVED_EXPECTED : undefined));
         }
         if (name) {
             if (seen.has(name)) c.problem(`${p}.name`, name, `expected a unique user name (already used by ${path}[${seen.get(name)}])`);
             else seen.set(name, i);
         }
-        const res = resources(c, p, obj, userDefaults);
-        const shmSize = c.quantity(`${p}.shm`, obj.shm, userDefaults.shm);
-        shmWithinLimit(c, `${p}.shm`, shmSize, res.memoryLimit);
         users.push({
             name,
             gpus: c.integer(`${p}.gpus`, obj.gpus, userDefaults.gpus, 0),
-            resources: res,
-            shmSize,
+            resources: resources(c, p, obj, userDefaults),
+            shmSize: c.quantity(`${p}.shm`, obj.shm, userDefaults.shm),
             homeSize: c.quantity(`${p}.home`, obj.home, userDefaults.home),
             image: c.image(`${p}.image`, obj.image, userDefaults.image),
         });
@@ -362,9 +360,6 @@ function parseGui(c: Checker, raw: unknown): GuiConfig {
         vnc: c.boolean(`${path}.vnc`, obj?.vnc, PLATFORM_DEFAULTS.gui.vnc),
         proxyImage: c.image(`${path}.proxyImage`, obj?.proxyImage, PLATFORM_DEFAULTS.gui.proxyImage),
     };
-    if (!gui.rdp && !gui.browser && !gui.vnc) {
-        c.problem(path, raw, "expected at least one of rdp, browser, vnc to be true (otherwise nobody can reach a desktop)");
-    }
     return gui;
 }
 
@@ -373,24 +368,15 @@ function parseGui(c: Checker, raw: unknown): GuiConfig {
 function parseMode(c: Checker, raw: unknown, gui: GuiConfig): TorchpodMode {
     const path = `${NAMESPACE}:mode`;
     const needed = modeFor(gui);
-    if (raw === undefined) return needed;
+    // "auto" is Pulumi.yaml's declared default: the mode the enabled GUIs need.
+    if (raw === undefined || raw === "auto") return needed;
     const modes: TorchpodMode[] = ["VNC", "RDP", "VNCRDP"];
     if (typeof raw !== "string" || !modes.includes(raw as TorchpodMode)) {
-        c.problem(path, raw, `expected one of ${modes.join(", ")} (default: derived from torchpod:gui, here ${needed})`);
+        c.problem(path, raw, `expected one of auto, ${modes.join(", ")} (default auto: derived from torchpod:gui, here ${needed})`);
         return needed;
     }
-    const mode = raw as TorchpodMode;
-    const hasRdp = mode !== "VNC";
-    const hasVnc = mode !== "RDP";
-    if ((gui.rdp && !hasRdp) || ((gui.browser || gui.vnc) && !hasVnc)) {
-        c.problem(
-            path,
-            raw,
-            `expected "${needed}": torchpod:gui enables ${["rdp", "browser", "vnc"].filter((k) => gui[k as "rdp"]).join(", ")}, which need ${needed}`,
-        );
-        return needed;
-    }
-    return mode;
+    // Whether the mode serves the enabled GUIs is the desktops' rule (validateDesktopArgs).
+    return raw as TorchpodMode;
 }
 
 function parseExposure(c: Checker, raw: unknown): ExposureConfig {
@@ -428,22 +414,11 @@ function parseExposure(c: Checker, raw: unknown): ExposureConfig {
 function parseNamespaces(c: Checker, raw: unknown): NamespacesConfig {
     const path = `${NAMESPACE}:namespaces`;
     const obj = c.object(path, raw, ["torchpods", "mlab"]);
-    const ns = (key: "torchpods" | "mlab") =>
-        c.string(`${path}.${key}`, obj?.[key], PLATFORM_DEFAULTS.namespaces[key], (s) =>
-            isDnsLabel(s)
-                ? s.startsWith("kube-") || s === "default"
-                    ? "expected a namespace of its own, not default or kube-*"
-                    : undefined
-                : "expected a namespace name (DNS-1123 label)",
-        );
-    const out = { torchpods: ns("torchpods"), mlab: ns("mlab") };
-    if (out.torchpods === out.mlab)
-        c.problem(
-            `${path}.mlab`,
-            out.mlab,
-            "expected a namespace different from torchpods (the two enforce different Pod Security levels)",
-        );
-    return out;
+    // The naming rules are the Namespaces component's (validateNamespacesArgs).
+    return {
+        torchpods: c.string(`${path}.torchpods`, obj?.torchpods, PLATFORM_DEFAULTS.namespaces.torchpods),
+        mlab: c.string(`${path}.mlab`, obj?.mlab, PLATFORM_DEFAULTS.namespaces.mlab),
+    };
 }
 
 function parseStorage(c: Checker, raw: unknown): StorageConfig {
@@ -532,10 +507,10 @@ function parseCluster(c: Checker, raw: unknown): ClusterConfig {
     });
     const inServices = (key: "dnsServiceIp" | "apiServerIp") => {
         const value = c.ip(`${path}.${key}`, obj?.[key], PLATFORM_DEFAULTS.cluster[key]);
-        const ip = parseIp(value);
-        if (ip && services.parsed.length > 0 && !services.parsed.some((s) => cidrContains(s, ip)) && obj?.[key] !== undefined) {
+        const ip = parseAddress(value);
+        if (ip && services.parsed.length > 0 && !services.parsed.some((s) => cidrContainsAddress(s, ip)) && obj?.[key] !== undefined) {
             c.problem(`${path}.${key}`, value, `expected an address inside serviceCidrs (${services.texts.join(", ")})`);
-        } else if (ip && services.parsed.length > 0 && !services.parsed.some((s) => cidrContains(s, ip))) {
+        } else if (ip && services.parsed.length > 0 && !services.parsed.some((s) => cidrContainsAddress(s, ip))) {
             c.problem(
                 `${path}.${key}`,
                 undefined,
@@ -554,7 +529,7 @@ function parseCluster(c: Checker, raw: unknown): ClusterConfig {
         dnsServiceIp: inServices("dnsServiceIp"),
         apiServerIp: inServices("apiServerIp"),
         controlPlaneCidrs: controlPlane.texts,
-        dualStack: [...pods.parsed, ...services.parsed].some((p) => p.version === 6),
+        dualStack: [...pods.parsed, ...services.parsed].some((p) => p.family === 6),
     };
 }
 
@@ -569,20 +544,12 @@ function parseKubernetes(c: Checker, raw: unknown): KubernetesProviderConfig {
 function parseAirlock(c: Checker, raw: unknown): AirlockConfig {
     const path = `${NAMESPACE}:airlock`;
     const obj = c.object(path, raw, [...RESOURCE_KEYS, "shm", "sftpPort", "user"]);
-    const res = resources(c, path, obj, PLATFORM_DEFAULTS.airlock);
-    const shmSize = c.quantity(`${path}.shm`, obj?.shm, PLATFORM_DEFAULTS.airlock.shm);
-    shmWithinLimit(c, `${path}.shm`, shmSize, res.memoryLimit);
+    // The login, port and /dev/shm rules are the Airlock's (validateAirlockArgs).
     return {
-        resources: res,
-        shmSize,
+        resources: resources(c, path, obj, PLATFORM_DEFAULTS.airlock),
+        shmSize: c.quantity(`${path}.shm`, obj?.shm, PLATFORM_DEFAULTS.airlock.shm),
         sftpPort: c.integer(`${path}.sftpPort`, obj?.sftpPort, PLATFORM_DEFAULTS.airlock.sftpPort, 1, 65535),
-        user: c.string(`${path}.user`, obj?.user, PLATFORM_DEFAULTS.airlock.user, (s) =>
-            !isDnsLabel(s, 32)
-                ? "expected a login name (DNS-1123 label of at most 32 characters)"
-                : RESERVED_USER_NAMES.includes(s)
-                  ? `expected a login name other than ${RESERVED_USER_NAMES.join(", ")}`
-                  : undefined,
-        ),
+        user: c.string(`${path}.user`, obj?.user, PLATFORM_DEFAULTS.airlock.user),
     };
 }
 
@@ -615,7 +582,7 @@ function parseMlab(c: Checker, raw: unknown, users: readonly UserConfig[]): Mlab
             allowedHosts = [];
             items.forEach((h, i) => {
                 const p = `${path}.migrationAllowedHosts[${i}]`;
-                const ok = typeof h === "string" && isDnsSubdomain(h.startsWith("*.") ? h.slice(2) : h) && h.includes(".") && !parseIp(h);
+                const ok = typeof h === "string" && isDnsSubdomain(h.startsWith("*.") ? h.slice(2) : h) && h.includes(".") && !isAddress(h);
                 if (!ok)
                     c.problem(
                         p,
@@ -728,21 +695,23 @@ function parseDatabase(c: Checker, path: string, raw: unknown): MlabDatabase {
         c.problem(typeOf === undefined ? path : `${path}.type`, typeOf ?? raw, 'expected "sqlite" (default) or "postgres"');
         return { type: "sqlite" };
     }
-    const obj = c.object(path, raw, ["type", "host", "name", "user", "passwordSecret", "sslMode"])!;
+    const obj = c.object(path, raw, ["type", "host", "address", "name", "user", "passwordSecret", "sslMode"])!;
     const required = (key: string, check?: (s: string) => string | undefined) => {
         if (obj[key] === undefined) c.problem(`${path}.${key}`, undefined, "expected a value (required for postgres)");
         return c.string(`${path}.${key}`, obj[key], "", check);
     };
     const secret = c.object(`${path}.passwordSecret`, obj.passwordSecret, ["name", "key"]);
-    if (!secret)
+    if (!secret && !c.reported(`${path}.passwordSecret`))
         c.problem(
             `${path}.passwordSecret`,
             obj.passwordSecret,
             'expected {"name": <Secret in the MLab namespace>, "key": <key>} (required for postgres)',
         );
-    return {
+    const address = obj.address === undefined ? undefined : c.string(`${path}.address`, obj.address, "");
+    const database: MlabDatabase = {
         type: "postgres",
         host: required("host", (s) => (/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s) ? undefined : "expected host or host:port")),
+        ...(address !== undefined ? { address } : {}),
         name: required("name"),
         user: required("user"),
         passwordSecret: {
@@ -757,6 +726,10 @@ function parseDatabase(c: Checker, path: string, raw: unknown): MlabDatabase {
                 : "expected disable, require, verify-ca or verify-full",
         ),
     };
+    // MLab has no DNS: the server must be reachable by IP (host itself, or address through hostAliases).
+    const unreachable = database.host ? checkMlabDatabase(database) : undefined;
+    if (unreachable) c.problem(`${path}.${unreachable.key}`, unreachable.got, unreachable.expected);
+    return database;
 }
 
 function parseProbe(c: Checker, raw: unknown): ProbeConfig {
@@ -765,12 +738,106 @@ function parseProbe(c: Checker, raw: unknown): ProbeConfig {
     return {
         enabled: c.boolean(`${path}.enabled`, obj?.enabled, PLATFORM_DEFAULTS.probe.enabled),
         image: c.image(`${path}.image`, obj?.image, PLATFORM_DEFAULTS.probe.image),
-        internetAddress: c.string(`${path}.internetAddress`, obj?.internetAddress, PLATFORM_DEFAULTS.probe.internetAddress, (s) => {
-            const ip = parseIp(s);
-            return ip ? undefined : "expected a public IP address (the probe must fail to reach it)";
-        }),
+        // That it is a public address is the probe's rule (validateProbeArgs).
+        internetAddress: c.string(`${path}.internetAddress`, obj?.internetAddress, PLATFORM_DEFAULTS.probe.internetAddress),
         timeoutSeconds: c.integer(`${path}.timeoutSeconds`, obj?.timeoutSeconds, PLATFORM_DEFAULTS.probe.timeoutSeconds, 1, 120),
     };
+}
+
+/**
+ * Reports a component's problems against the config keys its arguments came from (`keys` maps an
+ * argument path, or its first segment, to a key without the `torchpod:` prefix). A problem whose key
+ * the parser already reported is left out: one message per bad value.
+ */
+function report(c: Checker, problems: readonly ArgProblem[], keys: Readonly<Record<string, string>>): void {
+    for (const p of problems) {
+        const head = p.field.split(/[.[]/)[0];
+        const mapped = keys[p.field] ?? (keys[head] !== undefined ? keys[head] + p.field.slice(head.length) : p.field);
+        const key = `${NAMESPACE}:${mapped}`;
+        if (c.problems.some((q) => q.startsWith(`${key}:`) || q.startsWith(`${key}.`) || q.startsWith(`${key}[`))) continue;
+        c.problem(key, p.got, p.expected);
+    }
+}
+
+/**
+ * Every component's own check, over the arguments the platform will give it: a config that breaks a
+ * component's rule is refused here, before any resource exists, instead of halfway through an update.
+ */
+function checkComponents(c: Checker, config: StackConfig): void {
+    report(c, resourceProblems(config.mlab.resources), resourceKeys("mlab"));
+    report(c, validateNamespacesArgs({ names: config.namespaces }), { names: "namespaces" });
+    const desktop = { gui: config.gui, mode: config.mode, exposure: config.exposure, officeCidrs: config.officeCidrs };
+    config.users.forEach((user, i) => {
+        const at = `users[${i}]`;
+        report(
+            c,
+            validateTorchPodArgs({
+                ...desktop,
+                user: user.name,
+                image: user.image,
+                gpus: user.gpus,
+                resources: user.resources,
+                shmSize: user.shmSize,
+            }),
+            {
+                user: `${at}.name`,
+                image: `${at}.image`,
+                gpus: `${at}.gpus`,
+                shmSize: `${at}.shm`,
+                ...resourceKeys(at),
+                gui: "gui",
+                mode: "mode",
+            },
+        );
+    });
+    const airlock = config.airlock;
+    report(
+        c,
+        validateAirlockArgs({
+            ...desktop,
+            user: airlock.user,
+            image: config.image,
+            resources: airlock.resources,
+            shmSize: airlock.shmSize,
+            sftpPort: airlock.sftpPort,
+        }),
+        {
+            user: "airlock.user",
+            image: "image",
+            shmSize: "airlock.shm",
+            sftpPort: "airlock.sftpPort",
+            ...resourceKeys("airlock"),
+            gui: "gui",
+            mode: "mode",
+        },
+    );
+    report(
+        c,
+        validateNetworkLockdownArgs({
+            officeCidrs: config.officeCidrs,
+            cluster: config.cluster,
+            mlabPorts: { http: GITEA_HTTP_CONTAINER_PORT, ssh: GITEA_SSH_CONTAINER_PORT },
+            airlockSftpContainerPort: DESKTOP_PORTS.sftp,
+        }),
+        { officeCidrs: "officeCidrs", cluster: "cluster" },
+    );
+    report(
+        c,
+        validateProbeArgs({
+            config: config.probe,
+            cluster: config.cluster,
+            mlab: { port: config.mlab.httpPort, sshPort: config.mlab.sshPort },
+            airlock: { port: config.airlock.sftpPort },
+        }),
+        {
+            config: "probe",
+            cluster: "cluster",
+            "mlab.port": "mlab.httpPort",
+            "mlab.sshPort": "mlab.sshPort",
+            "airlock.port": "airlock.sftpPort",
+        },
+    );
+    report(c, objectNameProblems(config), {});
 }
 
 /**
@@ -793,6 +860,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     const defaultsPath = `${NAMESPACE}:defaults`;
     const defaultsObj = c.object(defaultsPath, get("defaults", "object"), DEFAULTS_KEYS);
     const defaultResources = resources(c, defaultsPath, defaultsObj, PLATFORM_DEFAULTS.user);
+    report(c, resourceProblems(defaultResources), resourceKeys("defaults"));
     const userDefaults: UserDefaults = {
         gpus: c.integer(`${defaultsPath}.gpus`, defaultsObj?.gpus, PLATFORM_DEFAULTS.user.gpus, 0),
         cpu: defaultResources.cpuRequest,
@@ -805,14 +873,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     };
     const users = parseUsers(c, get("users", "list"), userDefaults);
     const exposure = parseExposure(c, get("exposure", "scalar"));
-    const officeCidrs = c.cidrs(`${NAMESPACE}:officeCidrs`, get("officeCidrs", "list"), [], { required: true, forbidAll: true });
-    if (exposure.type === "LoadBalancer" && values.officeCidrs !== undefined && officeCidrs.texts.length === 0) {
-        c.problem(
-            `${NAMESPACE}:officeCidrs`,
-            [],
-            "expected at least one CIDR when torchpod:exposure is LoadBalancer (an empty loadBalancerSourceRanges admits everyone)",
-        );
-    }
+    const officeCidrs = c.cidrs(`${NAMESPACE}:officeCidrs`, get("officeCidrs", "list"), [], { required: true });
     const gui = parseGui(c, get("gui", "object"));
     const mode = parseMode(c, get("mode", "scalar"), gui);
     const config: StackConfig = {
@@ -832,6 +893,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
         mlab: parseMlab(c, get("mlab", "object"), users),
         probe: parseProbe(c, get("probe", "object")),
     };
+    checkComponents(c, config);
     if (c.problems.length > 0) throw new StackConfigError(stack, c.problems);
     return config;
 }

@@ -2,43 +2,10 @@
 // (keys `torchpod:*`); components receive the parts they need and never read pulumi.Config.
 // Every field here is resolved: defaults are applied once, in the parser.
 
-import {
-    TorchpodMode,
-    ServiceExposure,
-    Toleration,
-    Resources,
-    GuiConfig,
-    ExposureConfig,
-    NamespacesConfig,
-    StorageConfig,
-    GpuConfig,
-    ClusterConfig,
-    KubernetesProviderConfig,
-    MlabProject,
-    MlabDatabase,
-    MlabConfig,
-    AirlockConfig,
-    ProbeConfig,
-} from "../components/settings";
+import type * as S from "../components/settings";
 
-export type {
-    TorchpodMode,
-    ServiceExposure,
-    Toleration,
-    Resources,
-    GuiConfig,
-    ExposureConfig,
-    NamespacesConfig,
-    StorageConfig,
-    GpuConfig,
-    ClusterConfig,
-    KubernetesProviderConfig,
-    MlabProject,
-    MlabDatabase,
-    MlabConfig,
-    AirlockConfig,
-    ProbeConfig,
-};
+// The settings types components take are the config's types too.
+export type * from "../components/settings";
 
 /** One researcher and their TorchPod (`torchpod:users[i]`). */
 export interface UserConfig {
@@ -46,7 +13,7 @@ export interface UserConfig {
     readonly name: string;
     /** GPUs requested and limited (integer >= 0). */
     readonly gpus: number;
-    readonly resources: Resources;
+    readonly resources: S.Resources;
     /** Size of the memory-backed /dev/shm. */
     readonly shmSize: string;
     /** Size of the home volume (can only grow). */
@@ -61,17 +28,17 @@ export interface StackConfig {
     readonly stack: string;
     /** The TorchPod image, `gemfield/torchpod:<tag>` or a digest; never `:latest`. */
     readonly image: string;
-    readonly mode: TorchpodMode;
+    readonly mode: S.TorchpodMode;
     readonly users: readonly UserConfig[];
     readonly officeCidrs: readonly string[];
-    readonly gui: GuiConfig;
-    readonly exposure: ExposureConfig;
-    readonly namespaces: NamespacesConfig;
-    readonly storage: StorageConfig;
-    readonly gpu: GpuConfig;
-    readonly cluster: ClusterConfig;
-    readonly kubernetes: KubernetesProviderConfig;
-    readonly airlock: AirlockConfig;
-    readonly mlab: MlabConfig;
-    readonly probe: ProbeConfig;
+    readonly gui: S.GuiConfig;
+    readonly exposure: S.ExposureConfig;
+    readonly namespaces: S.NamespacesConfig;
+    readonly storage: S.StorageConfig;
+    readonly gpu: S.GpuConfig;
+    readonly cluster: S.ClusterConfig;
+    readonly kubernetes: S.KubernetesProviderConfig;
+    readonly airlock: S.AirlockConfig;
+    readonly mlab: S.MlabConfig;
+    readonly probe: S.ProbeConfig;
 }

@@ -110,6 +110,116 @@ describe("index.ts: a bad stack config registers no resource at all", () => {
             { ...valid, mlab: { httpPort: 22 } },
             ["torchpod:mlab.httpPort: got 22, expected a port other than sshPort (22)"],
         ],
+        // Each component's own rules (validateNetworkLockdownArgs, validateProbeArgs, validateTorchPodArgs,
+        // validateAirlockArgs), checked by the parser before the first resource instead of mid-run.
+        [
+            "an office CIDR inside the pod CIDR",
+            { ...valid, officeCidrs: ["10.244.3.0/24"] },
+            ['torchpod:officeCidrs[0]: got "10.244.3.0/24", expected a network outside the cluster\'s range 10.244.0.0/16'],
+        ],
+        [
+            "an office CIDR inside the service CIDR",
+            { ...valid, officeCidrs: ["192.0.2.0/24", "10.96.1.0/24"] },
+            ['torchpod:officeCidrs[1]: got "10.96.1.0/24", expected a network outside the cluster\'s range 10.96.0.0/12'],
+        ],
+        [
+            "an office CIDR that is the whole address space",
+            { ...valid, officeCidrs: ["::/0"] },
+            ['torchpod:officeCidrs[0]: got "::/0", expected a specific network, not the whole address space'],
+        ],
+        [
+            "a private probe.internetAddress",
+            { ...valid, probe: { internetAddress: "192.168.1.1" } },
+            ['torchpod:probe.internetAddress: got "192.168.1.1", expected a public IP address: 192.168.1.1 lies in 192.168.0.0/16'],
+        ],
+        [
+            "a probe.internetAddress inside the pod CIDR",
+            { ...valid, probe: { internetAddress: "10.244.9.9" } },
+            ['torchpod:probe.internetAddress: got "10.244.9.9", expected a public IP address: 10.244.9.9 lies in 10.0.0.0/8'],
+        ],
+        [
+            "a probe.internetAddress that is a host name (the probe has no DNS)",
+            { ...valid, probe: { internetAddress: "one.one.one.one" } },
+            ['torchpod:probe.internetAddress: got "one.one.one.one", expected a public IP address (the probe has no DNS'],
+        ],
+        [
+            "an unpinned probe image",
+            { ...valid, probe: { image: "node:latest" } },
+            ['torchpod:probe.image: got "node:latest", expected a pinned image'],
+        ],
+        [
+            "empty cluster DNS pod labels",
+            { ...valid, cluster: { dnsPodLabels: {} } },
+            ["torchpod:cluster.dnsPodLabels: got {}, expected the labels of the cluster DNS pods"],
+        ],
+        [
+            "a user name the image reserves",
+            { ...valid, users: [{ name: "root" }] },
+            ['torchpod:users[0].name: got "root", expected a name other than the reserved root'],
+        ],
+        [
+            "a user name starting with a digit",
+            { ...valid, users: [{ name: "1alice" }] },
+            ['torchpod:users[0].name: got "1alice", expected a DNS-1123 label that is also a login name'],
+        ],
+        [
+            "a /dev/shm above the user's memory limit",
+            { ...valid, users: [{ name: "alice", shm: "64Gi" }] },
+            ['torchpod:users[0].shm: got "64Gi", expected at most the memory limit (32Gi)'],
+        ],
+        [
+            "a cpu request above the user's limit",
+            { ...valid, users: [{ name: "alice", cpu: "16" }] },
+            ['torchpod:users[0].cpu: got "16", expected at most cpuLimit (8)'],
+        ],
+        [
+            "an image mode that cannot serve the enabled GUIs",
+            { ...valid, mode: "RDP" },
+            ['torchpod:mode: got "RDP", expected "VNCRDP": torchpod:gui enables rdp, browser'],
+        ],
+        [
+            "a GUI config with nothing enabled",
+            { ...valid, gui: { rdp: false, browser: false } },
+            ["torchpod:gui: got", "expected at least one of rdp, browser, vnc to be true"],
+        ],
+        [
+            "an Airlock login the image reserves",
+            { ...valid, airlock: { user: "root" } },
+            ['torchpod:airlock.user: got "root", expected a name other than the reserved'],
+        ],
+        [
+            "an Airlock /dev/shm above its memory limit",
+            { ...valid, airlock: { shm: "32Gi" } },
+            ['torchpod:airlock.shm: got "32Gi", expected at most the memory limit (16Gi)'],
+        ],
+        [
+            "MLab requests above their limits",
+            { ...valid, mlab: { memory: "4Gi" } },
+            ['torchpod:mlab.memory: got "4Gi", expected at most memoryLimit (2Gi)'],
+        ],
+        [
+            "a LoadBalancer without office networks",
+            { ...valid, officeCidrs: [], exposure: "LoadBalancer" },
+            ["torchpod:officeCidrs: got [], expected at least one CIDR when torchpod:exposure is LoadBalancer"],
+        ],
+        [
+            "the TorchPod namespace in kube-system",
+            { ...valid, namespaces: { torchpods: "kube-system" } },
+            ['torchpod:namespaces.torchpods: got "kube-system", expected a namespace of its own'],
+        ],
+        [
+            "one namespace for TorchPods and MLab",
+            { ...valid, namespaces: { torchpods: "team", mlab: "team" } },
+            ['torchpod:namespaces.mlab: got "team", expected a namespace different from torchpods'],
+        ],
+        // Pulumi-native config: the same kind of message for every key, one message per bad value.
+        ["an empty torchpod:users", { ...valid, users: [] }, ["torchpod:users: got [], expected a list of at least one user"]],
+        ["a torchpod:users that is not a list", { ...valid, users: "alice" }, ['torchpod:users: got "alice", expected a list']],
+        [
+            "a torchpod:officeCidrs that is not a list",
+            { ...valid, officeCidrs: "192.0.2.0/24" },
+            ['torchpod:officeCidrs: got "192.0.2.0/24", expected a list'],
+        ],
     ];
     for (const [what, values, fragments] of cases) {
         it(`rejects ${what} with one error naming key, value and expectation, and registers nothing`, async () => {

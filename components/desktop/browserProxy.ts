@@ -4,7 +4,11 @@ import * as k8s from "@pulumi/kubernetes";
 import { DESKTOP_PORTS, DESKTOP_PORT_NAMES } from "@torchpod/contract";
 import { CREDENTIAL_KEYS, secretEnv } from "./credentials";
 
-/** The Caddyfile of the proxy sidecar: basic auth with the workload's user and bcrypt hash (from env), then noVNC. */
+/**
+ * The Caddyfile of the proxy sidecar: basic auth with the workload's user and bcrypt hash (from env),
+ * then noVNC. The user's `Authorization` header (their password, base64) stops here: noVNC's nginx
+ * needs none, and would only see, log or forward it.
+ */
 export const PROXY_CADDYFILE = [
     "{",
     "\tadmin off",
@@ -15,7 +19,9 @@ export const PROXY_CADDYFILE = [
     "\tbasic_auth {",
     "\t\t{$PROXY_USER} {$PROXY_PASSWORD_HASH}",
     "\t}",
-    `\treverse_proxy 127.0.0.1:${DESKTOP_PORTS.novnc}`,
+    `\treverse_proxy 127.0.0.1:${DESKTOP_PORTS.novnc} {`,
+    "\t\theader_up -Authorization",
+    "\t}",
     "}",
     "",
 ].join("\n");

@@ -6,11 +6,13 @@ import { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, GITEA_WORK_DIR } f
 // Pinned to Gitea 1.22 (DEFAULT_GITEA_IMAGE, gitea/gitea:1.22.6-rootless); every name below was checked
 // against that version's modules/setting/*.go. The rules: MLab holds approved projects only, nobody
 // registers, nothing is visible without signing in, and **nothing in Gitea can carry data out**:
-// no push mirrors, no webhooks, no migrations except from allow-listed hosts, no mail, no avatar or
-// update lookups, no OpenID discovery, no Actions runners, no package registry.
+// no push mirrors, no webhooks, no migrations at all (approved upstreams arrive through the importer
+// Jobs, see ./jobs.ts; MLab itself has no egress), no mail, no avatar or update lookups, no OpenID
+// discovery, no Actions runners, no package registry.
 //
-// Secret values (SECRET_KEY, INTERNAL_TOKEN, the PostgreSQL password) are not here: they come from
-// Secrets through secretKeyRef (see components/mlab.ts), so they never appear in the pod spec.
+// Secret values (SECRET_KEY, INTERNAL_TOKEN, [oauth2] JWT_SECRET, the PostgreSQL password) are not
+// here: they come from Secrets through secretKeyRef (see ./gitea.ts), so they never appear in the pod
+// spec, and Gitea never generates one into its regenerated app.ini.
 
 export interface GiteaSetting {
     /** app.ini section ("" is the default section). */
@@ -31,7 +33,7 @@ export function giteaEnvName(section: string, key: string): string {
     return `GITEA__${escape(section)}__${escape(key)}`;
 }
 
-/** ALLOWED_DOMAINS when no upstream host is allow-listed (RFC 2606: .invalid never resolves). */
+/** [migrations] ALLOWED_DOMAINS: a host that cannot exist (RFC 2606: .invalid never resolves); migrations are off anyway. */
 export const NO_MIGRATION_HOST = "no-migrations.invalid";
 
 /** The http(s) base a browser or git uses: the port is left out when it is the scheme's default (80). */
@@ -50,7 +52,6 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         why,
     });
     const rootUrl = `http://${hostWithPort(config.host, config.httpPort)}/`;
-    const allowed = config.migrationAllowedHosts.filter((h) => h.trim() !== "");
 
     const database: GiteaSetting[] =
         config.database.type === "postgres"
@@ -79,17 +80,12 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("server", "SSH_LISTEN_PORT", GITEA_SSH_CONTAINER_PORT, "the built-in ssh server listens here (unprivileged)"),
         s("server", "START_SSH_SERVER", true, "the rootless image only supports Gitea's built-in ssh server"),
         s("server", "DISABLE_SSH", false, "ssh clones work for users who upload a key"),
-        s(
-            "server",
-            "OFFLINE_MODE",
-            true,
-            "no CDN assets and no external avatar services: MLab has no internet except allow-listed imports",
-        ),
+        s("server", "OFFLINE_MODE", true, "no CDN assets and no external avatar services: MLab has no egress at all"),
         s(
             "server",
             "LFS_START_SERVER",
             false,
-            "no LFS: its JWT secret would be regenerated on each start (app.ini lives in an emptyDir); datasets travel through the airlock",
+            "no LFS (datasets travel through the airlock); with it off, Gitea 1.22 neither reads nor generates [server] LFS_JWT_SECRET",
         ),
         s("server", "LANDING_PAGE", "login", "nothing to see before signing in"),
 
@@ -119,7 +115,12 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("admin", "DISABLE_REGULAR_ORG_CREATION", true, "only the admin creates organisations"),
         s("openid", "ENABLE_OPENID_SIGNIN", false, "OpenID sign-in fetches user-supplied URLs (outbound requests)"),
         s("openid", "ENABLE_OPENID_SIGNUP", false, "OpenID sign-in fetches user-supplied URLs (outbound requests)"),
-        s("oauth2", "ENABLED", false, "MLab is no OAuth2 provider (no apps); keeps a JWT secret out of the regenerated app.ini"),
+        s(
+            "oauth2",
+            "ENABLED",
+            false,
+            "MLab is no OAuth2 provider (no apps); Gitea 1.22 still signs CSRF and account tokens with [oauth2] JWT_SECRET, which comes from a Secret",
+        ),
 
         s("repository", "DEFAULT_BRANCH", "main", "default branch of empty repositories"),
         s("repository", "DEFAULT_PRIVATE", "private", "repositories are private by default"),
@@ -134,10 +135,8 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s(
             "repository",
             "DISABLE_MIGRATIONS",
-            allowed.length === 0,
-            allowed.length === 0
-                ? "no allow-listed upstream hosts: migrations off (an empty ALLOWED_DOMAINS would mean every public host)"
-                : "imports are how approved upstreams arrive; restricted by [migrations] below",
+            true,
+            "Gitea never fetches from outside (MLab has no egress): approved upstreams are pushed in by the importer Jobs",
         ),
 
         s("mirror", "ENABLED", false, "no mirrors at all: a push mirror relays repository data out"),
@@ -147,11 +146,8 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("webhook", "ALLOWED_HOST_LIST", "loopback", "webhooks are disabled; should any exist, they may only reach the pod itself"),
         s("webhook", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
 
-        allowed.length > 0
-            ? s("migrations", "ALLOWED_DOMAINS", allowed.join(","), "imports only from the allow-listed upstream hosts")
-            : // Never empty: Gitea reads an empty list as "every public host". A name in the reserved
-              // .invalid TLD matches nothing (and migrations are off anyway, see DISABLE_MIGRATIONS).
-              s("migrations", "ALLOWED_DOMAINS", NO_MIGRATION_HOST, "no upstream host is allow-listed: a host that cannot exist"),
+        // Never empty: Gitea reads an empty list as "every public host".
+        s("migrations", "ALLOWED_DOMAINS", NO_MIGRATION_HOST, "migrations are off; should they be turned on, no host matches"),
         s("migrations", "ALLOW_LOCALNETWORKS", false, "never import from private, loopback or cluster addresses"),
         s("migrations", "SKIP_TLS_VERIFY", false, "never skip TLS verification"),
 

@@ -12,13 +12,20 @@
 //      container of the Gitea pod, which has the database; the API cannot create the first admin);
 //   3. per user: creates the account, or resets its password when it no longer matches the Secret;
 //   4. per project `owner/repo`: the organisation (private), a team with write access to all its
-//      repositories holding exactly the stack's users, and the repository: imported once from its
-//      upstream as a normal writable repository (never a mirror), or created empty. An existing
-//      repository is never re-imported, changed or deleted; this script never calls DELETE on a
-//      repository, so removing a project from config keeps its data.
+//      repositories holding exactly the stack's users, and the repository, created empty when it is
+//      missing. An existing repository is never changed or deleted; this script never calls DELETE on
+//      a repository, so removing a project from config keeps its data;
+//   5. per project with an upstream: its import account (`importer` in the desired state). Gitea never
+//      fetches anything itself (migrations are off and MLab has no egress): a separate importer Job
+//      clones the upstream and pushes into the empty repository. While the repository is still empty,
+//      the import account exists with the password of its Secret and is a collaborator with write
+//      access on that one repository, and nothing else (no team, no other repository, not an admin);
+//      once the repository has content, the account is deleted, so its credential opens nothing;
+//   6. import accounts (names starting with IMPORTER_PREFIX) of no pending import are deleted.
 //
 // Inputs (env): MLAB_URL (Gitea base URL), MLAB_DESIRED_STATE (JSON file), MLAB_CREDENTIALS_DIR (a
-// directory with `admin-password` and `user.<name>` files), and tuning knobs (see readSettings).
+// directory with `admin-password`, `user.<name>` and `import.<account>` files), and tuning knobs (see
+// readSettings).
 // Passwords are read from files, sent only in request bodies and Authorization headers, and every
 // line this script prints passes through a redactor that masks them.
 "use strict";
@@ -28,8 +35,8 @@ const path = require("path");
 
 /**
  * @typedef {{ name: string, email: string, fullName?: string }} DesiredUser
- * @typedef {{ owner: string, repo: string, upstream?: string }} DesiredProject
- * @typedef {{ adminUser: string, team: string, users: DesiredUser[], projects: DesiredProject[] }} DesiredState
+ * @typedef {{ owner: string, repo: string, upstream?: string, importer?: string }} DesiredProject
+ * @typedef {{ adminUser: string, team: string, emailDomain?: string, users: DesiredUser[], projects: DesiredProject[] }} DesiredState
  * @typedef {{
  *   url: string,
  *   desiredFile: string,
@@ -38,7 +45,6 @@ const path = require("path");
  *   readyDelayMs: number,
  *   readyMaxDelayMs: number,
  *   requestTimeoutMs: number,
- *   migrateTimeoutMs: number,
  * }} Settings
  * @typedef {{ user: string, password: string }} Credentials
  * @typedef {{ status: number, body: any, text: string }} ApiResponse
@@ -54,6 +60,9 @@ class ReconcileError extends Error {
         this.exitCode = exitCode;
     }
 }
+
+/** Every import account's name starts with this (and no TorchPod user's may). */
+const IMPORTER_PREFIX = "mlab-import-";
 
 /** Exit codes: 1 reconcile failures, 2 bad input, 3 Gitea not ready, 4 admin credentials rejected. */
 const EXIT = { failed: 1, input: 2, notReady: 3, auth: 4 };
@@ -89,8 +98,6 @@ function readSettings(env) {
         readyDelayMs: num("MLAB_READY_DELAY_MS", 2000),
         readyMaxDelayMs: num("MLAB_READY_MAX_DELAY_MS", 15000),
         requestTimeoutMs: num("MLAB_REQUEST_TIMEOUT_MS", 30000),
-        // An import clones the whole upstream inside the request: allow large repositories.
-        migrateTimeoutMs: num("MLAB_MIGRATE_TIMEOUT_MS", 30 * 60 * 1000),
     };
 }
 
@@ -112,6 +119,8 @@ function readDesiredState(file) {
     if (!doc || typeof doc !== "object") bad("expected a JSON object");
     if (typeof doc.adminUser !== "string" || !doc.adminUser) bad("adminUser must be a non-empty string");
     if (typeof doc.team !== "string" || !doc.team) bad("team must be a non-empty string");
+    if (doc.emailDomain !== undefined && (typeof doc.emailDomain !== "string" || !doc.emailDomain.includes(".")))
+        bad(`emailDomain must be a dotted domain, got ${JSON.stringify(doc.emailDomain)}`);
     if (!Array.isArray(doc.users)) bad("users must be a list");
     if (!Array.isArray(doc.projects)) bad("projects must be a list");
     for (const u of doc.users) {
@@ -122,6 +131,17 @@ function readDesiredState(file) {
         if (!p || typeof p.owner !== "string" || typeof p.repo !== "string")
             bad(`each project needs an owner and a repo, got ${JSON.stringify(p)}`);
         if (p.upstream !== undefined && typeof p.upstream !== "string") bad(`upstream of ${p.owner}/${p.repo} must be a string`);
+        if (p.importer !== undefined && (typeof p.importer !== "string" || !p.importer.startsWith(IMPORTER_PREFIX)))
+            bad(
+                `importer of ${p.owner}/${p.repo} must be an account name starting with ${IMPORTER_PREFIX}, got ${JSON.stringify(p.importer)}`,
+            );
+        if (p.importer !== undefined && !p.upstream) bad(`${p.owner}/${p.repo} has an importer but no upstream`);
+    }
+    // An import account must never be a TorchPod user's account, nor another project's.
+    const importers = doc.projects.map((/** @type {DesiredProject} */ p) => p.importer).filter(Boolean);
+    if (new Set(importers).size !== importers.length) bad("two projects share an import account");
+    for (const u of doc.users) {
+        if (u.name.toLowerCase().startsWith(IMPORTER_PREFIX)) bad(`user ${u.name} takes the import accounts' prefix ${IMPORTER_PREFIX}`);
     }
     return doc;
 }
@@ -411,59 +431,100 @@ async function reconcileOrg(gitea, org, desired, log) {
 }
 
 /**
- * The repository: left alone when it exists; otherwise imported once (a normal, writable
- * repository: mirror false) or created empty.
- * @param {Gitea} gitea @param {DesiredProject} project @param {Settings} settings @param {Logger} log
+ * The repository: left alone when it exists, created empty (private) otherwise. Returns whether it
+ * is empty (no commit yet), which decides whether its import is pending.
+ * @param {Gitea} gitea @param {DesiredProject} project @param {Logger} log
+ * @returns {Promise<boolean>}
  */
-async function reconcileRepo(gitea, project, settings, log) {
+async function reconcileRepo(gitea, project, log) {
     const full = `${project.owner}/${project.repo}`;
-    const existing = await gitea.request("GET", `/api/v1/repos/${seg(project.owner)}/${seg(project.repo)}`);
+    const repoPath = `/api/v1/repos/${seg(project.owner)}/${seg(project.repo)}`;
+    const existing = await gitea.request("GET", repoPath);
     if (existing.status === 200) {
-        log(`repository ${full}: exists (never re-imported)`);
-        return;
+        const empty = Boolean(existing.body && existing.body.empty === true);
+        log(`repository ${full}: exists${empty ? " (empty)" : ""}`);
+        return empty;
     }
     expectStatus(existing, [404], `looking up repository ${full}`);
-    if (project.upstream) {
-        log(`repository ${full}: importing from ${project.upstream}`);
-        const res = await gitea.request("POST", "/api/v1/repos/migrate", {
-            body: {
-                clone_addr: project.upstream,
-                repo_owner: project.owner,
-                repo_name: project.repo,
-                // Plain git: only the repository, no API calls to the upstream's issue tracker.
-                service: "git",
-                mirror: false,
-                private: true,
-                lfs: false,
-                wiki: false,
-                issues: false,
-                pull_requests: false,
-                releases: false,
-                labels: false,
-                milestones: false,
-                description: `Imported from ${project.upstream}`,
-            },
-            timeoutMs: settings.migrateTimeoutMs,
-        });
-        if (res.status === 409) {
-            log(`repository ${full}: already exists (created concurrently); left as is`);
-            return;
-        }
-        if (res.status !== 201) {
-            throw new ReconcileError(`import of ${full} from ${project.upstream} failed: HTTP ${res.status}${describeBody(res)}`);
-        }
-        log(`repository ${full}: imported`);
-        return;
-    }
     const res = await gitea.request("POST", `/api/v1/orgs/${seg(project.owner)}/repos`, {
-        body: { name: project.repo, private: true, auto_init: false, default_branch: "main" },
+        body: {
+            name: project.repo,
+            private: true,
+            auto_init: false,
+            default_branch: "main",
+            ...(project.upstream ? { description: `Imported from ${project.upstream}` } : {}),
+        },
     });
     if (res.status === 409) {
         log(`repository ${full}: already exists (created concurrently); left as is`);
-        return;
+        const again = await gitea.request("GET", repoPath);
+        expectStatus(again, [200], `looking up repository ${full}`);
+        return Boolean(again.body && again.body.empty === true);
     }
     expectStatus(res, [201], `creating repository ${full}`);
     log(`repository ${full}: created (empty)`);
+    return true;
+}
+
+/**
+ * A pending import's account: exists, not an administrator, holds the password of its Secret, belongs
+ * to no team, and is a collaborator with write access on exactly this repository.
+ * @param {Gitea} gitea @param {DesiredProject} project @param {string} account @param {string} password
+ * @param {string} emailDomain @param {Logger} log
+ */
+async function grantImport(gitea, project, account, password, emailDomain, log) {
+    const full = `${project.owner}/${project.repo}`;
+    const existing = await gitea.request("GET", `/api/v1/users/${seg(account)}`);
+    if (existing.status === 404) {
+        const res = await gitea.request("POST", "/api/v1/admin/users", {
+            body: {
+                username: account,
+                login_name: account,
+                source_id: 0,
+                email: `${account}@${emailDomain}`,
+                full_name: `Import of ${full}`,
+                password,
+                must_change_password: false,
+                send_notify: false,
+                visibility: "private",
+            },
+        });
+        expectStatus(res, [201], `creating import account ${account}`);
+        log(`import account ${account}: created for ${full}`);
+    } else {
+        expectStatus(existing, [200], `looking up import account ${account}`);
+        if (existing.body && existing.body.is_admin === true)
+            throw new ReconcileError(`import account ${account} is a Gitea administrator: refusing to hand its credential to an importer`);
+        const probe = await gitea.request("GET", "/api/v1/user", { auth: { user: account, password } });
+        if (probe.status !== 200) {
+            const res = await gitea.request("PATCH", `/api/v1/admin/users/${seg(account)}`, {
+                body: { login_name: account, source_id: 0, password, must_change_password: false, admin: false },
+            });
+            expectStatus(res, [200], `setting the password of import account ${account}`);
+            log(`import account ${account}: password set from its Secret`);
+        }
+    }
+    const collaborator = `/api/v1/repos/${seg(project.owner)}/${seg(project.repo)}/collaborators/${seg(account)}`;
+    const permission = await gitea.request("GET", `${collaborator}/permission`);
+    const current = permission.status === 200 && permission.body ? permission.body.permission : undefined;
+    if (current !== "write") {
+        const res = await gitea.request("PUT", collaborator, { body: { permission: "write" } });
+        expectStatus(res, [204], `granting ${account} write access to ${full}`);
+        log(`import account ${account}: may write ${full} (and nothing else) until it holds the upstream`);
+    } else {
+        log(`import account ${account}: ready for the import of ${full}`);
+    }
+}
+
+/**
+ * Deletes an import account (it owns nothing: its collaborations go with it).
+ * @param {Gitea} gitea @param {string} account @param {string} why @param {Logger} log
+ */
+async function revokeImport(gitea, account, why, log) {
+    const res = await gitea.request("DELETE", `/api/v1/admin/users/${seg(account)}`);
+    if (res.status === 404) return;
+    expectStatus(res, [204], `deleting import account ${account}`);
+    log(`import account ${account}: deleted (${why})`);
 }
 
 /**
@@ -486,7 +547,13 @@ async function main(env, io) {
         /** @type {Map<string, string>} */
         const passwords = new Map();
         for (const u of desired.users) passwords.set(u.name, readSecret(settings.secretsDir, `user.${u.name}`));
-        redact = makeRedactor([admin.password, ...passwords.values()]);
+        /** @type {Map<string, string>} */
+        const importPasswords = new Map();
+        for (const p of desired.projects) {
+            if (p.importer) importPasswords.set(p.importer, readSecret(settings.secretsDir, `import.${p.importer}`));
+        }
+        redact = makeRedactor([admin.password, ...passwords.values(), ...importPasswords.values()]);
+        const emailDomain = desired.emailDomain ?? "mlab.local";
 
         await waitForGitea(settings, log);
         const gitea = new Gitea(settings, admin);
@@ -514,9 +581,27 @@ async function main(env, io) {
         }
         const orgs = [...new Set(desired.projects.map((p) => p.owner))];
         for (const org of orgs) await attempt(`organisation ${org}`, () => reconcileOrg(gitea, org, desired, log));
+        /** @type {Set<string>} */
+        const pending = new Set();
         for (const project of desired.projects) {
-            await attempt(`project ${project.owner}/${project.repo}`, () => reconcileRepo(gitea, project, settings, log));
+            await attempt(`project ${project.owner}/${project.repo}`, async () => {
+                const empty = await reconcileRepo(gitea, project, log);
+                const account = project.importer;
+                if (!account) return;
+                // A repository with content needs no import: its account goes in the sweep below.
+                if (!empty) return;
+                pending.add(account.toLowerCase());
+                await grantImport(gitea, project, account, /** @type {string} */ (importPasswords.get(account)), emailDomain, log);
+            });
         }
+        // Import accounts of projects no longer pending (imported, or removed from config) open nothing.
+        await attempt("import accounts", async () => {
+            for (const u of await gitea.list("/api/v1/admin/users")) {
+                const login = String(u.login ?? u.username);
+                if (!login.toLowerCase().startsWith(IMPORTER_PREFIX) || pending.has(login.toLowerCase())) continue;
+                await revokeImport(gitea, login, "no pending import: its repository has content or left the config", log);
+            }
+        });
         if (failures.length > 0) {
             fail(`${failures.length} step(s) failed; ${gitea.writes} write(s) made`);
             return EXIT.failed;
@@ -533,7 +618,7 @@ async function main(env, io) {
     }
 }
 
-module.exports = { main, readSettings, makeRedactor, EXIT };
+module.exports = { main, readSettings, makeRedactor, EXIT, IMPORTER_PREFIX };
 
 if (require.main === module) {
     main(process.env, { out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => {

@@ -190,7 +190,7 @@ async function run(config) {
         );
     }
     if (problems.length === 0) {
-        lines.push("enforcement probe passed: MLab answers and every forbidden target is blocked");
+        lines.push("enforcement probe passed: MLab answers (every must-reach target) and every forbidden target is blocked");
         return { code: 0, lines };
     }
     return { code: 1, lines, failure: `enforcement probe FAILED: ${problems.join("; ")}` };

@@ -1,31 +1,35 @@
-// The policies of the torchpod-lockdown pack. Import these (tests, tools); only ../index.ts
+// The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
-import { torchpodEgressOnlyToMlab } from "./egress";
-import { torchpodIngressOnlyFromOffice, torchpodNamespacePodSecurity } from "./ingress";
-import { torchpodNoNodePortServices } from "./services";
-import { resourcePolicies } from "./workloads";
+import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
+import { closedWorldVolumes } from "./closedWorldVolumes";
+import { mlabClosedWorld } from "./mlabClosedWorld";
+import { mlabCredentialHolders } from "./mlabCredentialHolders";
+import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
+import { mlabNoEgress } from "./mlabNoEgress";
+import { noHostNamespaces } from "./noHostNamespaces";
+import { noHostPathVolumes } from "./noHostPathVolumes";
+import { noLiteralSecretsInEnv } from "./noLiteralSecretsInEnv";
+import { noPrivilegedContainers } from "./noPrivilegedContainers";
+import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
+import { pinnedImages } from "./pinnedImages";
+import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
+import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
+import { torchpodIdentityByData } from "./torchpodIdentityByData";
+import { torchpodIngressOnlyFromOffice } from "./torchpodIngressOnlyFromOffice";
+import { torchpodInventory } from "./torchpodInventory";
+import { torchpodNamespacePodSecurity } from "./torchpodNamespacePodSecurity";
+import { torchpodNoNodePortServices } from "./torchpodNoNodePortServices";
+import { torchpodNoServiceAccountToken } from "./torchpodNoServiceAccountToken";
+import { userDataVolumesReviewed } from "./userDataVolumesReviewed";
 
 export const PACK_NAME = "torchpod-lockdown";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 export const PACK_DESCRIPTION =
-    "TorchPod lock-down: a TorchPod may reach only MLab (Gitea http and ssh), and none of the known escape routes is open " +
-    "(connections into a TorchPod from anything but office networks, a TorchPod namespace below Pod Security baseline, host namespaces and ports, privileged containers, hostPath, a writable airlock, service-account tokens, exposed TorchPod Services, literal credentials, Gitea relays, unpinned images).";
+    "TorchPod lock-down, closed world: a TorchPod may reach only MLab (Gitea http and ssh), MLab reaches nothing, and whatever the pack cannot prove safe is refused " +
+    "(volume types, policy kinds, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
 
-export const policies: Policies = [
-    torchpodEgressOnlyToMlab,
-    torchpodIngressOnlyFromOffice,
-    torchpodNamespacePodSecurity,
-    torchpodNoNodePortServices,
-    ...resourcePolicies,
-];
-
-export { torchpodEgressOnlyToMlab, analyzeTorchPodEgress, networkObjectsOf } from "./egress";
-export type { EgressFinding } from "./egress";
-export { torchpodNoNodePortServices } from "./services";
-export { torchpodIngressOnlyFromOffice, torchpodNamespacePodSecurity, analyzeTorchPodIngress, torchPodsOf } from "./ingress";
-export type { IngressFinding } from "./ingress";
-export {
+export const resourcePolicies = [
     noHostNamespaces,
     noPrivilegedContainers,
     noHostPathVolumes,
@@ -33,8 +37,55 @@ export {
     torchpodNoServiceAccountToken,
     noLiteralSecretsInEnv,
     mlabGiteaNoRelay,
+    mlabClosedWorld,
+    browserProxyBasicAuth,
     pinnedImages,
-    resourcePolicies,
-} from "./workloads";
-export { resolveConfig, PACK_DEFAULTS, selectorImplies } from "./packConfig";
-export type { PackConfig } from "./packConfig";
+];
+
+export const stackPolicies = [
+    torchpodInventory,
+    torchpodEgressOnlyToMlab,
+    torchpodIngressOnlyFromOffice,
+    torchpodNamespacePodSecurity,
+    torchpodNoNodePortServices,
+    torchpodIdentityByData,
+    closedWorldVolumes,
+    userDataVolumesReviewed,
+    onlyCoreNetworkPolicy,
+    mlabNoEgress,
+    mlabCredentialHolders,
+];
+
+export const policies: Policies = [...stackPolicies, ...resourcePolicies];
+
+export {
+    browserProxyBasicAuth,
+    closedWorldVolumes,
+    mlabClosedWorld,
+    mlabCredentialHolders,
+    mlabGiteaNoRelay,
+    mlabNoEgress,
+    noHostNamespaces,
+    noHostPathVolumes,
+    noLiteralSecretsInEnv,
+    noPrivilegedContainers,
+    onlyCoreNetworkPolicy,
+    pinnedImages,
+    torchpodAirlockReadOnly,
+    torchpodEgressOnlyToMlab,
+    torchpodIdentityByData,
+    torchpodIngressOnlyFromOffice,
+    torchpodInventory,
+    torchpodNamespacePodSecurity,
+    torchpodNoNodePortServices,
+    torchpodNoServiceAccountToken,
+    userDataVolumesReviewed,
+};
+export { analyzeTorchPodEgress } from "./torchpodEgressOnlyToMlab";
+export type { EgressFinding } from "./torchpodEgressOnlyToMlab";
+export { analyzeTorchPodIngress } from "./torchpodIngressOnlyFromOffice";
+export { torchPodsOf } from "../support/torchpods";
+export type { IngressFinding } from "./torchpodIngressOnlyFromOffice";
+export { networkObjectsOf } from "../support/network";
+export { resolveConfig, PACK_DEFAULTS, selectorImplies } from "../support/packConfig";
+export type { PackConfig } from "../support/packConfig";

@@ -13,6 +13,13 @@ function runAirlock(overrides: Partial<AirlockArgs> = {}): Promise<ProgramRun> {
 }
 
 describe("Airlock component", () => {
+    it("built on its own with bad arguments, refuses them naming each and registers nothing", async () => {
+        const run = await runAirlock({ user: "1st", sftpPort: 0 });
+        assert.match(String(run.error), /Airlock: user "1st"/);
+        assert.match(String(run.error), /Airlock: sftpPort must be a port number 1-65535, got 0/);
+        assert.strictEqual(run.resources.length, 0, run.resources.map((r) => r.urn).join(", "));
+    });
+
     it("creates the shared airlock volume ReadWriteMany, with a stable name, retained and never replaced", async () => {
         const run = await runAirlock({ shareSize: "1Ti", shareStorageClass: "nfs" });
         const pvc = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find((r) => r.inputs.metadata.name === "airlock-share")!;

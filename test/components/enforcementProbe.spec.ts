@@ -126,6 +126,21 @@ describe("EnforcementProbe", () => {
         }
     });
 
+    it("checks both of MLab's ports a TorchPod may reach (http and ssh) when the ssh port is given, and never lists MLab as forbidden", async () => {
+        const run = await runProbe(args({ mlab: { ip: "10.96.5.5", port: 80, sshPort: 22 } }));
+        const c = probeConfigOf(run);
+        assert.deepEqual(c.mustReach, [
+            { name: "MLab", host: "10.96.5.5", port: 80, kind: "tcp" },
+            { name: "MLab's ssh", host: "10.96.5.5", port: 22, kind: "tcp" },
+        ]);
+        assert.equal(
+            c.mustNotReach.some((t) => t.host === "10.96.5.5"),
+            false,
+        );
+        const again = await runProbe(args({ mlab: { ip: "10.96.5.5", port: 80, sshPort: 0 } }));
+        assert.match(String(again.error), /mlab\.sshPort must be a port number 1-65535, got 0/);
+    });
+
     it("on dual-stack clusters also checks the internet and the metadata address over the other family", () => {
         const base = {
             config: { enabled: true, image: "node:20.18.1-alpine3.20", internetAddress: "1.1.1.1", timeoutSeconds: 3 },

@@ -1,6 +1,20 @@
 // The MLab component under the offline engine: what it registers, as `pulumi up` would see it.
 import { strict as assert } from "assert";
-import { Mlab, MlabArgs, gitSystemConfig, reconcilerInputHash, giteaEnvName } from "../../components/mlab";
+import {
+    IMPORTER_SCRIPT_PATH,
+    Mlab,
+    MlabArgs,
+    checkMlabDatabase,
+    describeMlabDatabaseProblem,
+    gitSystemConfig,
+    giteaEnvName,
+    giteaSettings,
+    importerAccountName,
+    jwtSecretFromBase64,
+    reconcilerInputHash,
+} from "../../components/mlab";
+import * as fs from "fs";
+import { MLAB_DATA_CLAIM_NAME, isGiteaReservedName } from "@torchpod/contract";
 import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/contract";
 import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
 import { MLAB_ADMIN_USER } from "@torchpod/contract";
@@ -100,9 +114,11 @@ describe("Mlab component", () => {
             GITEA__mirror__DISABLE_NEW_PUSH: "true",
             GITEA__security__DISABLE_WEBHOOKS: "true",
             GITEA__webhook__ALLOWED_HOST_LIST: "loopback",
-            GITEA__migrations__ALLOWED_DOMAINS: "github.com",
+            GITEA__migrations__ALLOWED_DOMAINS: "no-migrations.invalid",
             GITEA__migrations__ALLOW_LOCALNETWORKS: "false",
-            GITEA__repository__DISABLE_MIGRATIONS: "false",
+            GITEA__repository__DISABLE_MIGRATIONS: "true",
+            GITEA__security__IMPORT_LOCAL_PATHS: "false",
+            GITEA__server__LFS_START_SERVER: "false",
             GITEA__repository__MAX_CREATION_LIMIT: "0",
             GITEA__mailer__ENABLED: "false",
             GITEA__picture__DISABLE_GRAVATAR: "true",
@@ -123,12 +139,41 @@ describe("Mlab component", () => {
         }
     });
 
-    it("turns migrations off when no upstream host is allow-listed (an empty ALLOWED_DOMAINS would allow every host)", async () => {
+    it("refuses migrations entirely, whatever hosts config allow-lists for upstreams (the importer Jobs bring them in)", async () => {
+        for (const hosts of [[], ["github.com", "gitlab.com"]]) {
+            const settings = giteaSettings({ ...baseConfig, migrationAllowedHosts: hosts });
+            const get = (section: string, key: string) => settings.find((x) => x.section === section && x.key === key)?.value;
+            assert.equal(get("repository", "DISABLE_MIGRATIONS"), "true");
+            assert.equal(get("migrations", "ALLOWED_DOMAINS"), "no-migrations.invalid", "never empty (empty means every host)");
+            assert.equal(get("migrations", "ALLOW_LOCALNETWORKS"), "false");
+        }
         const { run } = await build(baseArgs({}, { migrationAllowedHosts: [], projects: [{ owner: "deepvac", repo: "notes" }] }));
         assert.equal(run.error, undefined);
         const env = envOf(giteaContainers(run)[1]);
         assert.equal(env.get("GITEA__repository__DISABLE_MIGRATIONS")?.value, "true");
-        assert.equal(env.get("GITEA__migrations__ALLOWED_DOMAINS")?.value, "no-migrations.invalid", "never empty");
+    });
+
+    it("passes Gitea a stable JWT secret from a Secret: 32 random bytes, unpadded base64url (so open forms survive a restart)", () => {
+        for (const container of giteaContainers(built.run)) {
+            assert.deepEqual(envOf(container).get("GITEA__oauth2__JWT_SECRET")?.valueFrom?.secretKeyRef, {
+                name: "mlab-gitea",
+                key: "jwt-secret",
+            });
+        }
+        const bytes = ofType(built.run, "random:index/randomBytes:RandomBytes");
+        assert.equal(bytes.length, 1);
+        assert.equal(bytes[0].inputs.length, 32);
+        const value = k8s(built.run, SECRET, "mlab-gitea").stringData["jwt-secret"];
+        assert.match(value, /^[A-Za-z0-9_-]{43}$/, "43 characters of the URL-safe alphabet, no padding");
+        assert.equal(Buffer.from(value, "base64url").length, 32);
+        assert.equal(Buffer.from(value, "base64url").toString("base64"), bytes[0].state.base64, "the very bytes RandomBytes made");
+        // The encoding, on bytes that need both URL-safe substitutions and padding in standard base64.
+        const tricky = Buffer.from([0xfb, 0xff, 0xbf, ...new Array(29).fill(0xfe)]);
+        assert.equal(jwtSecretFromBase64(tricky.toString("base64")), tricky.toString("base64url"));
+        // LFS stays off, so Gitea neither reads nor generates [server] LFS_JWT_SECRET.
+        const env = envOf(giteaContainers(built.run)[1]);
+        assert.equal(env.get("GITEA__server__LFS_START_SERVER")?.value, "false");
+        assert.equal(env.has("GITEA__server__LFS_JWT_SECRET"), false);
     });
 
     it("sets Gitea's credential-named switches as plain booleans and every real credential through secretKeyRef", () => {
@@ -239,10 +284,17 @@ describe("Mlab component", () => {
     it("labels pod templates per the contract", () => {
         const pods = podSpecs(built.run);
         const gitea = pods.find((p) => p.resource.type === DEPLOYMENT)!;
-        const job = pods.find((p) => p.resource.type === JOB)!;
+        const job = pods.find((p) => p.resource.type === JOB && p.labels[LABEL_COMPONENT] === "mlab-reconciler")!;
+        const importer = pods.find((p) => p.resource.type === JOB && p.labels[LABEL_COMPONENT] === "mlab-importer")!;
         assert.equal(gitea.labels[LABEL_COMPONENT], "mlab");
-        assert.equal(job.labels[LABEL_COMPONENT], "mlab-reconciler");
-        for (const p of [gitea, job]) {
+        assert.ok(job, "the reconciler is labelled mlab-reconciler");
+        assert.ok(importer, "the importer is labelled mlab-importer");
+        assert.deepEqual(
+            pods.filter((p) => p.labels[LABEL_COMPONENT] === "mlab").map((p) => p.resource.type),
+            [DEPLOYMENT],
+            "only Gitea's pods are MLab",
+        );
+        for (const p of [gitea, job, importer]) {
             assert.equal(p.labels[LABEL_PART_OF], "torchpod");
             assert.equal(p.labels[LABEL_MANAGED_BY], "pulumi");
             assert.equal(p.labels["app.kubernetes.io/instance"], "mlab");
@@ -252,7 +304,7 @@ describe("Mlab component", () => {
 
     it("runs every container under the restricted Pod Security profile, with no token and no service links", () => {
         const pods = podSpecs(built.run);
-        assert.equal(pods.length, 2);
+        assert.equal(pods.length, 3, "Gitea, the reconciler and one importer");
         for (const { resource, spec } of pods) {
             assert.equal(spec.automountServiceAccountToken, false, resource.name);
             assert.equal(spec.enableServiceLinks, false, resource.name);
@@ -353,7 +405,7 @@ describe("Mlab component", () => {
     });
 
     it("runs the reconciler as a Job against the Service's cluster IP, after Gitea, with its inputs from a ConfigMap and a Secret", () => {
-        const jobs = ofType(built.run, JOB);
+        const jobs = ofType(built.run, JOB).filter((j) => j.inputs.metadata.name.startsWith("mlab-reconcile-"));
         assert.equal(jobs.length, 1);
         const job = jobs[0];
         assert.match(job.inputs.metadata.name, /^mlab-reconcile-[0-9a-f]{10}$/);
@@ -374,9 +426,13 @@ describe("Mlab component", () => {
             desired.users.map((u: any) => u.name),
             ["alice", "bob"],
         );
-        assert.deepEqual(desired.projects[0], { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac" });
+        const account = importerAccountName({ owner: "deepvac", repo: "deepvac" });
+        assert.deepEqual(desired.projects, [
+            { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac", importer: account },
+            { owner: "deepvac", repo: "notes" },
+        ]);
         const secret = k8s(built.run, SECRET, "mlab-reconciler");
-        assert.deepEqual(Object.keys(secret.stringData).sort(), ["admin-password", "user.alice", "user.bob"]);
+        assert.deepEqual(Object.keys(secret.stringData).sort(), ["admin-password", `import.${account}`, "user.alice", "user.bob"]);
         const volumes = job.inputs.spec.template.spec.volumes;
         assert.equal(volumes.find((v: any) => v.secret).secret.secretName, "mlab-reconciler");
         assert.equal(volumes.find((v: any) => v.configMap).configMap.name, cm.metadata.name);
@@ -384,7 +440,8 @@ describe("Mlab component", () => {
 
     it("names the reconciler Job by its input: the same input keeps it, a change of projects or users reruns it", async () => {
         const again = await build();
-        const name = (b: Built) => ofType(b.run, JOB)[0].inputs.metadata.name;
+        const name = (b: Built) =>
+            ofType(b.run, JOB).find((j) => j.inputs.metadata.name.startsWith("mlab-reconcile-"))!.inputs.metadata.name;
         assert.equal(name(again), name(built), "nothing changed: same Job (it does not run again)");
         const moreProjects = await build(baseArgs({}, { projects: [...baseConfig.projects, { owner: "deepvac", repo: "extra" }] }));
         assert.notEqual(name(moreProjects), name(built));
@@ -403,6 +460,7 @@ describe("Mlab component", () => {
                     database: {
                         type: "postgres",
                         host: "pg.example.internal:5432",
+                        address: "192.0.2.40",
                         name: "gitea",
                         user: "gitea",
                         passwordSecret: { name: "mlab-pg", key: "password" },
@@ -420,5 +478,111 @@ describe("Mlab component", () => {
             assert.deepEqual(env.get("GITEA__database__PASSWD").valueFrom.secretKeyRef, { name: "mlab-pg", key: "password" });
             assert.equal(env.has("GITEA__database__PATH"), false);
         }
+        const spec = k8s(run, DEPLOYMENT, "mlab").spec.template.spec;
+        assert.deepEqual(
+            spec.hostAliases,
+            [{ ip: "192.0.2.40", hostnames: ["pg.example.internal"] }],
+            "no DNS: the name maps to its address",
+        );
+    });
+
+    it("maps no host name for SQLite or a database given by IP, and refuses a database it could only reach through DNS", async () => {
+        assert.equal(k8s(built.run, DEPLOYMENT, "mlab").spec.template.spec.hostAliases, undefined);
+        const pg = {
+            type: "postgres" as const,
+            name: "gitea",
+            user: "gitea",
+            passwordSecret: { name: "mlab-pg", key: "password" },
+            sslMode: "require",
+        };
+        assert.equal(checkMlabDatabase({ ...pg, host: "192.0.2.40:6432" }), undefined);
+        assert.equal(checkMlabDatabase({ type: "sqlite" }), undefined);
+        assert.match(
+            describeMlabDatabaseProblem(checkMlabDatabase({ ...pg, host: "pg.example.internal" })!),
+            /torchpod:mlab\.database\.host "pg\.example\.internal": MLab has no DNS; expected an IPv4 address, or set torchpod:mlab\.database\.address/,
+        );
+        assert.match(
+            describeMlabDatabaseProblem(checkMlabDatabase({ ...pg, host: "pg.example.internal", address: "pg2" })!),
+            /database\.address "pg2": expected the database server's IP address/,
+        );
+        assert.equal(checkMlabDatabase({ ...pg, host: "192.0.2.40", address: "192.0.2.41" })?.key, "address");
+        const { run } = await build(baseArgs({}, { database: { ...pg, host: "192.0.2.40:6432" } }));
+        assert.equal(run.error, undefined);
+        assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.spec.hostAliases, undefined);
+    });
+
+    it("imports each upstream with its own Job: the Gitea image's git, Gitea by cluster IP, only its own import credential, after the reconciler", () => {
+        const account = importerAccountName({ owner: "deepvac", repo: "deepvac" });
+        assert.match(account, /^mlab-import-[0-9a-f]{10}$/);
+        assert.ok(isGiteaReservedName(account), "no user or organisation can take an import account's name");
+        const jobs = ofType(built.run, JOB).filter((j) => j.inputs.spec.template.metadata.labels[LABEL_COMPONENT] === "mlab-importer");
+        assert.equal(jobs.length, 1, "one importer: only deepvac/deepvac has an upstream");
+        const job = jobs[0];
+        const id = account.slice("mlab-import-".length);
+        assert.match(job.inputs.metadata.name, new RegExp(`^mlab-import-${id}-[0-9a-f]{8}$`));
+        assert.equal(job.deleteBeforeReplace, true);
+        assert.equal(job.inputs.metadata.annotations["pulumi.com/replaceUnready"], "true");
+        const reconciler = ofType(built.run, JOB).find((j) => j.inputs.metadata.name.startsWith("mlab-reconcile-"))!;
+        assert.ok(job.dependencies.includes(reconciler.urn), "runs after the reconciler made the empty repository and the account");
+        const spec = job.inputs.spec.template.spec;
+        const c = spec.containers[0];
+        assert.equal(c.image, baseConfig.image);
+        assert.deepEqual(c.command, ["/bin/sh", "-c", fs.readFileSync(IMPORTER_SCRIPT_PATH, "utf8")]);
+        const env = envOf(c);
+        const ip = ofType(built.run, SERVICE)[0].state.spec.clusterIP;
+        assert.equal(env.get("MLAB_URL").value, `http://${ip}:80`);
+        assert.equal(env.get("MLAB_IMPORT_REPO").value, "deepvac/deepvac");
+        assert.equal(env.get("MLAB_IMPORT_UPSTREAM").value, "https://github.com/DeepVAC/deepvac");
+        const secretName = spec.volumes.find((v: any) => v.secret).secret.secretName;
+        assert.equal(secretName, `mlab-import-${id}`);
+        const secret = k8s(built.run, SECRET, secretName);
+        assert.deepEqual(Object.keys(secret.stringData).sort(), ["password", "username"], "only this import's credential");
+        assert.equal(secret.stringData.username, account);
+        const pw = ofType(built.run, "random:index/randomPassword:RandomPassword").find((r) => r.name === `mlab-import-${id}-password`)!;
+        assert.equal(secret.stringData.password, pw.state.result);
+        assert.deepEqual(
+            pw.inputs.keepers,
+            { project: "deepvac/deepvac", upstream: "https://github.com/DeepVAC/deepvac" },
+            "a new upstream rotates it",
+        );
+        assert.equal(
+            k8s(built.run, SECRET, "mlab-reconciler").stringData[`import.${account}`],
+            pw.state.result,
+            "the reconciler sets the same password",
+        );
+        assert.equal(
+            JSON.stringify(spec).includes("mlab-admin") || JSON.stringify(spec).includes("mlab-reconciler"),
+            false,
+            "the importer never sees the admin credential",
+        );
+    });
+
+    it("labels Gitea's version from the image parser: a digest gives its first 12 hex digits, a registry port is no version", async () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        for (const image of [`gitea/gitea@${digest}`, `registry.example:5000/gitea/gitea@${digest}`]) {
+            const { run } = await build(baseArgs({}, { image }));
+            assert.equal(run.error, undefined);
+            assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.metadata.labels["app.kubernetes.io/version"], "abababababab", image);
+        }
+        const { run } = await build(baseArgs({}, { image: "registry.example:5000/gitea/gitea:1.22.6-rootless" }));
+        assert.equal(k8s(run, DEPLOYMENT, "mlab").spec.template.metadata.labels["app.kubernetes.io/version"], "1.22.6-rootless");
+    });
+
+    it("reserves Gitea 1.22's names (commits, not commit or devtest) and the import accounts' prefix", () => {
+        assert.equal(isGiteaReservedName("commits"), true);
+        assert.equal(isGiteaReservedName("Commits"), true, "case-insensitive, as Gitea is");
+        assert.equal(isGiteaReservedName("commit"), false);
+        assert.equal(isGiteaReservedName("devtest"), false);
+        assert.equal(isGiteaReservedName("mlab-admin"), true);
+        assert.equal(isGiteaReservedName("mlab-import-anything"), true);
+        assert.equal(isGiteaReservedName("mlab-importer"), false, "only the prefix with its dash");
+        assert.equal(require("../../components/mlab/reconciler.js").IMPORTER_PREFIX, "mlab-import-", "the reconciler agrees on the prefix");
+    });
+
+    it("keeps MLab's data claim named mlab-data, retained", () => {
+        const pvc = ofType(built.run, PVC).find((r) => r.inputs.metadata.name === MLAB_DATA_CLAIM_NAME)!;
+        assert.ok(pvc, "the claim is mlab-data");
+        assert.equal(pvc.name, "mlab-data", "and so is its Pulumi resource name (no replacement on upgrade)");
+        assert.equal(pvc.retainOnDelete, true);
     });
 });

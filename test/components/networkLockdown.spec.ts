@@ -5,15 +5,19 @@ import {
     POLICY_NAMES,
     PRIVATE_V4,
     PRIVATE_V6,
-    cidrContains,
     exceptList,
-    formatCidr,
     lockdownPolicies,
-    parseCidr,
 } from "../../components/networkLockdown";
+import { cidrContainsCidr as cidrContains, formatCidr, parseCidr as parseNetCidr } from "@torchpod/netpol/net";
 import { ofType, runPiece, DEFAULT_CLUSTER } from "../mocks";
 import { NetworkModel } from "@torchpod/netpol";
 import { ClusterConfig } from "../../components/settings";
+
+/** The network module's CIDR, or undefined when the text is not one. */
+const parseCidr = (s: string) => {
+    const c = parseNetCidr(s);
+    return typeof c === "string" ? undefined : c;
+};
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TP = "torchpods";
@@ -64,8 +68,10 @@ describe("NetworkLockdown", () => {
                 `${ML}/${POLICY_NAMES.mlabEgress}`,
                 `${ML}/${POLICY_NAMES.mlabIngressOffice}`,
                 `${ML}/${POLICY_NAMES.mlabIngressReconciler}`,
+                `${ML}/${POLICY_NAMES.mlabIngressImporter}`,
                 `${ML}/${POLICY_NAMES.mlabIngressTorchpods}`,
                 `${ML}/${POLICY_NAMES.reconcilerEgress}`,
+                `${ML}/${POLICY_NAMES.importerEgress}`,
                 `${TP}/${POLICY_NAMES.airlockEgress}`,
                 `${TP}/${POLICY_NAMES.airlockIngress}`,
                 `${TP}/${POLICY_NAMES.defaultDeny}`,
@@ -162,7 +168,7 @@ describe("NetworkLockdown", () => {
         assert.deepEqual(portsOf(office), ["TCP/2222", "TCP/3000"]);
     });
 
-    it("admits TorchPods to MLab http+ssh and the reconciler to http only; the reconciler reaches Gitea http and DNS", () => {
+    it("admits TorchPods to MLab http+ssh and the reconciler and importer to http only; the reconciler reaches Gitea http and nothing else", () => {
         const ps = lockdownPolicies(args());
         const fromTp = find(ps, ML, POLICY_NAMES.mlabIngressTorchpods).spec.ingress[0];
         assert.deepEqual(fromTp.from, [
@@ -177,8 +183,18 @@ describe("NetworkLockdown", () => {
         assert.deepEqual(portsOf(fromRec), ["TCP/3000"]);
         const rec = find(ps, ML, POLICY_NAMES.reconcilerEgress);
         assert.ok(selects(rec, "mlab-reconciler"));
-        assert.deepEqual(rec.spec.egress.map(portsOf), [["TCP/53", "UDP/53"], ["TCP/3000"]]);
+        assert.deepEqual(rec.spec.egress.map(portsOf), [["TCP/3000"]], "no DNS: it calls Gitea by the Service's cluster IP");
+        assert.deepEqual(rec.spec.egress[0].to, [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ML } },
+                podSelector: { matchLabels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" } },
+            },
+        ]);
         assert.deepEqual(ipBlocks([rec]), []);
+        const fromImp = find(ps, ML, POLICY_NAMES.mlabIngressImporter).spec.ingress[0];
+        assert.equal(fromImp.from[0].podSelector.matchLabels["app.kubernetes.io/component"], "mlab-importer");
+        assert.equal(fromImp.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], ML);
+        assert.deepEqual(portsOf(fromImp), ["TCP/3000"]);
     });
 
     it("gives the Airlock cluster DNS and the internet (all ports), MLab cluster DNS and internet TCP 443", () => {
@@ -201,9 +217,51 @@ describe("NetworkLockdown", () => {
             ["0.0.0.0/0"],
         );
         const mlab = find(ps, ML, POLICY_NAMES.mlabEgress);
-        assert.deepEqual(mlab.spec.egress[0].to, [dns]);
-        assert.deepEqual(portsOf(mlab.spec.egress[1]), ["TCP/443"]);
-        assert.deepEqual(mlab.spec.egress[1].to, airlock.spec.egress[1].to, "the same except lists");
+        assert.ok(selects(mlab, "mlab"));
+        assert.deepEqual(mlab.spec.policyTypes, ["Egress"]);
+        assert.deepEqual(mlab.spec.egress, [], "MLab's Gitea: no egress at all");
+        assert.equal(
+            ps.some((p) => selects(p, "mlab") && (p.spec.egress ?? []).length > 0),
+            false,
+            "no policy gives Gitea any egress without a configured database",
+        );
+        const imp = find(ps, ML, POLICY_NAMES.importerEgress);
+        assert.ok(selects(imp, "mlab-importer"));
+        assert.deepEqual(imp.spec.egress[0].to, [dns]);
+        assert.deepEqual(portsOf(imp.spec.egress[1]), ["TCP/443"]);
+        assert.deepEqual(imp.spec.egress[1].to, airlock.spec.egress[1].to, "the same except lists as the Airlock");
+        assert.deepEqual(portsOf(imp.spec.egress[2]), ["TCP/3000"]);
+        assert.equal(imp.spec.egress[2].to[0].podSelector.matchLabels["app.kubernetes.io/component"], "mlab");
+        assert.equal(imp.spec.egress.length, 3);
+    });
+
+    it("opens exactly the outside database's address and port to Gitea when one is configured, and refuses a cluster address", () => {
+        const ps = lockdownPolicies(args({ mlabDatabase: { ip: "192.0.2.40", port: 6432 } }));
+        const db = find(ps, ML, POLICY_NAMES.mlabEgressDatabase);
+        assert.ok(selects(db, "mlab"));
+        assert.deepEqual(db.spec.egress, [{ to: [{ ipBlock: { cidr: "192.0.2.40/32" } }], ports: [{ protocol: "TCP", port: 6432 }] }]);
+        assert.deepEqual(find(ps, ML, POLICY_NAMES.mlabEgress).spec.egress, []);
+        assert.equal(
+            lockdownPolicies(args()).some((p) => p.metadata.name === POLICY_NAMES.mlabEgressDatabase),
+            false,
+            "SQLite: no database policy",
+        );
+        assert.throws(
+            () => lockdownPolicies(args({ mlabDatabase: { ip: "10.96.5.5", port: 5432 } })),
+            /mlabDatabase\.ip 10\.96\.5\.5 lies inside the cluster range 10\.96\.0\.0\/12: an outside database is expected/,
+        );
+        assert.throws(
+            () => lockdownPolicies(args({ mlabDatabase: { ip: "pg.example", port: 5432 } })),
+            /mlabDatabase\.ip must be one IP address/,
+        );
+        assert.throws(
+            () => lockdownPolicies(args({ mlabDatabase: { ip: "192.0.2.0/24", port: 5432 } })),
+            /mlabDatabase\.ip must be one IP address/,
+        );
+        assert.throws(
+            () => lockdownPolicies(args({ mlabDatabase: { ip: "192.0.2.40", port: 0 } })),
+            /mlabDatabase\.port must be a port number/,
+        );
     });
 
     it("builds except lists the API server accepts: each strictly inside its cidr, no duplicates, none covered twice", () => {
@@ -243,7 +301,7 @@ describe("NetworkLockdown", () => {
         assert.deepEqual(blocks.find((b) => b.cidr === "2001:db8::/32")!.except, ["2001:db8:42::/56"]);
     });
 
-    it("keeps a public control plane and public nodes out of the Airlock's and MLab's internet (controlPlaneCidrs)", () => {
+    it("keeps a public control plane and public nodes out of the Airlock's and the importer's internet (controlPlaneCidrs)", () => {
         // GKE/AKS public clusters: `kubernetes` DNATs 10.96.0.1:443 to a public address, which is what the policy sees.
         const a = args({
             cluster: {
@@ -269,16 +327,16 @@ describe("NetworkLockdown", () => {
                 apiVersion: "v1",
                 kind: "Pod",
                 metadata: {
-                    name: "mlab",
+                    name: "importer",
                     namespace: ML,
-                    labels: { "app.kubernetes.io/component": "mlab", "app.kubernetes.io/part-of": "torchpod" },
+                    labels: { "app.kubernetes.io/component": "mlab-importer", "app.kubernetes.io/part-of": "torchpod" },
                 },
                 spec: { containers: [{ name: "c" }] },
             },
         ];
         const model = NetworkModel.fromObjects(objects);
         const to = (address: string) => ({ type: "ip" as const, id: address, ip: address });
-        for (const from of [model.workload(`${TP}/airlock`)!, model.workload(`${ML}/mlab`)!]) {
+        for (const from of [model.workload(`${TP}/airlock`)!, model.workload(`${ML}/importer`)!]) {
             for (const address of ["34.118.7.10", "35.200.0.77", "2600:1900:4000::5"]) {
                 assert.equal(model.check(from, to(address), 443, "TCP").allowed, false, `${from.id} -> ${address}`);
             }
@@ -298,7 +356,7 @@ describe("NetworkLockdown", () => {
         const dual = lockdownPolicies(
             args({ cluster: { ...cluster, podCidrs: [...cluster.podCidrs, "fd00:10:244::/56"], dualStack: true } }),
         );
-        for (const name of [POLICY_NAMES.airlockEgress, POLICY_NAMES.mlabEgress]) {
+        for (const name of [POLICY_NAMES.airlockEgress, POLICY_NAMES.importerEgress]) {
             const p = dual.find((x) => x.metadata.name === name)!;
             assert.deepEqual(
                 ipBlocks([p]).map((b) => b.cidr),
@@ -336,6 +394,7 @@ describe("NetworkLockdown", () => {
         assert.equal(await fp(args()), base);
         assert.notEqual(await fp(args({ gui: { rdp: true, browser: true, vnc: true } })), base);
         assert.notEqual(await fp(args({ officeCidrs: ["198.51.100.0/24"] })), base);
+        assert.notEqual(await fp(args({ mlabDatabase: { ip: "192.0.2.40", port: 5432 } })), base);
     });
 });
 

@@ -1,4 +1,4 @@
-// The design's who-may-talk-to-whom table (../shared/DESIGN.md), asserted cell by cell with the
+// The platform's who-may-talk-to-whom table (docs/DESIGN.md), asserted cell by cell with the
 // NetworkPolicy analyzer. `describeTrafficTable` is the one statement of the table: this file runs it
 // over synthetic pods that carry the label contract plus the lock-down's own policies (several
 // configurations); test/stacks/trafficTable.spec.ts runs it over the whole dev stack.
@@ -20,6 +20,10 @@ export interface TableEnv {
     readonly airlock: WorkloadEndpoint;
     readonly mlab: WorkloadEndpoint;
     readonly reconciler?: WorkloadEndpoint;
+    /** An MLab importer Job's pod (present when a project has an upstream). */
+    readonly importer?: WorkloadEndpoint;
+    /** MLab's outside database (address and port), when configured: Gitea's one egress. */
+    readonly mlabDatabase?: { readonly ip: string; readonly port: number };
     /** The cluster DNS pods. */
     readonly dns: WorkloadEndpoint;
     /** Pods that are not the platform's (another namespace of the cluster). */
@@ -196,36 +200,84 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             ]);
         });
 
-        it("MLab → TorchPod, Airlock: no; → DNS: the cluster DNS", () => {
+        /** The MLab Jobs, as sources and destinations. */
+        const mlabJobs = () => [...(env.reconciler ? [env.reconciler] : []), ...(env.importer ? [env.importer] : [])];
+        const database = () => (env.mlabDatabase ? [ip(env.mlabDatabase.ip)] : []);
+
+        it("MLab → TorchPod, Airlock, the MLab Jobs: no; → DNS: no (neither the cluster DNS nor any resolver)", () => {
             expectCells(env.model, [
                 ...cells([env.mlab], allTorchpods(), anyPorts, [TCP], false),
-                ...cells([env.mlab], [env.airlock], anyPorts, [TCP], false),
-                ...cells([env.mlab], [env.dns], [53], [UDP, TCP], true),
+                ...cells([env.mlab], [env.airlock, ...mlabJobs()], anyPorts, [TCP], false),
+                ...cells([env.mlab], [env.dns], [53], [UDP, TCP], false),
+                ...cells([env.mlab], [...internet(), ...notInternet(), ...env.others], [53], [UDP, TCP], false),
             ]);
         });
 
-        it("MLab → internet: TCP 443 only, never private, cluster or control-plane addresses", () => {
+        it("MLab → internet, private, cluster and control-plane addresses: no, on any port (only the configured database, exactly)", () => {
             expectCells(env.model, [
-                ...cells([env.mlab], INTERNET_V4.map(ip), [443], [TCP], true),
-                ...cells([env.mlab], INTERNET_V6.map(ip), [443], [TCP], env.dualStack),
-                ...cells([env.mlab], internet(), [80, 22, 53, 9418], [TCP], false),
-                ...cells([env.mlab], internet(), [443, 53], [UDP], false),
-                ...cells([env.mlab], notInternet(), [443], [TCP], false),
-                ...cells([env.mlab], [...notInternet(), ...env.others], [53], [UDP, TCP], false),
+                ...cells([env.mlab], [...internet(), ...notInternet()], [...anyPorts, 5432, 9418], [TCP, UDP], false),
                 ...CONTROL.map((c) => ({ from: env.mlab, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
-                ...cells([env.mlab], env.others, [443], [TCP], false),
+                ...cells([env.mlab], env.others, [...anyPorts, 5432], [TCP], false),
             ]);
+            if (env.mlabDatabase) {
+                const db = env.mlabDatabase;
+                expectCells(env.model, [
+                    ...cells([env.mlab], database(), [db.port], [TCP], true),
+                    ...cells([env.mlab], database(), [db.port], [UDP], false),
+                    ...cells(
+                        [env.mlab],
+                        database(),
+                        [...anyPorts, db.port + 1].filter((p) => p !== db.port),
+                        [TCP],
+                        false,
+                    ),
+                    ...(env.reconciler ? cells([env.reconciler], database(), [db.port], [TCP], false) : []),
+                    ...(env.importer ? cells([env.importer], database(), [db.port], [TCP], false) : []),
+                    ...cells(allTorchpods(), database(), [db.port], [TCP], false),
+                ]);
+            }
         });
 
-        it("MLab reconciler → Gitea http and cluster DNS only", function () {
+        it("MLab reconciler → Gitea http only: no DNS, nothing else", function () {
             if (!env.reconciler) this.skip();
             const r = env.reconciler!;
             expectCells(env.model, [
                 ...cells([r], [env.mlab], [env.mlabPorts.http], [TCP], true),
                 ...cells([r], [env.mlab], [env.mlabPorts.ssh, 22, 443], [TCP], false),
-                ...cells([r], [env.dns], [53], [UDP, TCP], true),
-                ...cells([r], [...internet(), ...notInternet()], [443, 80], [TCP], false),
-                ...cells([r], [...allTorchpods(), env.airlock], anyPorts, [TCP], false),
+                ...cells([r], [env.dns], [53], [UDP, TCP], false),
+                ...cells([r], [...internet(), ...notInternet()], [53, 443, 80], [TCP, UDP], false),
+                ...CONTROL.map((c) => ({ from: r, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
+                ...cells(
+                    [r],
+                    [...allTorchpods(), env.airlock, ...env.others, ...(env.importer ? [env.importer] : [])],
+                    anyPorts,
+                    [TCP],
+                    false,
+                ),
+            ]);
+        });
+
+        it("MLab importer → cluster DNS, TCP 443 to the internet (never private, cluster or control-plane addresses), Gitea http; nothing else", function () {
+            if (!env.importer) this.skip();
+            const i = env.importer!;
+            expectCells(env.model, [
+                ...cells([i], [env.dns], [53], [UDP, TCP], true),
+                ...cells([i], INTERNET_V4.map(ip), [443], [TCP], true),
+                ...cells([i], INTERNET_V6.map(ip), [443], [TCP], env.dualStack),
+                ...cells([i], internet(), [80, 22, 53, 9418, 8080], [TCP], false),
+                ...cells([i], internet(), [443, 53], [UDP], false),
+                ...cells([i], notInternet(), [443, 80, 22], [TCP], false),
+                ...cells([i], [...notInternet(), ...env.others], [53], [UDP, TCP], false),
+                ...CONTROL.map((c) => ({ from: i, to: ip(c.ip), port: c.port, protocol: TCP, allowed: false })),
+                ...cells([i], [env.mlab], [env.mlabPorts.http], [TCP], true),
+                ...cells([i], [env.mlab], [env.mlabPorts.ssh, 22, 443], [TCP], false),
+                ...cells(
+                    [i],
+                    [...allTorchpods(), env.airlock, ...env.others, ...(env.reconciler ? [env.reconciler] : [])],
+                    anyPorts,
+                    [TCP],
+                    false,
+                ),
             ]);
         });
 
@@ -254,13 +306,13 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             ]);
         });
 
-        it("office networks → MLab: http and ssh", () => {
-            if (noOffice(() => [env.mlab, ...(env.reconciler ? [env.reconciler] : [])])) return;
+        it("office networks → MLab: http and ssh (never the MLab Jobs)", () => {
+            if (noOffice(() => [env.mlab, ...mlabJobs()])) return;
             const office = env.office.map(ip);
             expectCells(env.model, [
                 ...cells(office, [env.mlab], mlabOn(), [TCP], true),
                 ...cells(office, [env.mlab], mlabOff(), [TCP], false),
-                ...(env.reconciler ? cells(office, [env.reconciler], anyPorts, [TCP], false) : []),
+                ...cells(office, mlabJobs(), anyPorts, [TCP], false),
             ]);
         });
 
@@ -279,22 +331,14 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             );
         });
 
-        it("nothing but office networks reaches the Airlock; nothing but TorchPods, the reconciler and office networks reaches MLab", () => {
+        it("nothing but office networks reaches the Airlock; nothing but TorchPods, the MLab Jobs and office networks reaches MLab; nothing reaches the Jobs", () => {
             const strangers: Endpoint[] = [...env.others, env.dns, ...internet(), ...notInternet(), ...CONTROL.map((c) => ip(c.ip))].filter(
                 (e) => !inOffice(e),
             );
             expectCells(env.model, [
-                ...cells(
-                    [...strangers, env.mlab, ...(env.reconciler ? [env.reconciler] : [])],
-                    [env.airlock],
-                    [env.airlockSftpPort, ...guiOn(), 7030],
-                    [TCP],
-                    false,
-                ),
+                ...cells([...strangers, env.mlab, ...mlabJobs()], [env.airlock], [env.airlockSftpPort, ...guiOn(), 7030], [TCP], false),
                 ...cells([...strangers, env.airlock], [env.mlab], [...mlabOn(), 22], [TCP], false),
-                ...(env.reconciler
-                    ? cells([...strangers, ...allTorchpods(), env.airlock, env.mlab], [env.reconciler], anyPorts, [TCP], false)
-                    : []),
+                ...cells([...strangers, ...allTorchpods(), env.airlock, env.mlab, ...mlabJobs()], mlabJobs(), anyPorts, [TCP], false),
             ]);
         });
 
@@ -417,6 +461,17 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
                 },
             },
         },
+        {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: { name: "mlab-import-0123456789-abcdef01", namespace: ml },
+            spec: {
+                template: {
+                    metadata: { labels: LABELS("mlab-importer", "dev") },
+                    spec: { containers: [{ name: "importer", image: "gitea/gitea:1.22.6-rootless" }] },
+                },
+            },
+        },
         pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, [port("dns", 53, "UDP"), port("dns-tcp", 53)], "10.244.0.3"),
         pod("default", "web", { app: "web" }, [port("http", 80), port("https", 443), port("rdp", 3389)], "10.244.3.3"),
         ...(lockdownPolicies(args) as unknown as K8sObject[]),
@@ -435,6 +490,8 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
         airlock: w(`${tp}/airlock`),
         mlab: w(`${ml}/mlab-0`),
         reconciler: w(`${ml}/mlab-reconciler`),
+        importer: w(`${ml}/mlab-import-0123456789-abcdef01`),
+        mlabDatabase: args.mlabDatabase,
         dns: w("kube-system/coredns"),
         others: [w("default/web")],
         officeCidrs: args.officeCidrs,
@@ -467,6 +524,11 @@ describeTrafficTable("traffic table: synthetic pods + the lock-down (office CIDR
 // No office networks: nothing outside the cluster reaches the platform at all.
 describeTrafficTable("traffic table: synthetic pods + the lock-down (no office networks)", () =>
     syntheticEnv({ ...baseArgs, officeCidrs: [] }, []),
+);
+
+// An outside PostgreSQL server: Gitea reaches exactly that address and port, nothing else.
+describeTrafficTable("traffic table: synthetic pods + the lock-down (MLab on an outside PostgreSQL at 192.168.50.7:5432)", () =>
+    syntheticEnv({ ...baseArgs, mlabDatabase: { ip: "192.168.50.7", port: 5432 } }, ["192.0.2.10"]),
 );
 
 // One namespace for everything (the stack config refuses it for Pod Security reasons; the lock-down

@@ -21,6 +21,14 @@ const container = (run: ProgramRun, name: string) => {
 };
 
 describe("TorchPod component", () => {
+    it("built on its own with bad arguments, refuses them naming each and registers nothing", async () => {
+        const run = await runTorchPod({ user: "root", shmSize: "64Gi", mode: "RDP" });
+        assert.match(String(run.error), /TorchPod: user "root"/);
+        assert.match(String(run.error), /TorchPod: shmSize 64Gi is above the memory limit 32Gi/);
+        assert.match(String(run.error), /TorchPod: mode RDP cannot serve the enabled GUIs/);
+        assert.strictEqual(run.resources.length, 0, run.resources.map((r) => r.urn).join(", "));
+    });
+
     it("runs one replica with the Recreate strategy (the home volume is ReadWriteOnce)", async () => {
         const run = await runTorchPod();
         const d = k8s(run, DEPLOYMENT, "torchpod-alice");

@@ -145,3 +145,27 @@ describe("netpol: class engine", () => {
         );
     });
 });
+
+describe("netpol: matrix reasons", () => {
+    it("carries each entry's egress and ingress sides, equal to check() for the pair", () => {
+        const objs = randomWorld(7);
+        const m = NetworkModel.fromObjects(objs);
+        const entries = m.matrix({ ports: [80, 53], protocols: ["TCP", "UDP"], reasons: true });
+        assert.ok(entries.length > 0);
+        const byId = new Map(m.workloads.map((w) => [w.id, w]));
+        for (const e of entries) {
+            const v = m.check(byId.get(e.from)!, byId.get(e.to)!, e.port, e.protocol);
+            assert.deepStrictEqual(
+                { allowed: e.allowed, egress: e.egress, ingress: e.ingress },
+                v,
+                `${e.from} → ${e.to} ${e.protocol}/${e.port}`,
+            );
+        }
+    });
+
+    it("leaves the reasons out unless asked", () => {
+        const m = NetworkModel.fromObjects(randomWorld(3));
+        for (const e of m.matrix({ ports: [80], protocols: ["TCP"] }))
+            assert.deepStrictEqual(Object.keys(e).sort(), ["allowed", "from", "port", "protocol", "to"]);
+    });
+});

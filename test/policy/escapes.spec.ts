@@ -11,9 +11,9 @@ import {
     torchpodNamespacePodSecurity,
     torchpodNoServiceAccountToken,
 } from "../../policy/policies";
-import { isWideCidr } from "../../policy/policies/cidrs";
-import { podTemplatesOf } from "../../policy/policies/resources";
-import { UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policy/policies/unknowns";
+import { isWideCidr } from "../../policy/support/cidrs";
+import { podTemplatesOf } from "../../policy/support/resources";
+import { UNKNOWN_OBJECT, UNKNOWN_STRING } from "../../policy/support/unknowns";
 import { deployment, runResourcePolicy, runStackPolicy, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";
@@ -309,7 +309,7 @@ describe("torchpod-ingress-only-from-office", () => {
     it("is not applicable without TorchPods and skips the analysis on unknown values", async () => {
         assert.strictEqual(
             (await runStackPolicy(torchpodIngressOnlyFromOffice, [ns("mlab"), mlab()])).notApplicable,
-            "no TorchPod in this stack",
+            "no TorchPod in this stack (selector {app.kubernetes.io/component=torchpod})",
         );
         const i = ingress([{ ipBlock: { cidr: UNKNOWN_STRING } }]);
         const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...stack().slice(0, 5), i]);
@@ -422,9 +422,15 @@ describe("torchpod-ingress-only-from-office: the image's password-less ports (no
     it("adds the password-less ports to the findings of rules that are wrong anyway (one message per rule)", async () => {
         const ms = await msgs([rule([{ ipBlock: { cidr: "0.0.0.0/0" } }], [{ port: 7030 }])]);
         assert.strictEqual(ms.length, 1);
-        assert.match(ms[0], /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)$/);
+        assert.match(
+            ms[0],
+            /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
+        );
         const ps = await msgs([rule([{ podSelector: {} }], undefined)]);
-        assert.match(ps[0], /from pods .*; it opens TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)$/);
+        assert.match(
+            ps[0],
+            /from pods .*; it opens TCP 5900 \(raw VNC: no password\), TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
+        );
     });
 
     it("reports a Service selecting a TorchPod whose targetPort (number, numeric string, name, or port when unset) is password-less", async () => {
@@ -505,7 +511,10 @@ describe("torchpod-namespace-pod-security", () => {
         assert.match(r.violations[0].message, /must enforce restricted/);
     });
     it("is not applicable without TorchPods; an unknown level cannot be verified during preview", async () => {
-        assert.strictEqual((await runStackPolicy(torchpodNamespacePodSecurity, [ns("mlab")])).notApplicable, "no TorchPod in this stack");
+        assert.strictEqual(
+            (await runStackPolicy(torchpodNamespacePodSecurity, [ns("mlab")])).notApplicable,
+            "no TorchPod in this stack (selector {app.kubernetes.io/component=torchpod})",
+        );
         const o = await runStackPolicy(torchpodNamespacePodSecurity, [
             ns("torchpod", { "pod-security.kubernetes.io/enforce": UNKNOWN_STRING }),
             torchpod(),

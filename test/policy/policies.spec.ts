@@ -15,7 +15,7 @@ import {
     torchpodNoNodePortServices,
     torchpodNoServiceAccountToken,
 } from "../../policy/policies";
-import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../../policy/policies/unknowns";
+import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../../policy/support/unknowns";
 import { deployment, resourceArgs, runResourcePolicy, runStackPolicy, stackArgs, TestResource } from "./policyArgs";
 
 const C = "app.kubernetes.io/component";
@@ -97,7 +97,11 @@ describe("policy pack: argument shapes", () => {
         for (const p of policies) {
             assert.ok(p.description.length > 40, p.name);
             assert.ok(p.enforcementLevel, p.name);
-            assert.strictEqual(p.enforcementLevel, p.name === "pinned-images" ? "advisory" : "mandatory", p.name);
+            assert.strictEqual(
+                p.enforcementLevel,
+                ["pinned-images", "torchpod-inventory"].includes(p.name) ? "advisory" : "mandatory",
+                p.name,
+            );
             for (const [k, s] of Object.entries(p.configSchema?.properties ?? {}))
                 assert.ok(typeof s === "object" && "default" in s, `${p.name}.${k} has a default`);
         }
@@ -173,7 +177,7 @@ describe("torchpod-egress-only-to-mlab", () => {
         const custom = await runStackPolicy(torchpodEgressOnlyToMlab, [ns("torchpod"), mlab(), torchpod()], {
             config: { torchpodSelector: { matchLabels: { role: "desktop" } } },
         });
-        assert.strictEqual(custom.notApplicable, "no TorchPod in this stack");
+        assert.strictEqual(custom.notApplicable, "no TorchPod in this stack (selector {role=desktop})");
     });
 
     it("puts unnamespaced objects in the provider's namespace", async () => {
@@ -551,7 +555,7 @@ describe("resource policies", () => {
         const o = await runResourcePolicy(pinnedImages, list);
         assert.deepStrictEqual(
             o.violations.map((v) => v.message),
-            ["Pod x/a: container c: image nginx has no tag (means :latest)"],
+            ["Pod x/a: container c: image nginx has no tag (means :latest). Switch: this policy's enforcementLevel"],
         );
         const patch: TestResource = {
             type: "kubernetes:apps/v1:DeploymentPatch",

@@ -11,7 +11,7 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PackResource, PolicyPackProcess } from "../../tools/pack/runner";
-import { isUnknownValueError } from "../../policy/policies/unknowns";
+import { isUnknownValueError } from "../../policy/support/unknowns";
 
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(v: T) => T };
 

@@ -9,6 +9,7 @@ import { loadManifests } from "@torchpod/netpol";
 import { manifestsToResources } from "../../tools/pack/manifestResources";
 import { runPack } from "../../tools/pack/runner";
 import { policies } from "../../policy/policies";
+import { expandPackConfig } from "../../policy/support/configFile";
 import { runPackInProcess, sharedPackProcess } from "../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -16,6 +17,8 @@ const CASES = path.join(__dirname, "cases");
 
 interface Expect {
     description: string;
+    /** Policy config for this case (as --policy-pack-config takes it; "all" applies to every policy). */
+    config?: Record<string, unknown>;
     exitCode: 0 | 1;
     violations: { policy: string; contains: string }[];
 }
@@ -58,7 +61,8 @@ describe("red-team corpus", () => {
         for (const c of cases) {
             it(`${c.name}: ${c.expect.description}`, async () => {
                 const resources = manifestsToResources(loadManifests([c.dir]));
-                judge(c.name, c.expect, await runPackInProcess(policies, resources));
+                const config = expandPackConfig(c.expect.config ?? {}, policies) as Record<string, Record<string, unknown>>;
+                judge(c.name, c.expect, await runPackInProcess(policies, resources, config));
             });
         }
     });
@@ -69,7 +73,10 @@ describe("red-team corpus", () => {
         for (const c of cases) {
             it(c.name, async () => {
                 const resources = manifestsToResources(loadManifests([c.dir]));
-                const run = await runPack(resources, { pack: shared.pack });
+                const run = await runPack(resources, {
+                    pack: shared.pack,
+                    config: expandPackConfig(c.expect.config ?? {}, policies) as never,
+                });
                 judge(c.name, c.expect, run.violations);
             });
         }

@@ -377,7 +377,7 @@ describe("stack config: validation names the key path, the bad value and the exp
     it("rejects a GUI config with nothing enabled and a mode that cannot serve the enabled GUIs", () => {
         assertProblem({ ...valid, gui: { rdp: false, browser: false } }, "torchpod:gui", "at least one of rdp, browser, vnc");
         assertProblem({ ...valid, mode: "RDP" }, 'torchpod:mode: got "RDP", expected "VNCRDP"');
-        assertProblem({ ...valid, mode: "SPICE" }, 'torchpod:mode: got "SPICE", expected one of VNC, RDP, VNCRDP');
+        assertProblem({ ...valid, mode: "SPICE" }, 'torchpod:mode: got "SPICE", expected one of auto, VNC, RDP, VNCRDP');
     });
 
     it("rejects a GPU quota below what the users ask for", () => {
@@ -412,6 +412,21 @@ describe("stack config: validation names the key path, the bad value and the exp
             { ...valid, airlock: { sftpPort: 70000 } },
             "torchpod:airlock.sftpPort: got 70000, expected an integer between 1 and 65535",
         );
+    });
+
+    it("gives one message per malformed value, never a second contradictory (required) one", () => {
+        for (const [values, only] of [
+            [{ ...valid, users: "alice" }, 'torchpod:users: got "alice", expected a list'],
+            [{ ...valid, users: "[{" }, 'torchpod:users: got "[{", expected a list'],
+            [{ ...valid, officeCidrs: "192.0.2.0/24" }, 'torchpod:officeCidrs: got "192.0.2.0/24", expected a list'],
+            [{ ...valid, users: [{ name: null }] }, "torchpod:users[0].name: got nothing, expected a user name (required)"],
+            [{ ...valid, users: [{ name: ["alice"] }] }, 'torchpod:users[0].name: got ["alice"], expected a string'],
+            [{ ...valid, users: [] }, "torchpod:users: got [], expected a list of at least one user"],
+        ] as const) {
+            const problems = problemsOf(values);
+            assert.strictEqual(problems.length, 1, problems.join("\n"));
+            assert.ok(problems[0].startsWith(only), problems[0]);
+        }
     });
 
     it("collects every problem of the whole config into one error", () => {

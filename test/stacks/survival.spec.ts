@@ -37,6 +37,7 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
             database: {
                 type: "postgres",
                 host: "pg.internal",
+                address: "192.0.2.40",
                 name: "gitea",
                 user: "gitea",
                 passwordSecret: { name: "mlab-pg", key: "password" },

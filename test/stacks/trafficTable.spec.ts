@@ -1,4 +1,4 @@
-// The whole dev stack, run as `pulumi up` would (under the offline engine), then the design's
+// The whole dev stack, run as `pulumi up` would (under the offline engine), then the platform's
 // who-may-talk-to-whom table asserted cell by cell with the NetworkPolicy analyzer over exactly the
 // objects the program registered (plus what the cluster itself brings: its DNS pods, another app).
 import { strict as assert } from "assert";
@@ -89,8 +89,10 @@ async function devStackEnv(): Promise<TableEnv> {
     assert.equal(torchpods.length, config.users.length, `one TorchPod per user: ${torchpods.map((w) => w.id)}`);
     const mlab = one("MLab", all("mlab"));
     const gitea = (name: string) => mlab.ports.find((p) => p.name === name)?.containerPort;
-    const reconcilers = all("mlab-reconciler");
     const airlock = one("Airlock", all("airlock"));
+    const reconciler = one("MLab reconciler", all("mlab-reconciler"));
+    // The dev stack imports one approved upstream: one importer Job.
+    const importer = one("MLab importer", all("mlab-importer"));
     return {
         model,
         torchpods,
@@ -98,7 +100,8 @@ async function devStackEnv(): Promise<TableEnv> {
         probeTarget: config.probe.enabled ? one("probe target", all("torchpod", isProbe("target"))) : undefined,
         airlock,
         mlab,
-        reconciler: reconcilers[0],
+        reconciler,
+        importer,
         dns: one(
             "cluster DNS",
             model.workloads.filter((w) => w.namespace === cluster.dnsNamespace),
@@ -122,7 +125,25 @@ describe("the dev stack's lock-down, as registered", function () {
         const run = await runIndex(devStackConfig());
         if (run.error) throw run.error;
         const policies = run.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        assert.ok(policies.length >= 11, `only ${policies.length} NetworkPolicies`);
+        const names = policies.map((p) => `${p.inputs.metadata.namespace}/${p.inputs.metadata.name}`).sort();
+        assert.deepEqual(names, [
+            "mlab/default-deny-all",
+            "mlab/mlab-egress-none",
+            "mlab/mlab-importer-egress",
+            "mlab/mlab-ingress-importer",
+            "mlab/mlab-ingress-office",
+            "mlab/mlab-ingress-reconciler",
+            "mlab/mlab-ingress-torchpods",
+            "mlab/mlab-reconciler-egress",
+            "torchpod/airlock-egress-dns-internet",
+            "torchpod/airlock-ingress-office",
+            "torchpod/default-deny-all",
+            "torchpod/torchpod-egress-mlab",
+            "torchpod/torchpod-ingress-office",
+        ]);
+        const mlabEgress = policies.find((p) => p.inputs.metadata.name === "mlab-egress-none")!.inputs.spec;
+        assert.deepEqual(mlabEgress.policyTypes, ["Egress"]);
+        assert.deepEqual(mlabEgress.egress, [], "Gitea has no egress at all");
         const jobs = run.resources.filter(
             (r) => r.type === "kubernetes:batch/v1:Job" && r.inputs.spec?.template?.metadata?.labels?.[PROBE_LABEL] === "true",
         );

@@ -68,6 +68,15 @@ function computedState(type: string, name: string, inputs: any): any {
         }
         state.spec = spec;
     }
+    if (type === "random:index/randomBytes:RandomBytes") {
+        // `length` bytes, derived from the name (offline only), in the provider's two encodings.
+        const length = Number(inputs.length ?? 32);
+        let bytes = Buffer.alloc(0);
+        for (let i = 0; bytes.length < length; i++) bytes = Buffer.concat([bytes, hash(`offline-bytes/${name}/${i}`)]);
+        bytes = bytes.subarray(0, length);
+        state.base64 = bytes.toString("base64");
+        state.hex = bytes.toString("hex");
+    }
     if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
         const length = Number(inputs.length ?? 16);
         const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

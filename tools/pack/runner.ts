@@ -556,8 +556,12 @@ export class PolicyPackProcess {
         return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
     }
 
+    /** The not-applicable reasons of the last AnalyzeStack. */
+    lastNotApplicable: { policyName: string; reason: string }[] = [];
+
     async analyzeStack(resources: PackResource[]): Promise<Violation[]> {
         const resp = await this.rawUnary("AnalyzeStack", encodeAnalyzeStackRequest(resources));
+        this.lastNotApplicable = resp.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() }));
         return this.violations(resp, "analyzeStack", new Map(resources.map((r) => [r.urn, r])));
     }
 
@@ -589,6 +593,8 @@ export interface RunOptions extends StartOptions {
 export interface PackRun {
     info: AnalyzerInfo;
     violations: Violation[];
+    /** Why stack policies did not apply (AnalyzeStack's not-applicable list). */
+    notApplicable?: { policyName: string; reason: string }[];
 }
 
 /**
@@ -660,7 +666,7 @@ export class PackSession {
             violations.push(...(await this.pack.analyzeStack(resources)));
             this.timings.analyzeMs = Number(analyzed - started) / 1e6;
             this.timings.analyzeStackMs = Number(process.hrtime.bigint() - analyzed) / 1e6;
-            return { info: this.info, violations };
+            return { info: this.info, violations, notApplicable: this.pack.lastNotApplicable };
         } finally {
             await this.close();
         }

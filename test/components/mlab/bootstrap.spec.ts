@@ -10,9 +10,10 @@ import { BOOTSTRAP_SCRIPT_PATH } from "../../../components/mlab";
 const PASSWORD = "Adm1nBootstrapPassw0rdQx";
 
 /**
- * A stand-in for Gitea 1.22's CLI: `migrate`, `admin user list --admin` (a header, then one row per
- * admin: ID Username Email IsActive IsAdmin 2FA), `admin user create` and `admin user change-password`.
- * Every call is appended to calls.log; FAIL_MIGRATE=1 makes `migrate` fail.
+ * A stand-in for Gitea 1.22's CLI: `migrate`, `admin user list [--admin]` (a header, then one row per
+ * account, or per admin with --admin: ID Username Email IsActive IsAdmin 2FA), `admin user create` and
+ * `admin user change-password` (which fails for an unknown user). Every call is appended to calls.log;
+ * FAIL_MIGRATE=1 makes `migrate` fail.
  */
 const FAKE_GITEA = `#!/bin/sh
 state="$FAKE_GITEA_DIR"
@@ -22,14 +23,20 @@ case "$1 $2 $3" in
   "migrate  ") [ "\${FAIL_MIGRATE:-0}" = 1 ] && { echo "migrate: database is locked" >&2; exit 1; }; exit 0 ;;
   "admin user list")
     printf 'ID   Username   Email   IsActive   IsAdmin   2FA\\n'
-    [ -f "$state/admins" ] && cat "$state/admins"
+    if [ -f "$state/users" ]; then
+      if [ "\${4:-}" = "--admin" ]; then awk '$5 == "true"' "$state/users"; else cat "$state/users"; fi
+    fi
     exit 0 ;;
   "admin user create")
-    name=""; while [ $# -gt 0 ]; do [ "$1" = "--username" ] && name="$2"; shift; done
-    echo "1   $name   $name@example.org   true   true   false" >> "$state/admins"
+    name=""; admin=false; while [ $# -gt 0 ]; do [ "$1" = "--username" ] && name="$2"; [ "$1" = "--admin" ] && admin=true; shift; done
+    if [ -f "$state/users" ] && awk -v u="$name" 'tolower($2) == tolower(u) { found = 1 } END { exit !found }' "$state/users"; then
+      echo "Command error: CreateUser: user already exists [name: $name]" >&2; exit 1
+    fi
+    echo "1   $name   $name@example.org   true   $admin   false" >> "$state/users"
     echo "New user '$name' has been successfully created!"; exit 0 ;;
   "admin user change-password")
     name=""; while [ $# -gt 0 ]; do [ "$1" = "--username" ] && name="$2"; shift; done
+    [ -f "$state/users" ] && awk -v u="$name" 'tolower($2) == tolower(u) { found = 1 } END { exit !found }' "$state/users" || { echo "user does not exist [name: $name]" >&2; exit 1; }
     echo "$name's password has been successfully updated!"; exit 0 ;;
 esac
 echo "fake gitea: unexpected call: $*" >&2; exit 9
@@ -42,14 +49,16 @@ interface Fake {
 
 const dirs: string[] = [];
 
-function fakeGitea(admins: string[] = []): Fake {
+/** A fake CLI whose database holds `admins` (administrators) and `users` (accounts without admin rights). */
+function fakeGitea(admins: string[] = [], users: string[] = []): Fake {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlab-bootstrap-"));
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, "gitea"), FAKE_GITEA, { mode: 0o755 });
-    if (admins.length > 0)
+    const rows = [...admins.map((a) => [a, true] as const), ...users.map((u) => [u, false] as const)];
+    if (rows.length > 0)
         fs.writeFileSync(
-            path.join(dir, "admins"),
-            admins.map((a, i) => `${i + 2}   ${a}   ${a}@example.org   true   true   false\n`).join(""),
+            path.join(dir, "users"),
+            rows.map(([name, admin], i) => `${i + 2}   ${name}   ${name}@example.org   true   ${admin}   false\n`).join(""),
         );
     return {
         dir,
@@ -108,6 +117,34 @@ describe("MLab admin bootstrap (init container script, against a fake gitea CLI)
         const fake = fakeGitea(["mlab-admin2", "root"]);
         assert.equal(bootstrap(fake).code, 0);
         assert.deepEqual(verbs(fake.calls()), ["migrate", "admin user list", "admin user create"]);
+    });
+
+    it("matches the admin's name without regard to case, as Gitea does", () => {
+        const fake = fakeGitea(["MLab-Admin"]);
+        const run = bootstrap(fake);
+        assert.equal(run.code, 0, run.out);
+        assert.deepEqual(verbs(fake.calls()), ["migrate", "admin user list", "admin user change-password"]);
+    });
+
+    it("stops with a clear message, instead of failing on 'already exists' at every start, when mlab-admin lost its admin rights", () => {
+        const fake = fakeGitea(["root"], ["mlab-admin", "alice"]);
+        const run = bootstrap(fake);
+        assert.equal(run.code, 1);
+        assert.match(run.out, /mlab-bootstrap: error: the account mlab-admin exists but is not an administrator \(IsAdmin: false\)/);
+        assert.match(run.out, /Restore its rights as another administrator .*Is Administrator\), then restart the MLab pod/);
+        assert.doesNotMatch(run.out, /already exists/);
+        assert.deepEqual(verbs(fake.calls()), ["migrate", "admin user list"], "neither creates nor touches the account");
+        assert.ok(!run.out.includes(PASSWORD));
+    });
+
+    it("the fake CLI behaves as Gitea's: creating an existing account fails (what the old bootstrap looped on)", () => {
+        const fake = fakeGitea([], ["mlab-admin"]);
+        const r = spawnSync(path.join(fake.dir, "gitea"), ["admin", "user", "create", "--admin", "--username", "mlab-admin"], {
+            env: { FAKE_GITEA_DIR: fake.dir, PATH: "/usr/bin:/bin" },
+            encoding: "utf8",
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /user already exists/);
     });
 
     it("fails (the pod does not start) when the migration fails, and touches no user", () => {

@@ -1,86 +1,11 @@
 // The MLab reconciler (components/mlab/reconciler.js), run exactly as the Job runs it (`node
 // reconciler.js`, inputs from env and files) against a fake Gitea on 127.0.0.1.
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { FakeGitea } from "./fakeGitea";
 import { RECONCILER_SCRIPT_PATH } from "../../../components/mlab";
-
-const ADMIN = { user: "mlab-admin", password: "Adm1nPassw0rdXyZqRtUvWx" };
-const PASSWORDS: Record<string, string> = { alice: "AlicePassw0rdKkLmNoPq", bob: "BobPassw0rdGgHhJjKkLl" };
-const ALL_SECRETS = [ADMIN.password, ...Object.values(PASSWORDS), "StalePassw0rdQqWwEeRr"];
-
-interface Desired {
-    adminUser: string;
-    team: string;
-    users: { name: string; email: string }[];
-    projects: { owner: string; repo: string; upstream?: string }[];
-}
-
-const desiredState = (over: Partial<Desired> = {}): Desired => ({
-    adminUser: ADMIN.user,
-    team: "torchpod-users",
-    users: [
-        { name: "alice", email: "alice@mlab.example.internal" },
-        { name: "bob", email: "bob@mlab.example.internal" },
-    ],
-    projects: [
-        { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac" },
-        { owner: "deepvac", repo: "scratch" },
-    ],
-    ...over,
-});
-
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    ms: number;
-}
-
-/** Every line any run printed, checked for secrets at the end. */
-const transcripts: string[] = [];
-
-async function runReconciler(
-    url: string,
-    desired: Desired,
-    opts: { adminPassword?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlab-reconciler-"));
-    try {
-        const secrets = path.join(dir, "secrets");
-        fs.mkdirSync(secrets);
-        fs.writeFileSync(path.join(secrets, "admin-password"), (opts.adminPassword ?? ADMIN.password) + "\n");
-        for (const u of desired.users) fs.writeFileSync(path.join(secrets, `user.${u.name}`), PASSWORDS[u.name]);
-        fs.writeFileSync(path.join(dir, "desired.json"), JSON.stringify(desired));
-        const env = {
-            PATH: process.env.PATH ?? "",
-            MLAB_URL: url,
-            MLAB_DESIRED_STATE: path.join(dir, "desired.json"),
-            MLAB_CREDENTIALS_DIR: secrets,
-            MLAB_READY_ATTEMPTS: "10",
-            MLAB_READY_DELAY_MS: "5",
-            MLAB_READY_MAX_DELAY_MS: "20",
-            MLAB_REQUEST_TIMEOUT_MS: "5000",
-            ...opts.env,
-        };
-        const started = Date.now();
-        // Asynchronous on purpose: the fake Gitea answers from this very process.
-        const child = spawn(process.execPath, [RECONCILER_SCRIPT_PATH], { env, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-        transcripts.push(stdout, stderr);
-        return { code, stdout, stderr, ms: Date.now() - started };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+import { ADMIN, ALL_SECRETS, IMPORTER, PASSWORDS, desiredState, runReconciler, transcripts } from "./reconcilerRun";
 
 describe("MLab reconciler (against a fake Gitea)", function () {
     this.timeout(30000);
@@ -103,7 +28,7 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         }
     });
 
-    it("creates users, organisation, team and repositories on the first run", async () => {
+    it("creates users, organisation, team and empty repositories on the first run, and never asks Gitea to migrate", async () => {
         await start();
         const run = await runReconciler(url, desiredState());
         assert.equal(run.code, 0, run.stderr);
@@ -122,16 +47,38 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         assert.equal(team.canCreateOrgRepo, false);
         assert.deepEqual([...team.members].sort(), ["alice", "bob"]);
         const imported = gitea.repos.get("deepvac/deepvac")!;
-        assert.equal(imported.importedFrom, "https://github.com/DeepVAC/deepvac");
         assert.equal(imported.mirror, false, "a normal writable repository, not a read-only mirror");
         assert.equal(imported.private, true);
-        const migrate = gitea.requests.find((r) => r.path === "/api/v1/repos/migrate")!;
-        assert.equal(migrate.body.service, "git");
-        assert.equal(migrate.body.repo_owner, "deepvac");
-        assert.equal(migrate.user, ADMIN.user);
+        assert.equal(gitea.isEmpty(imported), true, "created empty: the importer Job fills it");
         assert.ok(gitea.repos.get("deepvac/scratch"), "a project without upstream is created empty");
-        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/orgs/deepvac/repos").length, 1);
-        assert.match(run.stdout, /repository deepvac\/deepvac: imported/);
+        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/orgs/deepvac/repos").length, 2);
+        assert.equal(
+            gitea.requests.some((r) => r.path.includes("migrate")),
+            false,
+            "Gitea never fetches an upstream itself",
+        );
+        assert.match(run.stdout, /repository deepvac\/deepvac: created \(empty\)/);
+    });
+
+    it("gives a pending import an account that may write that one repository and nothing else", async () => {
+        await start();
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 0, run.stderr);
+        const account = gitea.users.get(IMPORTER.user)!;
+        assert.ok(account, "the import account exists");
+        assert.equal(account.password, IMPORTER.password, "with the password of its Secret");
+        assert.equal(account.isAdmin, false);
+        assert.equal(account.mustChangePassword, false);
+        assert.equal(account.visibility, "private");
+        assert.equal(gitea.permission(account, gitea.repos.get("deepvac/deepvac")!), "write");
+        assert.equal(gitea.permission(account, gitea.repos.get("deepvac/scratch")!), "none", "it cannot read the other repository");
+        assert.equal(
+            gitea.teams.some((t) => t.members.has(IMPORTER.user)),
+            false,
+            "it is in no team (the users' team reads every repository)",
+        );
+        assert.equal(gitea.users.get(IMPORTER.user)!.email, `${IMPORTER.user}@mlab.example.internal`);
+        assert.match(run.stdout, /may write deepvac\/deepvac \(and nothing else\)/);
     });
 
     it("is idempotent: a second run makes no writes", async () => {
@@ -143,22 +90,68 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         const writes = gitea.requests.slice(before).filter((r) => r.method !== "GET");
         assert.deepEqual(writes, [], `second run wrote: ${writes.map((w) => `${w.method} ${w.path}`).join(", ")}`);
         assert.match(second.stdout, /0 write\(s\)/);
-        assert.match(second.stdout, /deepvac\/deepvac: exists \(never re-imported\)/);
+        assert.match(second.stdout, /deepvac\/deepvac: exists \(empty\)/);
+        assert.match(second.stdout, /ready for the import of deepvac\/deepvac/);
     });
 
-    it("leaves an existing repository alone (never re-imports it) and still grants access", async () => {
+    it("leaves an existing repository with content alone and gives it no import account", async () => {
         await start();
         gitea.addOrg("deepvac");
         gitea.addRepo("deepvac", "deepvac");
         const run = await runReconciler(url, desiredState());
         assert.equal(run.code, 0, run.stderr);
-        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/repos/migrate").length, 0);
+        assert.equal(gitea.users.has(IMPORTER.user), false);
         assert.equal(
             gitea.requests.some((r) => r.method === "POST" && r.path === "/api/v1/orgs"),
             false,
             "the existing organisation is reused",
         );
+        assert.equal(gitea.requests.filter((r) => r.path === "/api/v1/orgs/deepvac/repos").length, 1, "only scratch is created");
         assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
+    });
+
+    it("deletes the import account once its repository has content, and any import account of no pending import", async () => {
+        await start();
+        assert.equal((await runReconciler(url, desiredState())).code, 0);
+        gitea.repos.get("deepvac/deepvac")!.empty = false; // the importer pushed the upstream
+        gitea.addUser("mlab-import-stale000000", "StalePassw0rdQqWwEeRr");
+        gitea.repos.get("deepvac/scratch")!.collaborators.set("mlab-import-stale000000", "write");
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(gitea.users.has(IMPORTER.user), false, "its credential opens nothing any more");
+        assert.equal(gitea.users.has("mlab-import-stale000000"), false);
+        assert.equal(gitea.repos.get("deepvac/scratch")!.collaborators.size, 0);
+        assert.ok(gitea.users.get("alice") && gitea.users.get("bob") && gitea.users.get(ADMIN.user), "no other account is touched");
+        const third = await runReconciler(url, desiredState());
+        assert.match(third.stdout, /0 write\(s\)/);
+    });
+
+    it("refuses to hand an administrator's account to an importer", async () => {
+        await start();
+        gitea.addUser(IMPORTER.user, IMPORTER.password, true);
+        const run = await runReconciler(url, desiredState());
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /import account mlab-import-0123456789 is a Gitea administrator: refusing/);
+        assert.equal(gitea.repos.get("deepvac/deepvac")!.collaborators.size, 0);
+    });
+
+    it("rejects a desired state where a user takes the import accounts' prefix, or an import account has another name, before calling Gitea", async () => {
+        await start();
+        const clash = await runReconciler(
+            url,
+            desiredState({ users: [{ name: "mlab-import-x", email: "x@mlab.example.internal" }], projects: [] }),
+        );
+        assert.equal(clash.code, 2);
+        assert.match(clash.stderr, /user mlab-import-x takes the import accounts' prefix mlab-import-/);
+        const named = await runReconciler(
+            url,
+            desiredState({
+                projects: [{ owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac", importer: "alice" }],
+            }),
+        );
+        assert.equal(named.code, 2);
+        assert.match(named.stderr, /importer of deepvac\/deepvac must be an account name starting with mlab-import-, got "alice"/);
+        assert.deepEqual(gitea.requests, []);
     });
 
     it("resets a password that no longer matches the Secret, and only then", async () => {
@@ -231,22 +224,27 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         assert.equal(run.stderr.includes("WrongAdminPassw0rdZzYy"), false);
     });
 
-    it("reports a failed import naming the project, and still reconciles the rest", async () => {
-        await start({ failPosts: ["/api/v1/repos/migrate"] });
-        const run = await runReconciler(url, desiredState());
+    it("reports a failed repository creation naming the project, and still reconciles the rest", async () => {
+        await start({ failPosts: ["/api/v1/orgs/deepvac/repos"] });
+        const desired = desiredState({
+            projects: [
+                { owner: "deepvac", repo: "deepvac", upstream: "https://github.com/DeepVAC/deepvac", importer: IMPORTER.user },
+                { owner: "tools", repo: "lint" },
+            ],
+        });
+        const run = await runReconciler(url, desired);
         assert.equal(run.code, 1);
-        assert.match(
-            run.stderr,
-            /import of deepvac\/deepvac from https:\/\/github\.com\/DeepVAC\/deepvac failed: HTTP 500: internal error/,
-        );
+        assert.match(run.stderr, /project deepvac\/deepvac: creating repository deepvac\/deepvac: HTTP 500: internal error/);
         assert.equal(gitea.repos.has("deepvac/deepvac"), false);
-        assert.ok(gitea.repos.get("deepvac/scratch"), "the other project is still created");
+        assert.equal(gitea.users.has(IMPORTER.user), false, "no import account without its repository");
+        assert.ok(gitea.repos.get("tools/lint"), "the other project is still created");
         assert.deepEqual([...gitea.teams[0].members].sort(), ["alice", "bob"]);
-        // The next run (the Job's retry) imports it once Gitea can.
+        // The next run (the Job's retry) creates it once Gitea can.
         gitea.failPosts.clear();
-        const retry = await runReconciler(url, desiredState());
+        const retry = await runReconciler(url, desired);
         assert.equal(retry.code, 0, retry.stderr);
-        assert.equal(gitea.repos.get("deepvac/deepvac")?.importedFrom, "https://github.com/DeepVAC/deepvac");
+        assert.ok(gitea.repos.get("deepvac/deepvac"));
+        assert.ok(gitea.users.get(IMPORTER.user));
     });
 
     it("rejects unreadable input with exit code 2 before calling Gitea", async () => {
@@ -263,6 +261,7 @@ describe("MLab reconciler (against a fake Gitea)", function () {
         for (const secret of ALL_SECRETS) {
             assert.equal(all.includes(secret), false, "a password appeared in the reconciler's output");
             assert.equal(all.includes(Buffer.from(`${ADMIN.user}:${secret}`).toString("base64")), false);
+            assert.equal(all.includes(Buffer.from(`${IMPORTER.user}:${secret}`).toString("base64")), false);
         }
     });
 });

@@ -7,7 +7,7 @@ import * as path from "path";
 import { manifestsToResources } from "../../../tools/pack/manifestResources";
 import { formatViolation, PackResource, PolicyPackProcess, runPack, runPackOverResources } from "../../../tools/pack/runner";
 import { policies } from "../../../policy/policies";
-import { UNKNOWN_BOOLEAN } from "../../../policy/policies/unknowns";
+import { UNKNOWN_BOOLEAN } from "../../../policy/support/unknowns";
 import { sharedPackProcess } from "../../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -67,7 +67,7 @@ describe("policy pack over gRPC", function () {
         const lines = run.violations.map(formatViolation);
         assert.ok(
             lines.includes(
-                "no-host-namespaces [mandatory] Deployment torchpod/alice: spec.hostNetwork is true: the pod shares the node's network namespace and no NetworkPolicy applies to it",
+                "no-host-namespaces [mandatory] Deployment torchpod/alice: spec.hostNetwork is true: the pod shares the node's network namespace and no NetworkPolicy applies to it. No switch (config scope: torchpods limits the policy to TorchPods)",
             ),
             lines.join("\n"),
         );
@@ -156,7 +156,7 @@ describe("npm run policy-check", function () {
     it("exits 0 on the clean baseline and prints the summary", () => {
         const r = policyCheck(CLEAN);
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-        assert.match(r.stdout, /^torchpod-lockdown@v[0-9.]+: 12 resources, 0 violations \(0 mandatory\)$/m);
+        assert.match(r.stdout, /^torchpod-lockdown@v[0-9.]+: 14 resources, 0 violations \(0 mandatory\)$/m);
     });
 
     it("exits 1 on a mandatory violation, one line per violation: policy [level] Kind ns/name: message", () => {

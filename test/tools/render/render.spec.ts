@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { render, parseArgs, UsageError, RenderResult } from "../../../tools/render/render";
+import { spawnSync } from "child_process";
+import { render, parseArgs, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_FILE } from "../../../tools/render/render";
+import { formatFlows } from "../../../tools/render/flows";
+import { buildClis } from "../cli/build";
 import { toPackResource } from "../../../tools/pack/packCheck";
 import { isKubernetesObject } from "../../../tools/render/manifestFiles";
 import { runPackOverResources } from "../../../tools/pack/runner";
@@ -59,33 +62,147 @@ describe("npm run render", () => {
         assert.match(guide, /`password-bcrypt`: the bcrypt hash of the same Secret's `password`/);
     });
 
-    it("prints the matrix in which a TorchPod reaches MLab's Gitea ports and nothing else", () => {
-        const lines = logged.join("\n").split("\n");
-        for (const user of result.config.users) {
-            const start = lines.findIndex((l) => l === `  torchpod/torchpod-${user.name}`);
-            assert.ok(start >= 0, `no matrix row for ${user.name}`);
-            const end = lines.findIndex((l, i) => i > start && !l.startsWith("    "));
-            const destinations = lines.slice(start + 1, end);
-            assert.deepEqual(destinations, ["    → mlab/mlab: 3000/TCP, 2222/TCP"], user.name);
+    const node = (r: RenderResult, kind: string) => r.flows.nodes.filter((n) => n.kind === kind);
+    const flowsFrom = (r: RenderResult, id: string) => r.flows.flows.filter((f) => f.from === id);
+
+    it("prints one line per allowed flow, every TorchPod in one group reaching MLab's Service ports and nothing else", () => {
+        const [torchpods] = node(result, "torchpod");
+        assert.deepEqual(torchpods.members, result.config.users.map((u) => `torchpod/torchpod-${u.name}`).sort());
+        const mlab = node(result, "mlab")[0];
+        assert.deepEqual(
+            flowsFrom(result, torchpods.id).map((f) => [f.to, f.ports]),
+            [[mlab.id, ["80→3000/TCP", "22→2222/TCP"]]],
+            "a TorchPod reaches MLab's http and ssh (Service port → container port) and nothing else: no DNS, no internet",
+        );
+        const text = logged.join("\n");
+        assert.ok(text.includes(formatFlows(result.flows)));
+        assert.match(
+            text,
+            /^ {2}3 TorchPods \(torchpod-alice, torchpod-bob, torchpod-carol\) → MLab mlab\/mlab: 80→3000\/TCP, 22→2222\/TCP$/m,
+        );
+    });
+
+    it("shows every office network, IPv4 and IPv6, with what each may reach", () => {
+        const offices = node(result, "office");
+        assert.deepEqual(
+            offices.map((o) => o.members[0]),
+            [...result.config.officeCidrs],
+        );
+        assert.ok(result.config.officeCidrs.length >= 2, "the dev stack has an IPv4 and an IPv6 office network");
+        for (const office of offices) {
+            const reached = flowsFrom(result, office.id).map((f) => result.flows.nodes.find((n) => n.id === f.to)!.kind);
+            assert.deepEqual(reached.sort(), ["airlock", "mlab", "torchpod"], office.label);
+            assert.match(logged.join("\n"), new RegExp(`^ {2}office ${office.members[0].replace(/[.*+?^$()|[\]\\]/g, "\\$&")} → `, "m"));
         }
+    });
+
+    it("reads what is really open to the internet from the egress rules: the Airlock every port outside private ranges, TorchPods nothing", () => {
+        const [airlock] = node(result, "airlock");
+        const toInternet = flowsFrom(result, airlock.id).find((f) => f.to === "internetIPv4")!;
+        assert.deepEqual(toInternet.ports, ["all ports"]);
+        assert.match(toInternet.via!.join(" "), /^0\.0\.0\.0\/0 except .*10\.0\.0\.0\/8.*169\.254\.0\.0\/16/);
+        const [torchpods] = node(result, "torchpod");
+        for (const outside of ["internetIPv4", "internetIPv6", "apiserver", "metadata", "dns"])
+            assert.ok(!flowsFrom(result, torchpods.id).some((f) => f.to === outside), outside);
+    });
+
+    it("marks the cluster IPs the offline engine made up as placeholders", () => {
+        assert.ok(result.placeholderIps.length > 0);
+        const text = logged.join("\n");
+        const shown = [...text.matchAll(/"(\d+\.\d+\.\d+\.\d+):\d+([^"]*)"/g)];
+        assert.ok(shown.length > 0, "the endpoints show cluster IPs");
+        for (const [, ip, rest] of shown) {
+            assert.ok(result.placeholderIps.includes(ip), `${ip} is one the offline engine made up`);
+            assert.equal(rest, " (placeholder IP)", ip);
+        }
+        assert.match(text, /placeholder IP: a cluster IP the offline engine made up/);
+    });
+
+    it("writes the pack config it used to policy-config.json, as --policy-pack-config takes it", () => {
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", POLICY_CONFIG_FILE), "utf8"));
+        assert.deepEqual(written, result.packConfig);
+        assert.deepEqual(written, {}, "the dev stack needs no opt-in");
+    });
+
+    it("writes flows.md: a Mermaid flowchart with one arrow per allowed flow, labelled with its ports", () => {
+        const md = fs.readFileSync(path.join(outRoot, "dev", FLOWS_FILE), "utf8");
+        const block = /```mermaid\n([\s\S]*?)```/.exec(md);
+        assert.ok(block, "a mermaid block");
+        const lines = block[1].trim().split("\n");
+        assert.equal(lines[0], "flowchart LR");
+        const arrows = lines.filter((l) => l.includes("-->"));
+        assert.equal(arrows.length, result.flows.flows.length);
+        for (const f of result.flows.flows)
+            assert.ok(arrows.includes(`    ${f.from} -- "${f.ports.join(", ")}" --> ${f.to}`), `${f.from} → ${f.to}`);
+        for (const n of result.flows.nodes)
+            assert.ok(
+                lines.some((l) => l.trimStart().startsWith(n.id)),
+                `node ${n.id}`,
+            );
+        for (const label of ["internet (IPv4)", "internet (IPv6)", "cluster DNS", "API server", "office 192.0.2.0/24"])
+            assert.ok(md.includes(label), label);
     });
 
     it("passes the policy pack on the dev stack", () => {
         assert.equal(result.mandatoryViolations, 0, JSON.stringify(result.violations, null, 2));
     });
 
-    it("lets a stack that explicitly enables raw VNC pass, a pack run without that opt-in refuse it", async () => {
+    it("lets a stack that explicitly enables raw VNC pass, writes that opt-in to policy-config.json, and a pack run without it refuses", async () => {
         const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
         const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
         assert.match(dev, /vnc: false/);
         fs.writeFileSync(path.join(configDir, "Pulumi.vnc.yaml"), dev.replace("vnc: false", "vnc: true"));
         const vnc = await render({ stack: "vnc", outRoot, configDir, log: () => undefined });
         assert.equal(vnc.mandatoryViolations, 0, JSON.stringify(vnc.violations, null, 2));
-        const withoutOptIn = await runPackOverResources(vnc.resources.filter(isKubernetesObject).map(toPackResource));
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "vnc", POLICY_CONFIG_FILE), "utf8"));
+        assert.deepEqual(written, { "torchpod-ingress-only-from-office": { allowRawVnc: true } });
+        const resources = vnc.resources.filter(isKubernetesObject).map(toPackResource);
+        const withFile = await runPackOverResources(resources, { config: written });
+        assert.equal(withFile.filter((v) => v.enforcementLevel === "mandatory").length, 0, "the written config is the one that passes");
+        const withoutOptIn = await runPackOverResources(resources);
         assert.ok(
             withoutOptIn.some((v) => v.policyName === "torchpod-ingress-only-from-office" && /5900/.test(v.message)),
             JSON.stringify(withoutOptIn.map((v) => v.message)),
         );
+    });
+
+    it("lets a stack with an outside Postgres pass, naming that one host as MLab's reviewed host in policy-config.json", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        const withDb = dev.replace(
+            "  torchpod:mlab:\n",
+            "  torchpod:mlab:\n    database:\n      type: postgres\n      host: pg.internal:5433\n      address: 192.0.2.40\n      name: gitea\n      user: gitea\n      passwordSecret:\n        name: mlab-pg\n        key: password\n",
+        );
+        assert.notEqual(withDb, dev);
+        fs.writeFileSync(path.join(configDir, "Pulumi.pg.yaml"), withDb);
+        const pg = await render({ stack: "pg", outRoot, configDir, log: () => undefined });
+        assert.equal(pg.mandatoryViolations, 0, JSON.stringify(pg.violations, null, 2));
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "pg", POLICY_CONFIG_FILE), "utf8"));
+        for (const policy of ["mlab-closed-world", "mlab-no-egress"]) {
+            assert.deepEqual(written[policy], { mlabExternalHosts: ["pg.internal", "192.0.2.40:5433", "pg.internal:5433"] });
+        }
+        const withoutReview = await runPackOverResources(pg.resources.filter(isKubernetesObject).map(toPackResource));
+        assert.ok(
+            withoutReview.some((v) => v.enforcementLevel === "mandatory" && /192\.0\.2\.40|pg\.internal/.test(v.message)),
+            "without the reviewed host the pack refuses the database route",
+        );
+    });
+
+    it("groups a large team into the same few flow lines", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        const users = Array.from({ length: 40 }, (_, i) => `    - name: u${String(i).padStart(2, "0")}\n      gpus: 0\n`).join("");
+        const big = dev.replace(/ {2}torchpod:users:\n(?: {4}.*\n)+/, `  torchpod:users:\n${users}`);
+        assert.notEqual(big, dev);
+        fs.writeFileSync(path.join(configDir, "Pulumi.team.yaml"), big);
+        const lines: string[] = [];
+        const team = await render({ stack: "team", outRoot, configDir, checkPolicies: false, log: (l) => lines.push(l) });
+        assert.equal(team.config.users.length, 40);
+        assert.equal(formatFlows(team.flows).split("\n").length, formatFlows(result.flows).split("\n").length);
+        assert.equal(node(team, "torchpod").length, 1, "one TorchPod group");
+        assert.equal(node(team, "torchpod")[0].members.length, 40);
+        assert.match(lines.join("\n"), /^ {2}40 TorchPods \(torchpod-u00, .*, … \(40 in all\)\) → MLab mlab\/mlab: /m);
+        assert.match(lines.join("\n"), /… and 28 more \(render --json lists every user\)/);
     });
 
     it("reports a bad stack config with its key path and writes nothing", async () => {
@@ -99,6 +216,22 @@ describe("npm run render", () => {
         assert.ok(!fs.existsSync(path.join(outRoot, "broken")));
     });
 
+    it("removes an earlier render's manifests when a render of the same stack fails, and says so", async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-render-"));
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(path.join(configDir, "Pulumi.s.yaml"), dev);
+        await render({ stack: "s", outRoot: root, configDir, checkPolicies: false, log: () => undefined });
+        assert.ok(fs.existsSync(path.join(root, "s", "torchpod.yaml")));
+        fs.writeFileSync(path.join(configDir, "Pulumi.s.yaml"), dev.replace(/gpus: \d+/, "gpus: -1"));
+        await assert.rejects(
+            render({ stack: "s", outRoot: root, configDir, log: () => undefined }),
+            (e: Error) =>
+                e instanceof UsageError && /removed .*s\/ from an earlier render: it no longer matches the stack config/.test(e.message),
+        );
+        assert.deepEqual(fs.readdirSync(root), [], "no stale manifests and no temporary folder left");
+    });
+
     it("rejects an unknown stack and unknown arguments with a usage message", async () => {
         await assert.rejects(
             render({ stack: "nosuchstack", outRoot, log: () => undefined }),
@@ -106,6 +239,46 @@ describe("npm run render", () => {
         );
         assert.throws(() => parseArgs(["--stack"]), /--stack: expected a stack name/);
         assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak'/);
-        assert.deepEqual(parseArgs(["--stack", "team-a"]), { stack: "team-a" });
+        assert.throws(() => parseArgs(["dev"]), /unknown argument 'dev'/);
+        assert.throws(() => parseArgs(["--stack", "a/b"]), /--stack: got 'a\/b', expected a stack name/);
+        assert.deepEqual(parseArgs(["--stack", "team-a"]), { stack: "team-a", json: false, help: false });
+        assert.deepEqual(parseArgs(["--stack=team-a", "--json"]), { stack: "team-a", json: true, help: false });
+        assert.deepEqual(parseArgs(["--out", "rendered"]), { stack: "dev", json: false, help: false, outRoot: path.resolve("rendered") });
+    });
+
+    describe("the built command", function () {
+        this.timeout(120000);
+        const ROOT = path.resolve(__dirname, "../../..");
+        const BIN = path.join(ROOT, "dist", "render", "render.js");
+        before(() => buildClis("render"));
+
+        it("--help prints the usage and exits 0", () => {
+            const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /^usage: torchpod-render \[--stack NAME\]/);
+            assert.match(r.stdout, /Exit status: 0 the pack passes, 1 a mandatory policy violation, 2 unusable input/);
+        });
+
+        it("exits 2 with one line for an unknown argument", () => {
+            const r = spawnSync(process.execPath, [BIN, "--stak", "dev"], { encoding: "utf8" });
+            assert.equal(r.status, 2);
+            assert.match(r.stderr, /^render: unknown argument '--stak'/);
+            assert.equal(r.stderr.trim().split("\n").length, 1);
+        });
+
+        it("--json prints the summary as one JSON object, and --out is resolved from the working directory", () => {
+            const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-caller-"));
+            const r = spawnSync(process.execPath, [BIN, "--json", "--out", "rendered"], { cwd, encoding: "utf8" });
+            assert.equal(r.status, 0, r.stderr);
+            const summary = JSON.parse(r.stdout);
+            assert.equal(summary.stack, "dev");
+            assert.equal(summary.outDir, path.join(fs.realpathSync(cwd), "rendered", "dev"));
+            assert.deepEqual(summary.policyConfig, {});
+            assert.equal(summary.mandatoryViolations, 0);
+            assert.ok(summary.flows.flows.length > 0);
+            assert.ok(summary.placeholderIps.length > 0);
+            assert.doesNotMatch(r.stdout, /"secret"/);
+            for (const f of summary.files) assert.ok(fs.existsSync(path.join(cwd, "rendered", "dev", f)), f);
+        });
     });
 });

@@ -1,0 +1,128 @@
+// Who is who in a stack: TorchPods (by label and by the data they can touch), the Airlock, MLab, its
+// reconciler and importer. Every TorchPod policy reads the TorchPods from here, so a pod that mounts a
+// home claim, or a claim a TorchPod writes, is judged as a TorchPod whatever its labels.
+import { describeSelector, PackConfig, selects } from "./packConfig";
+import { claimMounts } from "./claims";
+import { StackResource } from "./network";
+import { objectsOf, parseKubeType, PodTemplate, podTemplatesOfObject, providerNamespace, Unknowns } from "./resources";
+import { unproxy } from "./unknowns";
+
+export interface StackPod {
+    t: PodTemplate;
+    urn: string;
+    /** `Kind|ns/name` as the NetworkPolicy analyzer names the workload (custom resources' templates are Pods). */
+    key: string;
+}
+
+export interface JudgedTorchPod {
+    pod: StackPod;
+    /** How it was identified: "label", or the data it touches. */
+    by: string;
+    /** Identified by data only (its labels say otherwise or nothing). */
+    byData: boolean;
+}
+
+export interface StackIdentity {
+    pods: StackPod[];
+    torchpods: JudgedTorchPod[];
+    airlocks: StackPod[];
+    mlabs: StackPod[];
+    reconcilers: StackPod[];
+    importers: StackPod[];
+    /** Keys (`Kind|ns/name`) of every TorchPod, by label or by data. */
+    torchpodKeys: Set<string>;
+    /** `ns/claim` → why the claim holds a user's data (a home claim, or a TorchPod writes it). */
+    torchpodClaims: Map<string, string>;
+    /** Pod-template labels unknown during preview. */
+    labelUnknowns: Unknowns;
+}
+
+export function podKey(t: PodTemplate): string {
+    return `${t.embedded ? "Pod" : t.kind}|${t.namespace}/${t.name}`;
+}
+
+function labelled(sel: PackConfig["torchpodSelector"], t: PodTemplate): boolean {
+    return selects(sel, t.labels) || (Object.keys(t.ownerLabels).length > 0 && selects(sel, t.ownerLabels));
+}
+
+/** Every pod template of the stack (Patch resources left out: they change objects outside the stack). */
+export function stackPods(resources: readonly StackResource[]): StackPod[] {
+    const out: StackPod[] = [];
+    for (const r of resources) {
+        if (!parseKubeType(r.type)) continue;
+        const props = unproxy(r.props);
+        const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
+        for (const f of objectsOf(r.type, props)) {
+            const templates = podTemplatesOfObject(f, id);
+            templates.forEach((t, i) => {
+                if (t.patch) return;
+                // The analyzer names several templates of one custom resource `name[i]` (see embeddedWorkloadObjects).
+                const key = t.embedded && templates.length > 1 ? `Pod|${t.namespace}/${t.name}[${i}]` : podKey(t);
+                out.push({ t, urn: r.urn, key });
+            });
+        }
+    }
+    return out;
+}
+
+/** Identifies the stack's workloads (see the file comment). */
+export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
+    const homeRe = new RegExp(cfg.homeClaimPattern);
+    const torchpods = new Map<string, JudgedTorchPod>();
+    const claims = new Map<string, string>();
+    const labelUnknowns: Unknowns = [];
+    for (const p of pods) {
+        labelUnknowns.push(...p.t.labelUnknowns);
+        if (labelled(cfg.torchpodSelector, p.t))
+            torchpods.set(p.key, { pod: p, by: `label ${describeSelector(cfg.torchpodSelector)}`, byData: false });
+    }
+    for (const p of pods)
+        for (const m of claimMounts(p.t))
+            if (homeRe.test(m.claim)) claims.set(`${p.t.namespace}/${m.claim}`, `a home claim (homeClaimPattern ${cfg.homeClaimPattern})`);
+    // To a fixed point: a TorchPod's writable claims hold user data; a pod that mounts user data is a TorchPod.
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const tp of torchpods.values())
+            for (const m of claimMounts(tp.pod.t)) {
+                const k = `${tp.pod.t.namespace}/${m.claim}`;
+                if (m.writable && !claims.has(k)) {
+                    claims.set(k, `TorchPod ${tp.pod.t.display} mounts it writable`);
+                    changed = true;
+                }
+            }
+        for (const p of pods) {
+            if (torchpods.has(p.key)) continue;
+            const touched = claimMounts(p.t).find((m) => claims.has(`${p.t.namespace}/${m.claim}`));
+            if (!touched) continue;
+            torchpods.set(p.key, {
+                pod: p,
+                by: `it mounts claim ${touched.claim} (${claims.get(`${p.t.namespace}/${touched.claim}`)})`,
+                byData: true,
+            });
+            changed = true;
+        }
+    }
+    const role = (sel: PackConfig["mlabSelector"]) => pods.filter((p) => selects(sel, p.t.labels));
+    return {
+        pods,
+        torchpods: [...torchpods.values()],
+        airlocks: role(cfg.airlockSelector),
+        mlabs: role(cfg.mlabSelector).filter((p) => !torchpods.has(p.key)),
+        reconcilers: role(cfg.reconcilerSelector),
+        importers: role(cfg.importerSelector),
+        torchpodKeys: new Set(torchpods.keys()),
+        torchpodClaims: claims,
+        labelUnknowns,
+    };
+}
+
+/** One line for people: how many of each the pack identified, and by which selector. */
+export function inventoryText(id: StackIdentity, cfg: PackConfig): string {
+    const byData = id.torchpods.filter((t) => t.byData).length;
+    return (
+        `${id.torchpods.length} TorchPod${id.torchpods.length === 1 ? "" : "s"} (selector ${describeSelector(cfg.torchpodSelector)}` +
+        `${byData ? `; ${byData} of them judged by the data they mount` : ""}), ` +
+        `${id.airlocks.length} Airlock${id.airlocks.length === 1 ? "" : "s"} (selector ${describeSelector(cfg.airlockSelector)}), ` +
+        `${id.mlabs.length} MLab${id.mlabs.length === 1 ? "" : "s"} (selector ${describeSelector(cfg.mlabSelector)})`
+    );
+}

@@ -1,0 +1,398 @@
+// Policy configuration: JSON schemas (with defaults the Pulumi engine applies) and the same
+// defaults applied here, so a policy called without config (tests, older engines) behaves alike.
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { LabelSelector, LabelSelectorRequirement, matchesSelector } from "@torchpod/netpol";
+import { isSelectorProblem, parseSelector } from "@torchpod/netpol/selector";
+import { homeClaimsOf } from "./claims";
+import type { PodTemplate } from "./resources";
+
+import {
+    AIRLOCK_CLAIM_NAME,
+    AIRLOCK_MOUNT_PATH,
+    GITEA_HTTP_CONTAINER_PORT,
+    GITEA_SSH_CONTAINER_PORT,
+    HOME_CLAIM_PREFIX,
+    LABEL_COMPONENT,
+    MLAB_DATA_CLAIM_NAME,
+} from "@torchpod/contract";
+
+export { LABEL_COMPONENT };
+
+export const DEFAULT_TORCHPOD_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "torchpod" } };
+export const DEFAULT_MLAB_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab" } };
+export const DEFAULT_MLAB_PORTS = [GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT];
+export const DEFAULT_AIRLOCK_MOUNT_PATH = AIRLOCK_MOUNT_PATH;
+export const DEFAULT_AIRLOCK_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "airlock" } };
+export const DEFAULT_RECONCILER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-reconciler" } };
+export const DEFAULT_IMPORTER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-importer" } };
+/** Anchored: a user named `airlock` owns `home-airlock`, which is a home, not the share. */
+export const DEFAULT_AIRLOCK_CLAIM_PATTERN = `^${AIRLOCK_CLAIM_NAME}$`;
+export const DEFAULT_HOME_CLAIM_PATTERN = `^${HOME_CLAIM_PREFIX}`;
+export const DEFAULT_MLAB_DATA_CLAIM_PATTERN = `^${MLAB_DATA_CLAIM_NAME}$`;
+export const DEFAULT_DANGEROUS_CAPABILITIES = [
+    "ALL",
+    "NET_ADMIN",
+    "NET_RAW",
+    "SYS_ADMIN",
+    "SYS_MODULE",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "BPF",
+    "DAC_READ_SEARCH",
+];
+export const DEFAULT_TORCHPOD_REQUIRED_DROPS = ["NET_RAW"];
+export const DEFAULT_SECRET_ENV_PATTERN = "PASSWORD|PASSWD|SECRET|TOKEN|KEY";
+export const DEFAULT_GITEA_IMAGE_PATTERN = "gitea";
+export const DEFAULT_MLAB_IMAGE_PATTERN = "(^|/)gitea/gitea(:|@|$)";
+
+function selectorSchema(description: string, def: LabelSelector): PolicyConfigJSONSchema {
+    return {
+        type: "object",
+        description,
+        properties: {
+            matchLabels: { type: "object", additionalProperties: { type: "string" } },
+            matchExpressions: {
+                type: "array",
+                items: {
+                    type: "object",
+                    properties: {
+                        key: { type: "string", minLength: 1 },
+                        operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+                        values: { type: "array", items: { type: "string" } },
+                    },
+                    required: ["key", "operator"],
+                    additionalProperties: false,
+                },
+            },
+        },
+        additionalProperties: false,
+        default: def,
+    };
+}
+
+export const SCHEMA = {
+    torchpodSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies TorchPods (the label contract: app.kubernetes.io/component=torchpod).",
+        DEFAULT_TORCHPOD_SELECTOR,
+    ),
+    mlabSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies MLab (the Gitea code service).",
+        DEFAULT_MLAB_SELECTOR,
+    ),
+    airlockSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies the Airlock (the one machine with internet).",
+        DEFAULT_AIRLOCK_SELECTOR,
+    ),
+    reconcilerSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies MLab's reconciler Job (holds the admin credential; reaches only Gitea http).",
+        DEFAULT_RECONCILER_SELECTOR,
+    ),
+    importerSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies MLab's importer (cluster DNS, TCP 443 to the internet, Gitea http).",
+        DEFAULT_IMPORTER_SELECTOR,
+    ),
+    homeClaimPattern: {
+        type: "string",
+        description:
+            "Regular expression (case-sensitive) matching users' home PersistentVolumeClaims. A pod that mounts one is judged as a TorchPod by every TorchPod policy, whatever its labels.",
+        minLength: 1,
+        default: DEFAULT_HOME_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
+    mlabDataClaimPattern: {
+        type: "string",
+        description:
+            "Regular expression (case-sensitive) matching MLab's data PersistentVolumeClaim (user data: it must be dynamically provisioned or bound to a reviewed volume).",
+        minLength: 1,
+        default: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
+    reviewedVolumes: {
+        type: "array",
+        description:
+            "Names of PersistentVolumes reviewed for user data: a claim of user data (home, airlock share, MLab data, any claim a TorchPod writes) may bind only these (or be dynamically provisioned), " +
+            "and a PersistentVolume the stack declares with a network or node backend (nfs, iscsi, cephfs, csi, rbd, glusterfs, local, hostPath, ...) is allowed only when named here.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedStorageProvisioners: {
+        type: "array",
+        description:
+            "StorageClass provisioners reviewed for this stack. A StorageClass the stack declares with any other provisioner is refused: the pack cannot prove where its volumes' data goes.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedPolicyKinds: {
+        type: "array",
+        description:
+            "Network-policy-like kinds (`Kind` or `group/Kind`, e.g. `cilium.io/CiliumNetworkPolicy`) reviewed for this stack. Any other kind than networking.k8s.io/v1 NetworkPolicy that can change " +
+            "what a pod may reach (AdminNetworkPolicy, Calico, Cilium, NetworkAttachmentDefinition) and any Multus network annotation on a TorchPod is refused: the pack cannot prove isolation under it.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    mlabExternalHosts: {
+        type: "array",
+        description:
+            "Hosts outside the cluster MLab's Gitea may use (`host` or `host:port`; an IP for NetworkPolicy): the database, object storage or mailer that stack config names. " +
+            "Gitea settings naming any other host are refused, and MLab's egress may reach only these addresses (as /32 or /128 ipBlocks) on their ports.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    mlabPorts: {
+        type: "array",
+        description: "MLab's container ports (TCP) that TorchPods may reach: Gitea http and ssh.",
+        items: { type: "integer", minimum: 1, maximum: 65535 },
+        minItems: 1,
+        default: DEFAULT_MLAB_PORTS,
+    } as PolicyConfigJSONSchema,
+    mlabNamespaces: {
+        type: "array",
+        description:
+            "Namespaces MLab runs in. Empty (default): the namespaces of the workloads that match mlabSelector in the stack. " +
+            "A NetworkPolicy peer must pin these namespaces (kubernetes.io/metadata.name) or live in one of them.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    scope: {
+        type: "string",
+        enum: ["all-workloads", "torchpods"],
+        description: "Which workloads the policy checks: every pod-owning resource of the stack (default) or TorchPods only.",
+        default: "all-workloads",
+    } as PolicyConfigJSONSchema,
+    dangerousCapabilities: {
+        type: "array",
+        description: "Linux capabilities no container may add (ALL stands for every capability).",
+        items: { type: "string", minLength: 1 },
+        default: DEFAULT_DANGEROUS_CAPABILITIES,
+    } as PolicyConfigJSONSchema,
+    torchpodRequiredDrops: {
+        type: "array",
+        description:
+            "Capabilities every TorchPod container must drop (dropping ALL satisfies every entry). The container runtime grants NET_RAW by default.",
+        items: { type: "string", minLength: 1 },
+        default: DEFAULT_TORCHPOD_REQUIRED_DROPS,
+    } as PolicyConfigJSONSchema,
+    airlockMountPath: {
+        type: "string",
+        description: "Where TorchPods mount the shared airlock folder (read-only).",
+        minLength: 1,
+        default: DEFAULT_AIRLOCK_MOUNT_PATH,
+    } as PolicyConfigJSONSchema,
+    airlockClaimPattern: {
+        type: "string",
+        description: "Regular expression (case-sensitive; anchor it) matching the PersistentVolumeClaim name(s) of the airlock share.",
+        minLength: 1,
+        default: DEFAULT_AIRLOCK_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
+    secretEnvPattern: {
+        type: "string",
+        description:
+            "Regular expression (case-insensitive) on env var names that hold credentials; those must come from valueFrom, never a literal value.",
+        minLength: 1,
+        default: DEFAULT_SECRET_ENV_PATTERN,
+    } as PolicyConfigJSONSchema,
+    giteaImagePattern: {
+        type: "string",
+        description: "Regular expression (case-insensitive) on image names that are Gitea (besides any container with GITEA__ settings).",
+        minLength: 1,
+        default: DEFAULT_GITEA_IMAGE_PATTERN,
+    } as PolicyConfigJSONSchema,
+    mlabImagePattern: {
+        type: "string",
+        description:
+            "Regular expression (case-insensitive) every long-running container of an MLab pod must match (default: the official gitea/gitea image, from any registry mirror). " +
+            "Anything else in MLab's pod could listen on MLab's ports and relay TorchPod traffic out.",
+        minLength: 1,
+        default: DEFAULT_MLAB_IMAGE_PATTERN,
+    } as PolicyConfigJSONSchema,
+    officeCidrs: {
+        type: "array",
+        description:
+            "The office networks that may reach TorchPods (ingress ipBlocks must lie inside them). Empty (default): any ipBlock no wider than /8 (IPv4) or /32 (IPv6).",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    allowRawVnc: {
+        type: "boolean",
+        description:
+            "Whether office networks may reach a TorchPod's raw VNC port 5900 (the image starts Xvnc with `-SecurityTypes none`: no password). Default false: any ingress rule or Service " +
+            "that opens 5900 to a TorchPod is reported. noVNC's 7030 (no password either) is always reported; the browser desktop belongs behind the authenticating proxy on 7031.",
+        default: false,
+    } as PolicyConfigJSONSchema,
+    torchpodPodSecurityLevels: {
+        type: "array",
+        description: "Pod Security `enforce` levels a namespace holding TorchPods may have (the design: baseline, never privileged).",
+        items: { type: "string", enum: ["baseline", "restricted"] },
+        minItems: 1,
+        default: ["baseline", "restricted"],
+    } as PolicyConfigJSONSchema,
+};
+
+/** The config schema of a policy that reads `keys` (every key keeps its description and default). */
+export function schemaFor(keys: (keyof typeof SCHEMA)[]): { properties: Record<string, PolicyConfigJSONSchema> } {
+    const properties: Record<string, PolicyConfigJSONSchema> = {};
+    for (const k of keys) properties[k] = SCHEMA[k];
+    return { properties };
+}
+
+export interface PackConfig {
+    torchpodSelector: LabelSelector;
+    mlabSelector: LabelSelector;
+    airlockSelector: LabelSelector;
+    reconcilerSelector: LabelSelector;
+    importerSelector: LabelSelector;
+    homeClaimPattern: string;
+    mlabDataClaimPattern: string;
+    reviewedVolumes: string[];
+    reviewedStorageProvisioners: string[];
+    reviewedPolicyKinds: string[];
+    mlabExternalHosts: string[];
+    mlabPorts: number[];
+    mlabNamespaces: string[];
+    scope: "all-workloads" | "torchpods";
+    dangerousCapabilities: string[];
+    torchpodRequiredDrops: string[];
+    airlockMountPath: string;
+    airlockClaimPattern: string;
+    secretEnvPattern: string;
+    giteaImagePattern: string;
+    mlabImagePattern: string;
+    officeCidrs: string[];
+    allowRawVnc: boolean;
+    torchpodPodSecurityLevels: string[];
+}
+
+export const PACK_DEFAULTS: PackConfig = {
+    torchpodSelector: DEFAULT_TORCHPOD_SELECTOR,
+    mlabSelector: DEFAULT_MLAB_SELECTOR,
+    airlockSelector: DEFAULT_AIRLOCK_SELECTOR,
+    reconcilerSelector: DEFAULT_RECONCILER_SELECTOR,
+    importerSelector: DEFAULT_IMPORTER_SELECTOR,
+    homeClaimPattern: DEFAULT_HOME_CLAIM_PATTERN,
+    mlabDataClaimPattern: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
+    reviewedVolumes: [],
+    reviewedStorageProvisioners: [],
+    reviewedPolicyKinds: [],
+    mlabExternalHosts: [],
+    mlabPorts: DEFAULT_MLAB_PORTS,
+    mlabNamespaces: [],
+    scope: "all-workloads",
+    dangerousCapabilities: DEFAULT_DANGEROUS_CAPABILITIES,
+    torchpodRequiredDrops: DEFAULT_TORCHPOD_REQUIRED_DROPS,
+    airlockMountPath: DEFAULT_AIRLOCK_MOUNT_PATH,
+    airlockClaimPattern: DEFAULT_AIRLOCK_CLAIM_PATTERN,
+    secretEnvPattern: DEFAULT_SECRET_ENV_PATTERN,
+    giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
+    mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
+    officeCidrs: [],
+    allowRawVnc: false,
+    torchpodPodSecurityLevels: ["baseline", "restricted"],
+};
+
+export class PolicyConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PolicyConfigError";
+    }
+}
+
+/** The policy's config with defaults; a malformed selector or regex is a clear error. */
+export function resolveConfig(raw: Record<string, unknown> | undefined): PackConfig {
+    const c: any = { ...PACK_DEFAULTS };
+    for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && k in PACK_DEFAULTS) c[k] = v;
+    for (const k of ["torchpodSelector", "mlabSelector", "airlockSelector", "reconcilerSelector", "importerSelector"] as const) {
+        const parsed = parseSelector(c[k]);
+        if (isSelectorProblem(parsed)) throw new PolicyConfigError(`policy config ${k}${parsed.field}: ${parsed.problem}`);
+        c[k] = parsed;
+    }
+    for (const k of [
+        "airlockClaimPattern",
+        "homeClaimPattern",
+        "mlabDataClaimPattern",
+        "secretEnvPattern",
+        "giteaImagePattern",
+        "mlabImagePattern",
+    ] as const) {
+        try {
+            new RegExp(c[k], "i");
+        } catch (e: any) {
+            throw new PolicyConfigError(`policy config ${k}: invalid regular expression: ${e?.message ?? e}`);
+        }
+    }
+    if (typeof c.allowRawVnc !== "boolean") throw new PolicyConfigError("policy config allowRawVnc: expected true or false");
+    if (!Array.isArray(c.mlabPorts) || c.mlabPorts.some((p: unknown) => !Number.isInteger(p)))
+        throw new PolicyConfigError("policy config mlabPorts: expected a list of port numbers");
+    return c as PackConfig;
+}
+
+export function selects(sel: LabelSelector, labels: Record<string, string>): boolean {
+    return matchesSelector(sel, labels);
+}
+
+/**
+ * Whether a pod template is a TorchPod: its own labels (what NetworkPolicies select) or the labels of
+ * the object that owns it match `torchpodSelector`, or it mounts a user's home claim (`homeClaimPattern`):
+ * a pod is judged by the data it can touch, not only by its labels. A Deployment labelled a TorchPod whose
+ * pods lack the label is still a TorchPod, whose pods the TorchPod NetworkPolicies do not select.
+ */
+export function isTorchPodTemplate(
+    cfg: Pick<PackConfig, "torchpodSelector"> & Partial<Pick<PackConfig, "homeClaimPattern">>,
+    t: { labels: Record<string, string>; ownerLabels?: Record<string, string>; spec?: any; containers?: PodTemplate["containers"] },
+): boolean {
+    if (selects(cfg.torchpodSelector, t.labels) || (t.ownerLabels !== undefined && selects(cfg.torchpodSelector, t.ownerLabels)))
+        return true;
+    return (
+        cfg.homeClaimPattern !== undefined &&
+        t.containers !== undefined &&
+        homeClaimsOf({ spec: t.spec, containers: t.containers }, cfg.homeClaimPattern).length > 0
+    );
+}
+
+// ---- structural reasoning on selectors --------------------------------------------------------
+
+function requirements(sel: LabelSelector): LabelSelectorRequirement[] {
+    const out: LabelSelectorRequirement[] = [];
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) out.push({ key: k, operator: "In", values: [v] });
+    out.push(...(sel.matchExpressions ?? []));
+    return out;
+}
+
+function reqImplies(a: LabelSelectorRequirement, b: LabelSelectorRequirement): boolean {
+    if (a.key !== b.key) return false;
+    const av = a.values ?? [];
+    const bv = b.values ?? [];
+    switch (b.operator) {
+        case "In":
+            return a.operator === "In" && av.every((x) => bv.includes(x));
+        case "NotIn":
+            return (
+                (a.operator === "In" && av.every((x) => !bv.includes(x))) ||
+                (a.operator === "NotIn" && bv.every((x) => av.includes(x))) ||
+                a.operator === "DoesNotExist"
+            );
+        case "Exists":
+            return a.operator === "In" || a.operator === "Exists";
+        case "DoesNotExist":
+            return a.operator === "DoesNotExist";
+    }
+    return false;
+}
+
+/**
+ * True when every label set matched by `a` is matched by `b`, judged on the selectors alone
+ * (conservative: false when it cannot be shown requirement by requirement).
+ */
+export function selectorImplies(a: LabelSelector, b: LabelSelector): boolean {
+    const ra = requirements(a);
+    return requirements(b).every((rb) => ra.some((x) => reqImplies(x, rb)));
+}
+
+export function describeSelector(sel: LabelSelector | undefined): string {
+    if (!sel) return "(none)";
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push(`${k}=${v}`);
+    for (const r of sel.matchExpressions ?? []) {
+        if (r.operator === "Exists") parts.push(r.key);
+        else if (r.operator === "DoesNotExist") parts.push(`!${r.key}`);
+        else parts.push(`${r.key} ${r.operator === "In" ? "in" : "notin"} (${(r.values ?? []).join(",")})`);
+    }
+    return parts.length ? `{${parts.join(", ")}}` : "{} (everything)";
+}
