@@ -1,22 +1,45 @@
-// `npm run bench`: how the platform scales with team size. For synthetic stacks of 10, 100 and 1,000
-// users it measures program evaluation (offline engine), the policy pack over the result (over gRPC,
-// as policy-check runs it), peak memory and the number of resources, each size in a fresh process.
-// It prints figures; nothing here asserts a time.
+// `npm run bench`: how the platform scales with team size, measured against its own floor. Every case
+// runs in a fresh child process (so peak RSS is that case's alone, and no module cache or heap of one
+// case colours the next), and cases of one size run side by side in one invocation, so their ratios
+// are comparable even on a busy machine where absolute seconds are not.
+//
+// Cases, for synthetic stacks of 10, 100 and 1,000 users:
+// - floor:        as many trivial ConfigMaps as the stack registers resources, under the same offline
+//                 engine in the same process setup: what any program of that size costs the SDK.
+// - program:      evaluating the real program (index.ts) under the offline engine, no pack.
+// - pack:         the pack's own cost over that program's objects, as the engine pays it on every
+//                 `pulumi preview --policy-pack`: Analyze per object plus AnalyzeStack, over gRPC, with
+//                 the pack already started (its start-up is printed separately).
+// - render:       program and pack together as `npm run render` runs them (the pack analyzing each
+//                 object while the program still runs).
+// - policy-check: the pack over the rendered YAML (the kubectl-only team's path): reading the files,
+//                 turning them into resources, Analyze per object, AnalyzeStack; pack start-up excluded.
+//
+// It prints figures and ratios; nothing here asserts a time.
+//   npm run --silent bench [-- --sizes 10,100,1000]
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { readStackConfigFile, releaseProgram, runProgram } from "../offline/engine";
-import { startPackCheck } from "../pack/packCheck";
+import { startPackCheck, toPackResource } from "../pack/packCheck";
+import { PackSession } from "../pack/runner";
+import { isKubernetesObject, MANIFEST_FILES, toManifests, toYaml } from "../render/manifestFiles";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const SIZES = [10, 100, 1000];
+const DEFAULT_SIZES = [10, 100, 1000];
 
-interface Measurement {
-    users: number;
+/** What one case measured in its own process. */
+export interface CaseResult {
+    case: string;
+    size: number;
     resources: number;
-    programMs: number;
-    policyMs: number;
+    /** Wall time of what the case measures. */
+    ms: number;
+    /** Peak resident memory of the measuring process. */
     peakRssMb: number;
-    violations: number;
+    /** Case-specific details (the pack's start-up, its own peak memory, Analyze vs AnalyzeStack, ...). */
+    detail: Record<string, number>;
 }
 
 /** The dev stack's config with `users` synthetic users (GPUs cycling 0..2). */
@@ -32,83 +55,261 @@ export function syntheticConfig(users: number): Record<string, string> {
     return config;
 }
 
-/** One render-and-check as `npm run render` does it: the pack analyzes while the program runs. */
-async function measureOne(users: number): Promise<Measurement> {
-    const entry = require.resolve(path.join(repoRoot, "index.ts"));
-    const started = process.hrtime.bigint();
-    const check = startPackCheck();
-    const run = await runProgram(() => require(entry), {
-        stack: `bench${users}`,
-        config: syntheticConfig(users),
-        onResource: check.onResource,
-    });
-    if (run.error) {
-        await check.close();
-        throw run.error;
-    }
-    const programMs = Number(process.hrtime.bigint() - started) / 1e6;
-    releaseProgram(entry);
+/** TORCHPOD_BENCH_PACK_PROF=<dir>: the pack's process writes a CPU profile there (see README.md beside this file). */
+const packStart = () => ({
+    nodeArgs: process.env.TORCHPOD_BENCH_PACK_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TORCHPOD_BENCH_PACK_PROF}`, "-r", path.join(__dirname, "exitOnSigterm.js")]
+        : [],
+});
 
-    const policyStarted = process.hrtime.bigint();
-    const { violations } = await check.finish(run.resources);
-    const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
+const now = () => process.hrtime.bigint();
+const msSince = (t: bigint) => Number(now() - t) / 1e6;
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+function entry(): string {
+    return require.resolve(path.join(repoRoot, "index.ts"));
+}
+
+/** The real program, n users. */
+async function evaluate(users: number, onResource?: Parameters<typeof runProgram>[1]["onResource"]) {
+    const main = entry();
+    const run = await runProgram(() => require(main), { stack: `bench${users}`, config: syntheticConfig(users), onResource });
+    if (run.error) throw run.error;
+    return run;
+}
+
+/** `count` ConfigMaps with one key each, registered the way the program registers its objects. */
+async function floorCase(count: number): Promise<CaseResult> {
+    const started = now();
+    const run = await runProgram(
+        () => {
+            // Loaded inside the measured run, as the program loads it (through index.ts).
+            const k8s: typeof import("@pulumi/kubernetes") = require("@pulumi/kubernetes");
+            for (let i = 0; i < count; i++) {
+                new k8s.core.v1.ConfigMap(`floor-${i}`, {
+                    metadata: { name: `floor-${i}`, namespace: "floor" },
+                    data: { key: "value" },
+                });
+            }
+        },
+        { stack: "floor", config: {} },
+    );
+    if (run.error) throw run.error;
+    return { case: "floor", size: count, resources: run.resources.length, ms: msSince(started), peakRssMb: peakRssMb(), detail: {} };
+}
+
+async function programCase(users: number): Promise<CaseResult> {
+    const started = now();
+    const run = await evaluate(users);
+    return { case: "program", size: users, resources: run.resources.length, ms: msSince(started), peakRssMb: peakRssMb(), detail: {} };
+}
+
+async function packCase(users: number): Promise<CaseResult> {
+    const run = await evaluate(users);
+    releaseProgram(entry());
+    const objects = run.resources.filter(isKubernetesObject).map(toPackResource);
+    const startup = now();
+    const session = await PackSession.open(packStart());
+    const startupMs = msSince(startup);
+    const started = now();
+    for (const r of objects) session.analyze(r);
+    await session.finish(objects);
+    const { analyzeMs, analyzeStackMs } = session.timings;
     return {
-        users,
-        resources: run.resources.length,
-        programMs,
-        policyMs,
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-        violations: violations.length,
+        case: "pack",
+        size: users,
+        resources: objects.length,
+        ms: msSince(started),
+        peakRssMb: peakRssMb(),
+        detail: { startupMs, analyzeMs, analyzeStackMs, packPeakRssMb: session.packPeakRssMb },
     };
 }
 
-function main(): void {
-    const rows: Measurement[] = [];
-    for (const users of SIZES) {
-        // A fresh process per size: peak memory and module caches of one size never colour the next.
-        const child = spawnSync(
-            process.execPath,
-            [
-                ...process.execArgv.filter((a) => a.startsWith("--max-")),
-                "-r",
-                "ts-node/register/transpile-only",
-                __filename,
-                "--one",
-                String(users),
-            ],
-            {
-                cwd: repoRoot,
-                encoding: "utf8",
-                maxBuffer: 64 * 1024 * 1024,
-            },
-        );
-        const line = child.stdout.trim().split("\n").pop() ?? "";
-        if (child.status !== 0 || !line.startsWith("{")) {
-            process.stderr.write(child.stderr);
-            throw new Error(`bench: the ${users}-user run failed (exit ${child.status})`);
-        }
-        rows.push(JSON.parse(line));
-        process.stderr.write(`  measured ${users} users\n`);
+async function renderCase(users: number): Promise<CaseResult> {
+    const started = now();
+    const check = startPackCheck({}, packStart());
+    let run;
+    try {
+        run = await evaluate(users, check.onResource);
+    } catch (e) {
+        await check.close();
+        throw e;
     }
-    const fmt = (n: number) => n.toFixed(0).padStart(9);
-    console.log("program ms: evaluation, with the pack analyzing each object alongside (as the engine does);");
-    console.log("policy ms: what the pack still needed after the program (the rest of Analyze, AnalyzeStack).\n");
-    console.log("users  resources  program ms  policy ms   total ms  peak RSS MB  violations");
+    const programMs = msSince(started);
+    releaseProgram(entry());
+    const { violations } = await check.finish(run.resources);
+    return {
+        case: "render",
+        size: users,
+        resources: run.resources.length,
+        ms: msSince(started),
+        peakRssMb: peakRssMb(),
+        detail: { programMs, violations: violations.length },
+    };
+}
+
+async function policyCheckCase(users: number): Promise<CaseResult> {
+    const { loadManifests } = await import("@torchpod/netpol");
+    const { manifestsToResources } = await import("../pack/manifestResources");
+    const run = await evaluate(users);
+    releaseProgram(entry());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-bench-"));
+    try {
+        const manifests = toManifests(run.resources);
+        for (const file of MANIFEST_FILES) fs.writeFileSync(path.join(dir, file), toYaml(manifests.files.get(file) ?? []));
+        const startup = now();
+        const session = await PackSession.open(packStart());
+        const startupMs = msSince(startup);
+        const started = now();
+        const resources = manifestsToResources(loadManifests([dir]));
+        const loadMs = msSince(started);
+        for (const r of resources) session.analyze(r);
+        const { violations } = await session.finish(resources);
+        const { analyzeMs, analyzeStackMs } = session.timings;
+        return {
+            case: "policy-check",
+            size: users,
+            resources: resources.length,
+            ms: msSince(started),
+            peakRssMb: peakRssMb(),
+            detail: { startupMs, loadMs, analyzeMs, analyzeStackMs, violations: violations.length, packPeakRssMb: session.packPeakRssMb },
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+const CASES: Record<string, (size: number) => Promise<CaseResult>> = {
+    floor: floorCase,
+    program: programCase,
+    pack: packCase,
+    render: renderCase,
+    "policy-check": policyCheckCase,
+};
+
+/** Runs one case in a fresh child process and returns what it measured (undefined when it failed: reported, not fatal). */
+function runCase(name: string, size: number): CaseResult | undefined {
+    const child = spawnSync(
+        process.execPath,
+        [
+            ...process.execArgv.filter((a) => a.startsWith("--max-") || a.startsWith("--cpu-prof") || a.startsWith("--heap-prof")),
+            "-r",
+            "ts-node/register/transpile-only",
+            __filename,
+            "--case",
+            name,
+            String(size),
+        ],
+        { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    );
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    if (child.status !== 0 || !line.startsWith("{")) {
+        process.stderr.write(child.stderr);
+        process.stderr.write(`  FAILED ${name} ${size} (exit ${child.status}): its figures are missing below\n`);
+        return undefined;
+    }
+    // Each case's figures as soon as they exist, so a later failure loses nothing.
+    process.stderr.write(`  measured ${name} ${size}: ${line}\n`);
+    return JSON.parse(line);
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "-");
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+const MISSING: CaseResult = { case: "missing", size: 0, resources: NaN, ms: NaN, peakRssMb: NaN, detail: {} };
+
+function main(sizes: number[]): void {
+    const rows: { users: number; program: CaseResult; floor: CaseResult; pack: CaseResult; render: CaseResult; check: CaseResult }[] = [];
+    for (const users of sizes) {
+        const program = runCase("program", users) ?? MISSING;
+        const floor = (Number.isFinite(program.resources) ? runCase("floor", program.resources) : undefined) ?? MISSING;
+        const pack = runCase("pack", users) ?? MISSING;
+        const render = runCase("render", users) ?? MISSING;
+        const check = runCase("policy-check", users) ?? MISSING;
+        rows.push({ users, program, floor, pack, render, check });
+    }
+    const f0 = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : "-");
+    console.log("Each figure is one case in its own process; ratios compare cases of one run ('-': the case failed).");
+    console.log("floor: as many trivial ConfigMaps as the stack has resources, same engine and process setup.");
+    console.log("pack: Analyze per object + AnalyzeStack over gRPC, pack already started.");
+    console.log("policy-check: the pack over the rendered YAML (reading it included), pack already started.\n");
+    console.log("users  resources   floor ms  program ms  ×floor   pack ms  ×program   render ms  policy-check ms  ×pack");
     for (const r of rows) {
         console.log(
-            `${String(r.users).padStart(5)}  ${String(r.resources).padStart(9)}  ${fmt(r.programMs)}  ${fmt(r.policyMs)}  ${fmt(r.programMs + r.policyMs)}  ${r.peakRssMb.toFixed(0).padStart(11)}  ${String(r.violations).padStart(10)}`,
+            [
+                pad(r.users, 5),
+                pad(f0(r.program.resources), 10),
+                pad(f0(r.floor.ms), 10),
+                pad(f0(r.program.ms), 11),
+                pad(ratio(r.program.ms, r.floor.ms), 7),
+                pad(f0(r.pack.ms), 9),
+                pad(ratio(r.pack.ms, r.program.ms), 9),
+                pad(f0(r.render.ms), 11),
+                pad(f0(r.check.ms), 16),
+                pad(ratio(r.check.ms, r.pack.ms), 6),
+            ].join(" "),
         );
     }
-    const total = (r: Measurement) => r.programMs + r.policyMs;
-    const [, hundred, thousand] = rows;
-    console.log(`\ntime(1000 users) / time(100 users) = ${(total(thousand) / total(hundred)).toFixed(2)} (target <= 12: linear)`);
-    console.log(`1000 users render + check: ${(total(thousand) / 1000).toFixed(1)} s (target < 30 s)`);
+    console.log("\npeak RSS MB (each case's own process; the pack's process beside it)");
+    console.log("users   floor  program  ×floor  render  pack process  policy-check  its pack process");
+    for (const r of rows) {
+        console.log(
+            [
+                pad(r.users, 5),
+                pad(f0(r.floor.peakRssMb), 7),
+                pad(f0(r.program.peakRssMb), 8),
+                pad(ratio(r.program.peakRssMb, r.floor.peakRssMb), 7),
+                pad(f0(r.render.peakRssMb), 7),
+                pad(f0(r.pack.detail.packPeakRssMb), 13),
+                pad(f0(r.check.peakRssMb), 13),
+                pad(f0(r.check.detail.packPeakRssMb), 17),
+            ].join(" "),
+        );
+    }
+    console.log("\ndetails");
+    for (const r of rows) {
+        const p = r.pack.detail;
+        const c = r.check.detail;
+        console.log(
+            `${pad(r.users, 5)} users: pack start-up ${f0(p.startupMs)} ms, Analyze ${f0(p.analyzeMs)} ms, AnalyzeStack ${f0(p.analyzeStackMs)} ms; ` +
+                `render: program ${f0(r.render.detail.programMs)} ms, ${f0(r.render.detail.violations)} violation(s); ` +
+                `policy-check: reading ${f0(c.loadMs)} ms, Analyze ${f0(c.analyzeMs)} ms, AnalyzeStack ${f0(c.analyzeStackMs)} ms, ${f0(c.violations)} violation(s)`,
+        );
+    }
+    const last = rows[rows.length - 1];
+    const before = rows.find((r) => r.users * 10 === last.users);
+    console.log(`\ntargets at ${last.users} users:`);
+    console.log(`  program / floor          ${ratio(last.program.ms, last.floor.ms).padStart(6)}  (target <= 1.5)`);
+    console.log(`  pack / program           ${ratio(last.pack.ms, last.program.ms).padStart(6)}  (target <= 0.3)`);
+    console.log(`  peak RSS program / floor ${ratio(last.program.peakRssMb, last.floor.peakRssMb).padStart(6)}  (target <= 1.3)`);
+    if (before) {
+        const total = (r: (typeof rows)[number]) => r.program.ms + r.pack.ms;
+        console.log(
+            `  time(${last.users}) / time(${before.users})  ${ratio(total(last), total(before)).padStart(6)}  (program + pack; target <= 11: linear)`,
+        );
+    }
+    console.log(`  policy-check / pack      ${ratio(last.check.ms, last.pack.ms).padStart(6)}  (target <= 2)`);
+}
+
+function parseSizes(argv: string[]): number[] {
+    const i = argv.indexOf("--sizes");
+    if (i < 0) return DEFAULT_SIZES;
+    const sizes = (argv[i + 1] ?? "").split(",").map(Number);
+    if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1))
+        throw new Error(`bench: --sizes: got '${argv[i + 1] ?? ""}', expected user counts like 10,100,1000`);
+    return sizes;
 }
 
 if (require.main === module) {
-    const one = process.argv.indexOf("--one");
+    const one = process.argv.indexOf("--case");
     if (one >= 0) {
-        measureOne(Number(process.argv[one + 1])).then(
+        const name = process.argv[one + 1];
+        const run = CASES[name];
+        if (!run) {
+            console.error(`bench: unknown case '${name}', expected one of ${Object.keys(CASES).join(", ")}`);
+            process.exit(2);
+        }
+        run(Number(process.argv[one + 2])).then(
             (m) => {
                 console.log(JSON.stringify(m));
                 process.exit(0);
@@ -119,6 +320,6 @@ if (require.main === module) {
             },
         );
     } else {
-        main();
+        main(parseSizes(process.argv.slice(2)));
     }
 }

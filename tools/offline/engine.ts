@@ -107,58 +107,150 @@ class OfflineMocks implements pulumi.runtime.Mocks {
     }
 }
 
+const rpc: any = require("@pulumi/pulumi/runtime/rpc");
+const settings: any = require("@pulumi/pulumi/runtime/settings");
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+
+/**
+ * Pulumi's mock monitor answering registrations the way OfflineMocks does, without the copies it
+ * would keep: the stock monitor deserializes each request, re-serializes the mocks' state into a new
+ * protobuf Struct that the SDK at once converts back, and keeps that state (and every component's
+ * outputs) in a map for the whole run. Here each request's properties are converted once; the
+ * answer carries the state in wire form (the shape the SDK itself fakes a response with when it runs
+ * without a monitor), and what is kept is the recorded resource alone.
+ */
+class OfflineMonitor extends MockMonitor {
+    private readonly byUrn = new Map<string, RecordedResource>();
+
+    constructor(private readonly onRegistered: (r: RecordedResource) => void) {
+        super(new OfflineMocks());
+    }
+
+    async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+        let resp: any;
+        let resource: RecordedResource;
+        try {
+            const described = describe(req);
+            const { type, name, custom } = described;
+            const wireInputs = rpc.deserializeProperties(req.getObject());
+            // The stock monitor's steps, with their awaits: the order in which registrations
+            // complete (and so the order of the recorded resources and of rendered manifests) stays.
+            const mocked = await this.mocks.newResource({ type, name, inputs: wireInputs, custom, id: described.importId });
+            const stateWire = await rpc.serializeProperties("", mocked.state);
+            resource = recordedResource(this.newUrn(described.parent, type, name), described, unwrapSecrets(wireInputs));
+            const urn = resource.urn;
+            // The shape the SDK itself fakes a response with when it runs without a monitor: the
+            // state goes to the SDK as it is, not through a protobuf Struct it converts straight back.
+            resp = {
+                getUrn: () => urn,
+                getId: () => mocked.id || "",
+                getObject: () => ({ toJavaScript: () => stateWire }),
+                getPropertydependenciesMap: () => undefined,
+                getResult: () => 0, // Result.SUCCESS
+            };
+            this.byUrn.set(urn, resource);
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        this.onRegistered(resource);
+        callback(null, resp);
+    }
+
+    registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
+        // Component outputs are read through the component's own Outputs; nothing needs a copy.
+        if (!this.byUrn.has(req.getUrn())) callback(new Error(`unknown resource ${req.getUrn()}`), undefined);
+        else callback(null, {});
+    }
+
+    async invoke(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+        if (req.getTok() === "pulumi:pulumi:getResource") {
+            // Resource references resolve against what was recorded (where the stock monitor keeps its map).
+            const { urn } = rpc.deserializeProperties(req.getArgs());
+            const r = this.byUrn.get(urn);
+            if (r) {
+                const mocked = await this.mocks.newResource({ type: r.type, name: r.name, inputs: r.inputs, custom: r.custom, id: "" });
+                this.resources.set(urn, { urn, id: mocked.id ?? null, state: await rpc.serializeProperties("", mocked.state) });
+            }
+        }
+        return super.invoke(req, callback);
+    }
+}
+
+/** A registration request's fields, read out so that nothing keeps the request (and its protobuf Struct) alive. */
+function describe(req: any) {
+    return {
+        type: req.getType() as string,
+        name: req.getName() as string,
+        custom: req.getCustom() as boolean,
+        importId: req.getImportid() as string,
+        parent: (req.getParent() as string) || undefined,
+        retainOnDelete: Boolean(req.getRetainondelete()),
+        protect: Boolean(req.getProtect()),
+        deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+        dependencies: req.getDependenciesList() as string[],
+        ignoreChanges: req.getIgnorechangesList() as string[],
+        replaceOnChanges: req.getReplaceonchangesList() as string[],
+    };
+}
+
+function recordedResource(urn: string, d: ReturnType<typeof describe>, inputs: any): RecordedResource {
+    const { type, name, custom } = d;
+    let state: any;
+    return {
+        urn,
+        type,
+        name,
+        parent: d.parent,
+        custom,
+        inputs,
+        // The mocks' state is a pure function of the inputs: computed when asked, so a
+        // large stack does not hold a second copy of every object.
+        get state() {
+            return (state ??= custom ? computedState(type, name, inputs) : {});
+        },
+        retainOnDelete: d.retainOnDelete,
+        protect: d.protect,
+        deleteBeforeReplace: d.deleteBeforeReplace,
+        dependencies: d.dependencies,
+        ignoreChanges: d.ignoreChanges,
+        replaceOnChanges: d.replaceOnChanges,
+    };
+}
+
 /**
  * Runs `program` (which registers resources, e.g. by requiring index.ts) under the offline engine
  * with the given stack config, waits for every registration, and returns what was registered.
  */
 export async function runProgram(program: () => unknown, options: RunOptions): Promise<ProgramRun> {
     await pulumi.runtime.setMocks(new OfflineMocks(), options.project ?? "torchpod", options.stack, options.preview ?? false);
-    pulumi.runtime.setAllConfig(options.config);
+    // setMocks turns on the features mocks support (secrets, resource references, ...); installing
+    // this monitor resets them, so they are carried over.
+    const store = require("@pulumi/pulumi/runtime/state").getStore();
+    const features = Object.fromEntries(Object.entries(store).filter(([k]) => k.startsWith("supports")));
     const recorded: RecordedResource[] = [];
-    const monitor: any = (pulumi.runtime as any).getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
-        register(req, (err: any, resp: any) => {
-            if (!err) {
-                const urn: string = resp.getUrn();
-                const type: string = req.getType();
-                const name: string = req.getName();
-                const custom: boolean = req.getCustom();
-                const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
-                let state: any;
-                const resource: RecordedResource = {
-                    urn,
-                    type,
-                    name,
-                    parent: req.getParent() || undefined,
-                    custom,
-                    inputs,
-                    // The mocks' state is a pure function of the inputs: computed when asked, so a
-                    // large stack does not hold a second copy of every object.
-                    get state() {
-                        return (state ??= custom ? computedState(type, name, inputs) : {});
-                    },
-                    retainOnDelete: Boolean(req.getRetainondelete()),
-                    protect: Boolean(req.getProtect()),
-                    deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
-                    dependencies: req.getDependenciesList(),
-                    ignoreChanges: req.getIgnorechangesList(),
-                    replaceOnChanges: req.getReplaceonchangesList(),
-                };
-                recorded.push(resource);
-                options.onResource?.(resource);
-            }
-            callback(err, resp);
-        });
-    };
+    settings.setMockOptions(
+        new OfflineMonitor((resource) => {
+            recorded.push(resource);
+            options.onResource?.(resource);
+        }),
+        options.project ?? "torchpod",
+        options.stack,
+        options.preview ?? false,
+    );
+    Object.assign(store, features);
+    pulumi.runtime.setAllConfig(options.config);
 
-    // Pulumi captures a stack trace per resource (its source position) and ts-node maps every frame
-    // through source maps: that was most of an offline run's time, and nobody reads those positions
-    // here. TORCHPOD_OFFLINE_STACKS=1 keeps full stacks when debugging a component.
-    const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+    // Pulumi captures a stack trace per resource (its source position: Resource.callsites raises
+    // Error.stackTraceLimit to infinity, formats every frame and parses it back) and ts-node maps every
+    // frame through source maps: that was most of an offline run's time, and nobody reads those
+    // positions here. TORCHPOD_OFFLINE_STACKS=1 keeps full stacks when debugging a component.
+    const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit, callsites: resourceClass.callsites };
     if (!process.env.TORCHPOD_OFFLINE_STACKS) {
         delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
         Error.stackTraceLimit = 0;
+        resourceClass.callsites = () => [];
     }
     let exportsValue: any = {};
     let error: Error | undefined;
@@ -174,6 +266,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
     } finally {
         Error.prepareStackTrace = saved.prepare;
         Error.stackTraceLimit = saved.limit;
+        resourceClass.callsites = saved.callsites;
     }
 }
 
@@ -199,13 +292,10 @@ function unwrapSecrets(value: any): any {
  */
 export function releaseProgram(entry: string): void {
     delete require.cache[entry];
-    const settings: any = require("@pulumi/pulumi/runtime/settings");
-    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
     settings.setMockOptions(new MockMonitor(new OfflineMocks()), "released", "released", false);
 }
 
 async function waitForRegistrations(): Promise<void> {
-    const settings: any = require("@pulumi/pulumi/runtime/settings");
     // Registrations chain further registrations (children of components); drain until quiet.
     for (let i = 0; i < 3; i++) {
         await settings.waitForRPCs();

@@ -3,7 +3,7 @@
 // program is still being evaluated, so on two cores its work overlaps the program's.
 import { RecordedResource } from "../offline/engine";
 import { isKubernetesObject } from "../render/manifestFiles";
-import { PackResource, PackRun, PackSession, PolicyPackConfig } from "./runner";
+import { PackResource, PackRun, PackSession, PolicyPackConfig, StartOptions } from "./runner";
 
 export function toPackResource(r: RecordedResource): PackResource {
     return { type: r.type, name: r.name, urn: r.urn, props: r.inputs, parent: r.parent, dependencies: [...r.dependencies] };
@@ -19,8 +19,8 @@ export interface StreamingPackCheck {
 }
 
 /** Policy config (as `--policy-pack-config`), e.g. from `packConfigFor(stackConfig)`. */
-export function startPackCheck(config: PolicyPackConfig = {}): StreamingPackCheck {
-    const session = PackSession.open({ config });
+export function startPackCheck(config: PolicyPackConfig = {}, start: StartOptions = {}): StreamingPackCheck {
+    const session = PackSession.open({ ...start, config });
     session.catch(() => undefined); // surfaced by finish()
     return {
         onResource: (r) => {

@@ -2,6 +2,7 @@
 // protocol (it prints its port on stdout), called with the generated clients of @pulumi/pulumi.
 // Used by `npm run policy-check`, `npm run render` and the end-to-end tests.
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -59,13 +60,19 @@ export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementL
 export interface StartOptions {
     /** The pack's folder (where PulumiPolicy.yaml and package.json are). Default: this repository's policy/. */
     packDir?: string;
-    /** Milliseconds to wait for the port. Default 60000. */
+    /**
+     * Milliseconds to wait for the port. Default 180000: render starts the pack while the program
+     * runs, and on a loaded two-core machine the pack's start-up (ts-node compiling it) was seen to
+     * need more than a minute at 1,000 users.
+     */
     startTimeoutMs?: number;
     /**
      * How to start it: "ts-node" (default: node -r ts-node/register/transpile-only index.ts in packDir) or
      * "pulumi-host" (the way the Pulumi nodejs policy host does: @pulumi/pulumi/cmd/run-policy-pack, type-checked).
      */
     launcher?: "ts-node" | "pulumi-host";
+    /** Extra node options for the pack's process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] to profile it. */
+    nodeArgs?: string[];
 }
 
 export const DEFAULT_PACK_DIR = path.resolve(__dirname, "../../policy");
@@ -98,58 +105,248 @@ function toStruct(v: Record<string, unknown>): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(v ?? {})));
 }
 
-// Analyze and AnalyzeStack send the same properties: convert each resource's once.
-const structCache = new WeakMap<object, Struct>();
-function propsStruct(r: PackResource): Struct {
-    const key = r.props ?? {};
-    let s = structCache.get(key);
-    if (!s) {
-        s = toStruct(key);
-        structCache.set(key, s);
+// ---- Protocol-buffer encoding straight from JavaScript values ----
+// Analyze and AnalyzeStack carry every object as a google.protobuf.Struct. Building google-protobuf's
+// object tree for each (after a JSON round trip), then serializing it, was most of this process's
+// share of the pack's cost, and the trees of every object stayed alive until AnalyzeStack. Here the
+// bytes are written directly, exactly as google-protobuf writes them (map keys sorted, oneof fields
+// always written, values as JSON.stringify would keep them); each object's bytes are kept for
+// AnalyzeStack instead of its tree.
+
+/** A value as JSON.stringify sees it: toJSON applied; functions, symbols and undefined dropped (undefined). */
+function jsonValue(v: unknown): unknown {
+    if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function")
+        v = (v as { toJSON(): unknown }).toJSON();
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") return undefined;
+    if (typeof v === "bigint") throw new TypeError("Do not know how to serialize a BigInt");
+    return v;
+}
+
+const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+
+/**
+ * Two passes over a value: the first records the size of every nested message (in visiting order),
+ * the second writes into one buffer of the exact size. Strings' UTF-8 lengths are measured once.
+ */
+class StructWriter {
+    private readonly sizes: number[] = [];
+    private readonly strings: number[] = [];
+    private buf!: Buffer;
+    private pos = 0;
+    private si = 0;
+    private ti = 0;
+
+    private strSize(s: string): number {
+        const n = Buffer.byteLength(s, "utf8");
+        this.strings.push(n);
+        return varintSize(n) + n;
     }
-    return s;
+
+    /** Size of a Value message's body; undefined when JSON would drop the value. */
+    private sizeValue(raw: unknown): number {
+        const v = jsonValue(raw);
+        if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) return 2;
+        if (typeof v === "number") return 9;
+        if (typeof v === "boolean") return 2;
+        if (typeof v === "string") return 1 + this.strSize(v);
+        const slot = this.sizes.length;
+        this.sizes.push(0);
+        const body = Array.isArray(v) ? this.sizeList(v) : this.sizeStructBody(v as Record<string, unknown>);
+        this.sizes[slot] = body;
+        return 1 + varintSize(body) + body;
+    }
+
+    private sizeList(list: unknown[]): number {
+        let n = 0;
+        for (const item of list) {
+            const s = this.sizeValue(item); // undefined in a list is null, as in JSON
+            n += 1 + varintSize(s) + s;
+        }
+        return n;
+    }
+
+    private sizeStructBody(obj: Record<string, unknown>): number {
+        let n = 0;
+        for (const key of Object.keys(obj).sort()) {
+            if (jsonValue(obj[key]) === undefined) continue;
+            const k = this.strSize(key);
+            const slot = this.sizes.length;
+            this.sizes.push(0);
+            const v = this.sizeValue(obj[key]);
+            this.sizes[slot] = v;
+            const entry = 1 + k + 1 + varintSize(v) + v;
+            n += 1 + varintSize(entry) + entry;
+        }
+        return n;
+    }
+
+    private varint(n: number): void {
+        while (n >= 0x80) {
+            this.buf[this.pos++] = (n & 0x7f) | 0x80;
+            n >>>= 7;
+        }
+        this.buf[this.pos++] = n;
+    }
+
+    private str(s: string): void {
+        const n = this.strings[this.ti++];
+        this.varint(n);
+        this.pos += this.buf.write(s, this.pos, n, "utf8");
+    }
+
+    private writeValue(raw: unknown): void {
+        const v = jsonValue(raw);
+        if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {
+            this.buf[this.pos++] = 0x08; // null_value = NULL_VALUE
+            this.buf[this.pos++] = 0;
+        } else if (typeof v === "number") {
+            this.buf[this.pos++] = 0x11;
+            this.pos = this.buf.writeDoubleLE(v === 0 ? 0 : v, this.pos); // JSON has no -0
+        } else if (typeof v === "boolean") {
+            this.buf[this.pos++] = 0x20;
+            this.buf[this.pos++] = v ? 1 : 0;
+        } else if (typeof v === "string") {
+            this.buf[this.pos++] = 0x1a;
+            this.str(v);
+        } else if (Array.isArray(v)) {
+            this.buf[this.pos++] = 0x32;
+            this.varint(this.sizes[this.si++]);
+            for (const item of v) {
+                this.buf[this.pos++] = 0x0a;
+                this.varint(this.sizeOfNext(item));
+                this.writeValue(item);
+            }
+        } else {
+            this.buf[this.pos++] = 0x2a;
+            this.varint(this.sizes[this.si++]);
+            this.writeStructBody(v as Record<string, unknown>);
+        }
+    }
+
+    /** The body size of the Value about to be written (recomputed for scalars, looked up for messages). */
+    private sizeOfNext(raw: unknown): number {
+        const v = jsonValue(raw);
+        if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean")
+            return typeof v === "number" && Number.isFinite(v) ? 9 : 2;
+        if (typeof v === "string") return 1 + varintSize(this.strings[this.ti]) + this.strings[this.ti];
+        const body = this.sizes[this.si];
+        return 1 + varintSize(body) + body;
+    }
+
+    private writeStructBody(obj: Record<string, unknown>): void {
+        for (const key of Object.keys(obj).sort()) {
+            if (jsonValue(obj[key]) === undefined) continue;
+            const klen = this.strings[this.ti];
+            const v = this.sizes[this.si++];
+            const entry = 1 + varintSize(klen) + klen + 1 + varintSize(v) + v;
+            this.buf[this.pos++] = 0x0a; // fields: map entry
+            this.varint(entry);
+            this.buf[this.pos++] = 0x0a; // key
+            this.str(key);
+            this.buf[this.pos++] = 0x12; // value
+            this.varint(v);
+            this.writeValue(obj[key]);
+        }
+    }
+
+    /** The bytes of google.protobuf.Struct for `obj`, as Struct.fromJavaScript(JSON round trip).serializeBinary() gives them. */
+    static encode(obj: Record<string, unknown>): Buffer {
+        const w = new StructWriter();
+        const size = w.sizeStructBody(obj ?? {});
+        w.buf = Buffer.allocUnsafe(size);
+        w.writeStructBody(obj ?? {});
+        if (w.pos !== size) throw new Error(`struct encoding: wrote ${w.pos} bytes, expected ${size}`);
+        return w.buf;
+    }
 }
 
-function resourceOptions(r: PackResource): analyzerPb.AnalyzerResourceOptions {
-    const o = new analyzerPb.AnalyzerResourceOptions();
-    o.setProtect(false);
-    o.setIgnorechangesList([]);
-    o.setAliasesList([]);
-    o.setAdditionalsecretoutputsList([]);
-    o.setCustomtimeouts(new analyzerPb.AnalyzerResourceOptions.CustomTimeouts());
-    if (r.parent) o.setParent(r.parent);
-    return o;
+/** Encodes a google.protobuf.Struct from a plain object (exported for the specs that compare it with google-protobuf). */
+export function encodeStruct(obj: Record<string, unknown>): Buffer {
+    return StructWriter.encode(obj);
 }
 
-function providerOf(r: PackResource): analyzerPb.AnalyzerProviderResource | undefined {
-    if (!r.provider) return undefined;
-    const p = new analyzerPb.AnalyzerProviderResource();
-    p.setType(r.provider.type);
-    p.setName(r.provider.name);
-    p.setUrn(r.provider.urn);
-    p.setProperties(toStruct(r.provider.props));
-    return p;
+/** Small message builder: fields appended in order, nested messages as finished byte blocks. */
+class Fields {
+    private readonly parts: Buffer[] = [];
+    private size = 0;
+    private push(b: Buffer): void {
+        this.parts.push(b);
+        this.size += b.length;
+    }
+    private key(field: number, wire: number, len?: number): void {
+        const head = [];
+        let n = (field << 3) | wire;
+        for (const x of len === undefined ? [n] : [n, len]) {
+            n = x;
+            while (n >= 0x80) {
+                head.push((n & 0x7f) | 0x80);
+                n >>>= 7;
+            }
+            head.push(n);
+        }
+        this.push(Buffer.from(head));
+    }
+    /** A string field, left out when empty (proto3). */
+    string(field: number, s: string | undefined): this {
+        if (!s) return this;
+        const b = Buffer.from(s, "utf8");
+        this.key(field, 2, b.length);
+        this.push(b);
+        return this;
+    }
+    /** A message field (written even when empty). */
+    message(field: number, body: Buffer): this {
+        this.key(field, 2, body.length);
+        this.push(body);
+        return this;
+    }
+    bytes(): Buffer {
+        return Buffer.concat(this.parts, this.size);
+    }
 }
 
-/** The fields Analyze and AnalyzeStack describe a resource with (two message types, the same setters). */
-interface ResourceMessage {
-    setType(v: string): unknown;
-    setName(v: string): unknown;
-    setUrn(v: string): unknown;
-    setProperties(v: Struct): unknown;
-    setOptions(v: analyzerPb.AnalyzerResourceOptions): unknown;
-    setProvider(v: analyzerPb.AnalyzerProviderResource): unknown;
+// Analyze and AnalyzeStack send the same properties: encode each resource's once.
+const structCache = new WeakMap<object, Buffer>();
+function propsBytes(r: PackResource): Buffer {
+    const key = r.props ?? {};
+    let b = structCache.get(key);
+    if (!b) {
+        b = encodeStruct(key);
+        structCache.set(key, b);
+    }
+    return b;
 }
 
-function describeResource<M extends ResourceMessage>(msg: M, r: PackResource): M {
-    msg.setType(r.type);
-    msg.setName(r.name);
-    msg.setUrn(r.urn);
-    msg.setProperties(propsStruct(r));
-    msg.setOptions(resourceOptions(r));
-    const prov = providerOf(r);
-    if (prov) msg.setProvider(prov);
-    return msg;
+/** AnalyzerResourceOptions as the engine fills them for these resources: empty custom timeouts, the parent. */
+function optionsBytes(r: PackResource): Buffer {
+    return new Fields().message(7, Buffer.alloc(0)).string(8, r.parent).bytes();
+}
+
+function providerBytes(p: NonNullable<PackResource["provider"]>): Buffer {
+    return new Fields().string(1, p.type).message(2, encodeStruct(p.props)).string(3, p.urn).string(4, p.name).bytes();
+}
+
+/** The fields AnalyzeRequest and AnalyzerResource share (1-6); AnalyzerResource adds parent (7) and dependencies (8). */
+function describeResource(r: PackResource, stack: boolean): Buffer {
+    const f = new Fields().string(1, r.type).message(2, propsBytes(r)).string(3, r.urn).string(4, r.name).message(5, optionsBytes(r));
+    if (r.provider) f.message(6, providerBytes(r.provider));
+    if (stack) {
+        f.string(7, r.parent);
+        for (const d of r.dependencies ?? []) f.message(8, Buffer.from(d, "utf8"));
+    }
+    return f.bytes();
+}
+
+/** The bytes of pulumirpc.AnalyzeRequest for one resource. */
+export function encodeAnalyzeRequest(r: PackResource): Buffer {
+    return describeResource(r, false);
+}
+
+/** The bytes of pulumirpc.AnalyzeStackRequest for the whole stack. */
+export function encodeAnalyzeStackRequest(resources: readonly PackResource[]): Buffer {
+    const req = new Fields();
+    for (const r of resources) req.message(1, describeResource(r, true));
+    return req.bytes();
 }
 
 /** The policy pack running in its own process, and a gRPC client to it. */
@@ -170,7 +367,7 @@ export class PolicyPackProcess {
     /** Starts the pack and waits for the port it prints. */
     static start(opts: StartOptions = {}): Promise<PolicyPackProcess> {
         const packDir = path.resolve(opts.packDir ?? DEFAULT_PACK_DIR);
-        const timeout = opts.startTimeoutMs ?? 60000;
+        const timeout = opts.startTimeoutMs ?? 180000;
         let args: string[];
         if (opts.launcher === "pulumi-host") {
             const runPolicyPack = path.dirname(require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js"));
@@ -183,7 +380,11 @@ export class PolicyPackProcess {
         const env: NodeJS.ProcessEnv = { ...process.env };
         // The Pulumi host registers ts-node itself (type-checked, with the pack's tsconfig.json): no overrides.
         if (opts.launcher === "pulumi-host") for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
-        const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env });
+        const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
+            cwd: packDir,
+            stdio: ["ignore", "pipe", "pipe"],
+            env,
+        });
         let stdout = "";
         let stderr = "";
         child.stderr!.on("data", (d) => (stderr += d.toString()));
@@ -218,6 +419,16 @@ export class PolicyPackProcess {
 
     get stderr(): string {
         return this.stderrText();
+    }
+
+    /** Peak resident memory of the pack's process so far, in MB (Linux /proc; NaN elsewhere or once it exited). */
+    peakRssMb(): number {
+        try {
+            const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.child.pid}/status`, "utf8"));
+            return m ? Number(m[1]) / 1024 : NaN;
+        } catch {
+            return NaN;
+        }
     }
 
     async getPluginInfo(): Promise<{ version: string }> {
@@ -327,9 +538,21 @@ export class PolicyPackProcess {
         });
     }
 
+    /** A unary call with a request already in wire form (the generated client would build the message first). */
+    private rawUnary(method: string, request: Buffer): Promise<analyzerPb.AnalyzeResponse> {
+        return new Promise((resolve, reject) =>
+            this.client.makeUnaryRequest(
+                `/pulumirpc.Analyzer/${method}`,
+                (b: Buffer) => b,
+                (b: Buffer) => analyzerPb.AnalyzeResponse.deserializeBinary(new Uint8Array(b)),
+                request,
+                (err, res) => (err ? reject(err) : resolve(res!)),
+            ),
+        );
+    }
+
     async analyze(r: PackResource): Promise<Violation[]> {
-        const req = describeResource(new analyzerPb.AnalyzeRequest(), r);
-        const resp = await unary<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>(this.client.analyze.bind(this.client), req);
+        const resp = await this.rawUnary("Analyze", encodeAnalyzeRequest(r));
         return this.violations(resp, "analyze", new Map([[r.urn, r]]), r);
     }
 
@@ -337,19 +560,7 @@ export class PolicyPackProcess {
     lastNotApplicable: { policyName: string; reason: string }[] = [];
 
     async analyzeStack(resources: PackResource[]): Promise<Violation[]> {
-        const req = new analyzerPb.AnalyzeStackRequest();
-        req.setResourcesList(
-            resources.map((r) => {
-                const a = describeResource(new analyzerPb.AnalyzerResource(), r);
-                if (r.parent) a.setParent(r.parent);
-                a.setDependenciesList(r.dependencies ?? []);
-                return a;
-            }),
-        );
-        const resp = await unary<analyzerPb.AnalyzeStackRequest, analyzerPb.AnalyzeResponse>(
-            this.client.analyzeStack.bind(this.client),
-            req,
-        );
+        const resp = await this.rawUnary("AnalyzeStack", encodeAnalyzeStackRequest(resources));
         this.lastNotApplicable = resp.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() }));
         return this.violations(resp, "analyzeStack", new Map(resources.map((r) => [r.urn, r])));
     }
@@ -441,11 +652,20 @@ export class PackSession {
         }
     }
 
+    /** Wall time the last finish() spent waiting for the Analyze calls, and in AnalyzeStack (for the benchmark). */
+    readonly timings = { analyzeMs: 0, analyzeStackMs: 0 };
+    /** Peak resident memory of the pack's process in MB, read as the session closes (Linux; NaN elsewhere). */
+    packPeakRssMb = NaN;
+
     /** Waits for every Analyze, runs AnalyzeStack over `resources`, stops a pack it started. */
     async finish(resources: PackResource[]): Promise<PackRun> {
         try {
+            const started = process.hrtime.bigint();
             const violations = (await Promise.all(this.perResource)).flat();
+            const analyzed = process.hrtime.bigint();
             violations.push(...(await this.pack.analyzeStack(resources)));
+            this.timings.analyzeMs = Number(analyzed - started) / 1e6;
+            this.timings.analyzeStackMs = Number(process.hrtime.bigint() - analyzed) / 1e6;
             return { info: this.info, violations, notApplicable: this.pack.lastNotApplicable };
         } finally {
             await this.close();
@@ -454,6 +674,7 @@ export class PackSession {
 
     /** Stops the pack if this session started it (idempotent). */
     async close(): Promise<void> {
+        if (Number.isNaN(this.packPeakRssMb)) this.packPeakRssMb = this.pack.peakRssMb();
         if (this.ownsPack) await this.pack.stop();
     }
 }

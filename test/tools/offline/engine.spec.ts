@@ -33,6 +33,35 @@ describe("offline engine", () => {
         assert.equal(secret.inputs.stringData.p.length, 20);
     });
 
+    it("answers registrations with the mocks' state: secret inputs stay secret and computed fields resolve in dependent resources", async () => {
+        const run = await runPiece(() => {
+            const pw = new random.RandomPassword("pw", { length: 12, special: false });
+            const svc = new k8s.core.v1.Service("svc", { metadata: { name: "svc", namespace: "ns" }, spec: { ports: [{ port: 80 }] } });
+            const cm = new k8s.core.v1.ConfigMap("cm", {
+                metadata: { namespace: "ns" },
+                data: { ip: svc.spec.clusterIP, password: pulumi.secret(pw.result) },
+            });
+            return { data: cm.data, cmName: cm.metadata.name };
+        });
+        assert.equal(run.error, undefined);
+        const [pw] = ofType(run, "random:index/randomPassword:RandomPassword");
+        const [svc] = ofType(run, "kubernetes:core/v1:Service");
+        const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+        assert.deepEqual(cm.inputs.data, { ip: svc.state.spec.clusterIP, password: pw.state.result });
+        assert.deepEqual(run.exports.data, { secret: { ip: svc.state.spec.clusterIP, password: pw.state.result } });
+        assert.match(String(run.exports.cmName), /^cm-[0-9a-f]{8}$/, "auto-named as Pulumi would");
+    });
+
+    it("skips source positions only while a program runs", async () => {
+        const callsites = (pulumi.Resource as unknown as { callsites: unknown }).callsites;
+        let during: unknown;
+        await runPiece(() => {
+            during = (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites();
+        });
+        assert.deepEqual(during, []);
+        assert.equal((pulumi.Resource as unknown as { callsites: unknown }).callsites, callsites);
+    });
+
     it("reports what the program threw and registers nothing after it", async () => {
         const run = await runPiece(() => {
             throw new Error("bad config");
