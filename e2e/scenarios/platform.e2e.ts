@@ -5,12 +5,23 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PROGRAM, api, env, makeProject, objectPath, platformEntry, pulumi, pulumiEnv, pulumiOk, pvcUids, stackResources, tempRoot, TRANSFORM } from "../support/harness";
+import {
+    PROGRAM,
+    api,
+    env,
+    makeProject,
+    objectPath,
+    platformEntry,
+    pulumi,
+    pulumiEnv,
+    pulumiOk,
+    pvcUids,
+    stackResources,
+    tempRoot,
+} from "../support/harness";
 
 const STACK = "dev";
 const POLICY = path.join(PROGRAM, "policy");
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 describe("the real engine against a loopback API server", function () {
     this.timeout(15 * 60 * 1000);
@@ -91,7 +102,8 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         }
         assert.deepStrictEqual(missing, []);
         const kinds = new Set(objects.map((r) => r.outputs!.kind));
-        for (const k of ["Namespace", "Deployment", "PersistentVolumeClaim", "NetworkPolicy", "Secret", "Service"]) assert.ok(kinds.has(k), `no ${k} created`);
+        for (const k of ["Namespace", "Deployment", "PersistentVolumeClaim", "NetworkPolicy", "Secret", "Service"])
+            assert.ok(kinds.has(k), `no ${k} created`);
     });
 
     it("Pod Security admission accepts a server-side dry-run Pod from every pod template, in its namespace", async function () {
@@ -100,7 +112,8 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         for (const r of objects) {
             const o = r.outputs!;
             const t = o.kind === "CronJob" ? o.spec.jobTemplate?.spec?.template : o.spec.template;
-            if (t?.spec?.containers) templates.push({ from: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, ns: o.metadata.namespace, template: t });
+            if (t?.spec?.containers)
+                templates.push({ from: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, ns: o.metadata.namespace, template: t });
         }
         assert.ok(templates.length >= 5, `only ${templates.length} pod templates: ${templates.map((t) => t.from).join(", ")}`);
         const refused: string[] = [];
@@ -108,7 +121,11 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             const pod = {
                 apiVersion: "v1",
                 kind: "Pod",
-                metadata: { generateName: "e2e-dry-run-", labels: t.template.metadata?.labels ?? {}, annotations: t.template.metadata?.annotations ?? {} },
+                metadata: {
+                    generateName: "e2e-dry-run-",
+                    labels: t.template.metadata?.labels ?? {},
+                    annotations: t.template.metadata?.annotations ?? {},
+                },
                 spec: t.template.spec,
             };
             const r = await api("POST", `/api/v1/namespaces/${t.ns}/pods?dryRun=All`, pod);
@@ -129,10 +146,22 @@ new k8s.networking.v1.NetworkPolicy("escape", {
 
     it("pulumi stack output shows the documented outputs, passwords as secrets, and no password sits in the state in clear text", function () {
         const shown = JSON.parse(pulumiOk(dir, ["stack", "output", "--json"]));
-        for (const k of ["endpoints", "passwords", "airlock", "airlockPassword", "mlabHttpUrl", "mlabSshUrl", "mlabCloneUrls", "mlabAdminPassword", "mlabPasswords", "namespaces"]) {
+        for (const k of [
+            "endpoints",
+            "passwords",
+            "airlock",
+            "airlockPassword",
+            "mlabHttpUrl",
+            "mlabSshUrl",
+            "mlabCloneUrls",
+            "mlabAdminPassword",
+            "mlabPasswords",
+            "namespaces",
+        ]) {
             assert.ok(k in shown, `no output ${k}: ${Object.keys(shown).join(", ")}`);
         }
-        for (const k of ["passwords", "airlockPassword", "mlabAdminPassword", "mlabPasswords"]) assert.strictEqual(shown[k], "[secret]", `${k} is not secret`);
+        for (const k of ["passwords", "airlockPassword", "mlabAdminPassword", "mlabPasswords"])
+            assert.strictEqual(shown[k], "[secret]", `${k} is not secret`);
         assert.deepStrictEqual(Object.keys(shown.endpoints).sort(), ["alice", "bob", "carol"]);
         const secrets = JSON.parse(pulumiOk(dir, ["stack", "output", "--json", "--show-secrets"]));
         const values = [
@@ -141,7 +170,10 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             secrets.mlabAdminPassword,
             ...Object.values(secrets.mlabPasswords as Record<string, string>),
         ];
-        assert.ok(values.length >= 5 && values.every((v) => typeof v === "string" && v.length >= 16), `unexpected secrets ${values.map((v) => typeof v)}`);
+        assert.ok(
+            values.length >= 5 && values.every((v) => typeof v === "string" && v.length >= 16),
+            `unexpected secrets ${values.map((v) => typeof v)}`,
+        );
         const stateFiles: string[] = [];
         const walk = (d: string) => {
             for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -150,7 +182,10 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             }
         };
         walk(path.join(root, "state"));
-        assert.ok(stateFiles.some((f) => f.endsWith(`${STACK}.json`)), `no state file in ${stateFiles.join(", ")}`);
+        assert.ok(
+            stateFiles.some((f) => f.endsWith(`${STACK}.json`)),
+            `no state file in ${stateFiles.join(", ")}`,
+        );
         for (const f of stateFiles) {
             const text = fs.readFileSync(f, "utf8");
             values.forEach((v, i) => assert.ok(!text.includes(v), `secret output #${i} is in ${path.relative(root, f)} in clear text`));
@@ -171,7 +206,10 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
         const after = await pvcUids();
         for (const [k, uid] of before) assert.strictEqual(after.get(k), uid, `volume ${k} was replaced (uid changed) or deleted`);
-        assert.ok([...after.keys()].some((k) => k.endsWith("/home-dave")), `no home claim for dave: ${[...after.keys()]}`);
+        assert.ok(
+            [...after.keys()].some((k) => k.endsWith("/home-dave")),
+            `no home claim for dave: ${[...after.keys()]}`,
+        );
         const deployments = await api("GET", "/apis/apps/v1/deployments");
         const images = (deployments.body.items as any[]).flatMap((d) => d.spec.template.spec.containers.map((c: any) => c.image));
         assert.ok(images.includes("gemfield/torchpod:1.1"), `no container runs the new image: ${images}`);
@@ -200,7 +238,9 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         pulumiOk(dir, ["config", "set", "--path", "torchpod:users[3].name", "dave"]);
         // What the README says happens without the variable: report it (the provider decides).
         const plain = pulumi(dir, ["up", "--yes", "--skip-preview"]);
-        console.log(`      plain \`pulumi up\` re-adding dave: exit ${plain.code}${plain.code ? ` (${/already exists[^\n]*/.exec(plain.stdout + plain.stderr)?.[0] ?? "see output"})` : ""}`);
+        console.log(
+            `      plain \`pulumi up\` re-adding dave: exit ${plain.code}${plain.code ? ` (${/already exists[^\n]*/.exec(plain.stdout + plain.stderr)?.[0] ?? "see output"})` : ""}`,
+        );
         pulumiOk(dir, ["up", "--yes", "--skip-preview"], { PULUMI_K8S_UPSERT_EXISTING_OBJECTS: "true" });
         const readded = await pvcUids();
         assert.strictEqual(readded.get(key), before.get(key), "dave's home claim was replaced when he came back");
@@ -216,8 +256,12 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const left = await pvcUids();
         for (const [k, uid] of claims) assert.strictEqual(left.get(k), uid, `${k} was deleted by destroy`);
         const names = [...left.keys()].map((k) => k.split("/")[1]);
-        for (const n of ["home-alice", "home-bob", "home-carol", "home-dave", "airlock-share"]) assert.ok(names.includes(n), `no ${n} after destroy: ${names}`);
-        assert.ok(names.some((n) => /mlab/.test(n)), `no MLab data claim after destroy: ${names}`);
+        for (const n of ["home-alice", "home-bob", "home-carol", "home-dave", "airlock-share"])
+            assert.ok(names.includes(n), `no ${n} after destroy: ${names}`);
+        assert.ok(
+            names.some((n) => /mlab/.test(n)),
+            `no MLab data claim after destroy: ${names}`,
+        );
         assert.ok(namespaces.length >= 2);
         for (const ns of namespaces) {
             const r = await api("GET", `/api/v1/namespaces/${ns}`);
@@ -246,9 +290,9 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const out = pulumiOk(fresh, ["preview", "--json"]);
         const steps = JSON.parse(out).steps as any[];
         const alice = steps.filter((s) => /alice/.test(s.urn));
-        assert.ok(alice.some((s) => /Deployment::/.test(s.urn) || /TorchPod/.test(s.urn)), `no TorchPod for alice:\n${steps.map((s) => s.urn).join("\n")}`);
+        assert.ok(
+            alice.some((s) => /Deployment::/.test(s.urn) || /TorchPod/.test(s.urn)),
+            `no TorchPod for alice:\n${steps.map((s) => s.urn).join("\n")}`,
+        );
     });
 });
-
-// Kept for reference by the escape program above (the same preamble every e2e program starts with).
-void TRANSFORM;

@@ -18,7 +18,9 @@ describe("toolchain versions against package-lock.json", function () {
     });
 
     it("the Node language host is @pulumi/pulumi's version", function () {
-        const out = child.execFileSync(path.join(env("TORCHPOD_E2E_PULUMI_BIN_DIR"), "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" }).trim();
+        const out = child
+            .execFileSync(path.join(env("TORCHPOD_E2E_PULUMI_BIN_DIR"), "pulumi-language-nodejs"), ["-version"], { encoding: "utf8" })
+            .trim();
         assert.ok(out.replace(/^v/, "") === locked("@pulumi/pulumi"), `language host reports ${out}`);
     });
 
@@ -26,11 +28,14 @@ describe("toolchain versions against package-lock.json", function () {
         const drift: string[] = [];
         const k8s = env("TORCHPOD_E2E_KUBERNETES_PROVIDER_VERSION");
         assert.strictEqual(env("TORCHPOD_E2E_KUBERNETES_PROVIDER_WANTED"), locked("@pulumi/kubernetes"));
-        if (k8s !== locked("@pulumi/kubernetes")) drift.push(`kubernetes provider ${k8s} (package-lock.json @pulumi/kubernetes ${locked("@pulumi/kubernetes")})`);
+        if (k8s !== locked("@pulumi/kubernetes"))
+            drift.push(`kubernetes provider ${k8s} (package-lock.json @pulumi/kubernetes ${locked("@pulumi/kubernetes")})`);
         const kind = process.env.TORCHPOD_E2E_RANDOM_PROVIDER_KIND ?? "";
         const random = env("TORCHPOD_E2E_RANDOM_PROVIDER_VERSION");
         if (kind !== "" || random !== locked("@pulumi/random")) {
-            drift.push(`random provider: torchpod's ${kind || "other"} build installed as ${random} (package-lock.json @pulumi/random ${locked("@pulumi/random")}; the real provider cannot be built here)`);
+            drift.push(
+                `random provider: torchpod's ${kind || "other"} build installed as ${random} (package-lock.json @pulumi/random ${locked("@pulumi/random")}; the real provider cannot be built here)`,
+            );
         }
         // The installed stand-in reports the version it stands in for.
         const reported = child.execFileSync(env("TORCHPOD_E2E_RANDOM_PROVIDER"), ["-version"], { encoding: "utf8" }).trim();

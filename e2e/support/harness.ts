@@ -39,7 +39,9 @@ export function pulumi(dir: string, args: string[], extraEnv: Record<string, str
 export function pulumiOk(dir: string, args: string[], extraEnv: Record<string, string> = {}): string {
     const r = pulumi(dir, args, extraEnv);
     if (r.code !== 0) {
-        throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-20000)}\n--- stderr\n${r.stderr.slice(-8000)}`);
+        throw new Error(
+            `pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-20000)}\n--- stderr\n${r.stderr.slice(-8000)}`,
+        );
     }
     return r.stdout;
 }
@@ -104,7 +106,7 @@ export function tempRoot(): string {
 
 export interface ApiResponse {
     status: number;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
 }
 
 export function api(method: string, urlPath: string, body?: unknown): Promise<ApiResponse> {
@@ -184,7 +186,7 @@ export async function pvcUids(): Promise<Map<string, string>> {
 export interface StateResource {
     urn: string;
     type: string;
-    outputs?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    outputs?: Record<string, any>;
 }
 
 export function stackResources(dir: string, stack: string): StateResource[] {
