@@ -21,10 +21,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readStackConfigFile, releaseProgram, runProgram } from "../offline/engine";
+import { isKubernetesObject, readStackConfigFile, releaseProgram, runProgram } from "../offline/engine";
 import { startPackCheck, toPackResource } from "../pack/packCheck";
 import { PackSession } from "../pack/runner";
-import { isKubernetesObject, MANIFEST_FILES, toManifests, toYaml } from "../render/manifestFiles";
+import { MANIFEST_FILES, toManifests, toYaml } from "../render/manifestFiles";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const DEFAULT_SIZES = [10, 100, 1000];

@@ -359,3 +359,14 @@ export function readStackConfigFile(file: string): Record<string, string> {
     }
     return out;
 }
+
+/** True for resources that are Kubernetes objects (not providers, components or random values). */
+export function isKubernetesObject(r: RecordedResource): boolean {
+    return (
+        r.custom &&
+        r.type.startsWith("kubernetes:") &&
+        !r.type.startsWith("kubernetes:index:") &&
+        typeof r.inputs?.kind === "string" &&
+        typeof r.inputs?.apiVersion === "string"
+    );
+}

@@ -2,7 +2,7 @@
 // deployment shipped them (torchpod.yaml, airlock.yaml, network.yaml, mlab.yaml), with every
 // Secret's values held back: a kubectl-only team creates those itself.
 import * as yaml from "js-yaml";
-import { RecordedResource } from "../offline/engine";
+import { RecordedResource, isKubernetesObject } from "../offline/engine";
 
 /** The files of a rendered stack, in the order a kubectl-only team applies them. */
 export const MANIFEST_FILES = ["namespaces.yaml", "network.yaml", "mlab.yaml", "airlock.yaml", "torchpod.yaml"] as const;
@@ -36,17 +36,6 @@ export interface RenderedManifests {
     /** Every Kubernetes object, Secrets included with values (for analysis only: never written). */
     readonly objects: readonly K8sManifest[];
     readonly secrets: readonly WithheldSecret[];
-}
-
-/** True for resources that are Kubernetes objects (not providers, components or random values). */
-export function isKubernetesObject(r: RecordedResource): boolean {
-    return (
-        r.custom &&
-        r.type.startsWith("kubernetes:") &&
-        !r.type.startsWith("kubernetes:index:") &&
-        typeof r.inputs?.kind === "string" &&
-        typeof r.inputs?.apiVersion === "string"
-    );
 }
 
 /** Groups the recorded Kubernetes objects into manifest files; Secret values are left out of the files. */
