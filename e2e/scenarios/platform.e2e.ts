@@ -244,8 +244,14 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         // ever completes a Job here, so they stay unready and are re-run on every up).
         const state = new Map(stackResources(dir, STACK).map((r) => [r.urn, r]));
         const again = JSON.parse(pulumiOk(dir, ["preview", "--json"])).steps as any[];
+        // The provider records the upsert variable in its state: the next plain up updates the provider itself.
+        for (const s of again.filter((x) => x.op === "update" && x.urn.includes("pulumi:providers:kubernetes"))) {
+            console.log(
+                `      after the upsert, a plain preview plans: ${s.op} ${s.urn.split("::").pop()} (diffs: ${JSON.stringify(s.diffs ?? [])})`,
+            );
+        }
         const changes = again
-            .filter((s) => s.op !== "same")
+            .filter((s) => s.op !== "same" && !(s.op === "update" && s.urn.includes("pulumi:providers:kubernetes")))
             .filter((s) => state.get(s.urn)?.outputs?.metadata?.annotations?.["pulumi.com/replaceUnready"] !== "true")
             .map((s) => `${s.op} ${s.urn}`);
         assert.deepStrictEqual(changes, []);
