@@ -153,7 +153,7 @@ export class Mlab extends pulumi.ComponentResource {
                 users,
                 userPasswords: accounts.passwords,
                 adminPassword: gitea.adminPassword,
-                giteaUrl: this.clusterIp.apply((ip) => `http://${ip.includes(":") ? `[${ip}]` : ip}:${config.httpPort}`),
+                giteaUrl: this.clusterIp.apply((ip) => giteaServiceUrl(ip, config.httpPort)),
                 reconcilerLabels: workloadLabels("mlab-reconciler", name),
                 importerLabels: workloadLabels("mlab-importer", name),
                 importWorkSize: storageSize,
@@ -206,4 +206,14 @@ export class Mlab extends pulumi.ComponentResource {
         if (!secret) throw new Error(`MLab has no account for user '${user}' (users: ${[...this.credentialSecrets.keys()].join(", ")})`);
         return secret.metadata.name;
     }
+}
+
+/**
+ * The reconciler's and importer's URL of Gitea: the Service's cluster IP, since they have no DNS. A
+ * real provider's preview of a new stack may not know the IP yet (undefined, not unknown): the URL is
+ * then empty until `pulumi up` assigns it.
+ */
+export function giteaServiceUrl(ip: string | undefined, port: number): string {
+    if (!ip) return "";
+    return `http://${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
 }

@@ -8,6 +8,7 @@ import {
     describeMlabDatabaseProblem,
     gitSystemConfig,
     giteaEnvName,
+    giteaServiceUrl,
     giteaSettings,
     importerAccountName,
     jwtSecretFromBase64,
@@ -584,5 +585,17 @@ describe("Mlab component", () => {
         assert.ok(pvc, "the claim is mlab-data");
         assert.equal(pvc.name, "mlab-data", "and so is its Pulumi resource name (no replacement on upgrade)");
         assert.equal(pvc.retainOnDelete, true);
+    });
+});
+
+describe("giteaServiceUrl", () => {
+    it("addresses Gitea by the Service's cluster IP, bracketing IPv6", () => {
+        assert.equal(giteaServiceUrl("10.96.7.7", 80), "http://10.96.7.7:80");
+        assert.equal(giteaServiceUrl("fd00::7", 80), "http://[fd00::7]:80");
+    });
+
+    it("is empty, not a crash, while a real provider's preview has no cluster IP yet", () => {
+        assert.equal(giteaServiceUrl(undefined, 80), "");
+        assert.equal(giteaServiceUrl("", 80), "");
     });
 });
