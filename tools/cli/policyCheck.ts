@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "node:util";
-import { K8sObject, loadManifests, ManifestError } from "@torchpod/netpol";
+import { K8sObject, loadManifests, ManifestError, POLICY_CONFIG_FILE } from "@torchpod/netpol";
 import { policies } from "../../policy/policies";
 import { expandPackConfig, packConfigProblems, RawPackConfig } from "../../policy/support/configFile";
 import { identify, inventoryText, stackPods } from "../../policy/support/identity";
@@ -18,7 +18,6 @@ import { manifestsToResources, objectLocations, ObjectLocation } from "../pack/m
 import { formatViolation, PackResource, PolicyPackConfig, runPack, Violation } from "../pack/runner";
 
 /** The pack config `render` writes beside the manifests of a stack; picked up from a folder given. */
-export const POLICY_CONFIG_FILE = "policy-config.json";
 
 export const USAGE = `usage: npm run --silent policy-check -- <manifest files or folders...> [options]
 
@@ -67,29 +66,6 @@ export function configFileFor(explicit: string | undefined, paths: string[]): st
         }
     }
     return undefined;
-}
-
-/** The paths to load: folders expanded to their manifest files, leaving out the policy config render writes there. */
-export function manifestPaths(paths: string[]): string[] {
-    const out: string[] = [];
-    const walk = (dir: string) => {
-        for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-            const p = path.join(dir, e.name);
-            if (e.isDirectory()) walk(p);
-            else if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name) && e.name !== POLICY_CONFIG_FILE) out.push(p);
-        }
-    };
-    for (const p of paths) {
-        let dir: boolean;
-        try {
-            dir = fs.statSync(p).isDirectory();
-        } catch {
-            dir = false; // the loader names the missing path
-        }
-        if (dir) walk(p);
-        else out.push(p);
-    }
-    return out;
 }
 
 const SARIF_LEVEL: Record<string, string> = { mandatory: "error", remediate: "error", advisory: "warning", disabled: "none" };
@@ -166,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
     let resources: PackResource[];
     try {
         if (configFile) config = expandPackConfig(readConfig(configFile), policies);
-        objects = loadManifests(manifestPaths(paths));
+        objects = loadManifests(paths);
         resources = manifestsToResources(objects);
     } catch (e) {
         if (e instanceof ManifestError || e instanceof UsageError) {

@@ -1,7 +1,7 @@
 // The policy pack judging a program as it runs, the way the engine does: each Kubernetes object is
 // analyzed as soon as it is registered, and the whole stack at the end. The pack starts while the
 // program is still being evaluated, so on two cores its work overlaps the program's.
-import { RecordedResource, isKubernetesObject } from "../offline/engine";
+import { RecordedResource, isKubernetesObject } from "../offline/recorded";
 import { PackResource, PackRun, PackSession, PolicyPackConfig, StartOptions } from "./runner";
 
 export function toPackResource(r: RecordedResource): PackResource {

@@ -2,7 +2,7 @@
 // deployment shipped them (torchpod.yaml, airlock.yaml, network.yaml, mlab.yaml), with every
 // Secret's values held back: a kubectl-only team creates those itself.
 import * as yaml from "js-yaml";
-import { RecordedResource, isKubernetesObject } from "../offline/engine";
+import { RecordedResource, isKubernetesObject } from "../offline/recorded";
 
 /** The files of a rendered stack, in the order a kubectl-only team applies them. */
 export const MANIFEST_FILES = ["namespaces.yaml", "network.yaml", "mlab.yaml", "airlock.yaml", "torchpod.yaml"] as const;

@@ -7,7 +7,7 @@ import { render, parseArgs, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_
 import { formatFlows } from "../../../tools/render/flows";
 import { buildClis } from "../cli/build";
 import { toPackResource } from "../../../tools/pack/packCheck";
-import { isKubernetesObject } from "../../../tools/offline/engine";
+import { isKubernetesObject } from "../../../tools/offline/recorded";
 import { runPackOverResources } from "../../../tools/pack/runner";
 import { MANIFEST_FILES } from "../../../tools/render/manifestFiles";
 import { repoRoot } from "../../mocks";
