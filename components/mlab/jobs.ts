@@ -164,39 +164,31 @@ export function mlabJobs(args: MlabJobsArgs, parent: pulumi.Resource): MlabJobs 
                 // Each pod waits for Gitea and is idempotent: a retry picks up where a failure left off.
                 backoffLimit: 3,
                 activeDeadlineSeconds: 30 * 60,
-                template: {
-                    metadata: { labels: args.reconcilerLabels },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        enableServiceLinks: false,
-                        securityContext: giteaPodSecurityContext,
-                        containers: [
-                            {
-                                name: "reconciler",
-                                image: config.reconcilerImage,
-                                command: ["node", "/opt/mlab-reconciler/reconciler.js"],
-                                env: [
-                                    // The Service's cluster IP: the reconciler needs no DNS.
-                                    { name: "MLAB_URL", value: args.giteaUrl },
-                                    { name: "MLAB_DESIRED_STATE", value: "/opt/mlab-reconciler/desired.json" },
-                                    { name: "MLAB_CREDENTIALS_DIR", value: "/etc/mlab-reconciler/credentials" },
-                                ],
-                                securityContext: giteaContainerSecurityContext,
-                                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-                                volumeMounts: [
-                                    { name: "script", mountPath: "/opt/mlab-reconciler", readOnly: true },
-                                    { name: "secrets", mountPath: "/etc/mlab-reconciler/credentials", readOnly: true },
-                                ],
-                            },
+                template: mlabJobPod(
+                    args.reconcilerLabels,
+                    {
+                        name: "reconciler",
+                        image: config.reconcilerImage,
+                        command: ["node", "/opt/mlab-reconciler/reconciler.js"],
+                        env: [
+                            // The Service's cluster IP: the reconciler needs no DNS.
+                            { name: "MLAB_URL", value: args.giteaUrl },
+                            { name: "MLAB_DESIRED_STATE", value: "/opt/mlab-reconciler/desired.json" },
+                            { name: "MLAB_CREDENTIALS_DIR", value: "/etc/mlab-reconciler/credentials" },
                         ],
-                        volumes: [
-                            { name: "script", configMap: { name: reconcilerConfig.metadata.name, defaultMode: 0o444 } },
-                            // Group-readable: the files belong to root and the pod's fsGroup.
-                            { name: "secrets", secret: { secretName: reconcilerSecret.metadata.name, defaultMode: 0o440 } },
+                        securityContext: giteaContainerSecurityContext,
+                        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                        volumeMounts: [
+                            { name: "script", mountPath: "/opt/mlab-reconciler", readOnly: true },
+                            { name: "secrets", mountPath: "/etc/mlab-reconciler/credentials", readOnly: true },
                         ],
                     },
-                },
+                    [
+                        { name: "script", configMap: { name: reconcilerConfig.metadata.name, defaultMode: 0o444 } },
+                        // Group-readable: the files belong to root and the pod's fsGroup.
+                        { name: "secrets", secret: { secretName: reconcilerSecret.metadata.name, defaultMode: 0o440 } },
+                    ],
+                ),
             },
         },
         {
@@ -246,40 +238,32 @@ export function mlabJobs(args: MlabJobsArgs, parent: pulumi.Resource): MlabJobs 
                         backoffLimit: 2,
                         // Large upstreams take a while to clone and push.
                         activeDeadlineSeconds: 2 * 60 * 60,
-                        template: {
-                            metadata: { labels: args.importerLabels },
-                            spec: {
-                                restartPolicy: "Never",
-                                automountServiceAccountToken: false,
-                                enableServiceLinks: false,
-                                securityContext: giteaPodSecurityContext,
-                                containers: [
-                                    {
-                                        name: "importer",
-                                        // The pinned Gitea image, for its git and sh; its entrypoint (Gitea) is not run.
-                                        image: config.image,
-                                        command: ["/bin/sh", "-c", importerScript],
-                                        env: [
-                                            { name: "MLAB_URL", value: args.giteaUrl },
-                                            { name: "MLAB_IMPORT_REPO", value: full },
-                                            { name: "MLAB_IMPORT_UPSTREAM", value: project.upstream! },
-                                            { name: "MLAB_IMPORT_CREDENTIALS_DIR", value: "/etc/mlab-import/credentials" },
-                                            { name: "MLAB_IMPORT_WORK_DIR", value: "/work" },
-                                        ],
-                                        securityContext: giteaContainerSecurityContext,
-                                        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-                                        volumeMounts: [
-                                            { name: "credentials", mountPath: "/etc/mlab-import/credentials", readOnly: true },
-                                            { name: "work", mountPath: "/work" },
-                                        ],
-                                    },
+                        template: mlabJobPod(
+                            args.importerLabels,
+                            {
+                                name: "importer",
+                                // The pinned Gitea image, for its git and sh; its entrypoint (Gitea) is not run.
+                                image: config.image,
+                                command: ["/bin/sh", "-c", importerScript],
+                                env: [
+                                    { name: "MLAB_URL", value: args.giteaUrl },
+                                    { name: "MLAB_IMPORT_REPO", value: full },
+                                    { name: "MLAB_IMPORT_UPSTREAM", value: project.upstream! },
+                                    { name: "MLAB_IMPORT_CREDENTIALS_DIR", value: "/etc/mlab-import/credentials" },
+                                    { name: "MLAB_IMPORT_WORK_DIR", value: "/work" },
                                 ],
-                                volumes: [
-                                    { name: "credentials", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
-                                    { name: "work", emptyDir: { sizeLimit: args.importWorkSize } },
+                                securityContext: giteaContainerSecurityContext,
+                                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                                volumeMounts: [
+                                    { name: "credentials", mountPath: "/etc/mlab-import/credentials", readOnly: true },
+                                    { name: "work", mountPath: "/work" },
                                 ],
                             },
-                        },
+                            [
+                                { name: "credentials", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+                                { name: "work", emptyDir: { sizeLimit: args.importWorkSize } },
+                            ],
+                        ),
                     },
                 },
                 {
@@ -294,4 +278,23 @@ export function mlabJobs(args: MlabJobsArgs, parent: pulumi.Resource): MlabJobs 
         );
     }
     return { reconcileJobName, reconcileJob, importJobs };
+}
+
+/** The pod of an MLab Job: runs once, holds no service-account token and no service links, under the restricted profile. */
+function mlabJobPod(
+    labels: Record<string, string>,
+    container: k8s.types.input.core.v1.Container,
+    volumes: k8s.types.input.core.v1.Volume[],
+): k8s.types.input.core.v1.PodTemplateSpec {
+    return {
+        metadata: { labels },
+        spec: {
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: giteaPodSecurityContext,
+            containers: [container],
+            volumes,
+        },
+    };
 }
