@@ -97,9 +97,11 @@ const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
  * Pulumi's mock monitor answering registrations the way OfflineMocks does, without the copies it
  * would keep: the stock monitor deserializes each request, re-serializes the mocks' state into a new
  * protobuf Struct that the SDK at once converts back, and keeps that state (and every component's
- * outputs) in a map for the whole run. Here each request's properties are converted once; the
- * answer carries the state in wire form (the shape the SDK itself fakes a response with when it runs
- * without a monitor), and what is kept is the recorded resource alone.
+ * outputs) in a map for the whole run. Here each request's properties arrive as the SDK serialized
+ * them (a DeferredStruct, no protobuf tree), the state is computed from that wire form (so it needs no
+ * second serialization) and handed back as it is (the shape the SDK itself fakes a response with when
+ * it runs without a monitor), and what is kept is the recorded resource alone. Registrations may
+ * complete in a different order than under the stock monitor; render sorts what it writes.
  */
 class OfflineMonitor extends MockMonitor {
     private readonly byUrn = new Map<string, RecordedResource>();
@@ -113,12 +115,15 @@ class OfflineMonitor extends MockMonitor {
         let resource: RecordedResource;
         try {
             const described = describe(req);
-            const { type, name, custom } = described;
-            const wireInputs = rpc.deserializeProperties(req.getObject());
-            // The stock monitor's steps, with their awaits: the order in which registrations
-            // complete (and so the order of the recorded resources and of rendered manifests) stays.
-            const mocked = await this.mocks.newResource({ type, name, inputs: wireInputs, custom, id: described.importId });
-            const stateWire = await rpc.serializeProperties("", mocked.state);
+            const { type, name } = described;
+            // The SDK's properties in wire form (unknowns and secrets marked): held as they are by a
+            // DeferredStruct during a run, so no protobuf tree is built or read back.
+            const wire = req.getObject().toJavaScript();
+            const wireInputs = rpc.deserializeProperties({ toJavaScript: () => wire });
+            // The state is computed from the wire form itself, so it is already in wire form: no
+            // second asynchronous serialization of every property.
+            const stateWire = computedState(type, name, wire);
+            const mocked = { id: described.importId || `${name}-id` };
             resource = recordedResource(this.newUrn(described.parent, type, name), described, unwrapSecrets(wireInputs));
             const urn = resource.urn;
             // The shape the SDK itself fakes a response with when it runs without a monitor: the
@@ -158,6 +163,52 @@ class OfflineMonitor extends MockMonitor {
         return super.invoke(req, callback);
     }
 }
+
+const { Struct, Value } = require("google-protobuf/google/protobuf/struct_pb");
+
+/**
+ * A google.protobuf.Struct that holds the JavaScript object it was made from and builds its protobuf
+ * tree only if something reads it as protobuf. During an offline run the SDK turns every resource's
+ * properties into a Struct that nothing but this process's monitor reads, and the monitor wants them
+ * back as JavaScript: building the tree and converting it back was most of the protobuf cost of a run.
+ */
+class DeferredStruct extends Struct {
+    private pending: Record<string, unknown> | undefined;
+
+    constructor(source: Record<string, unknown>) {
+        super();
+        this.pending = source;
+    }
+
+    /** What google-protobuf's Struct would give back: a fresh copy, object keys in sorted order (as its maps iterate). */
+    toJavaScript(): Record<string, unknown> {
+        return this.pending ? (sortedCopy(this.pending) as Record<string, unknown>) : super.toJavaScript();
+    }
+
+    /** The protobuf tree, built on first use; every protobuf reader (serializeBinary, toObject) goes through it. */
+    getFieldsMap(noLazyCreate?: boolean) {
+        const pending = this.pending;
+        if (pending !== undefined) {
+            this.pending = undefined;
+            const map = super.getFieldsMap();
+            for (const key in pending) map.set(key, fromJavaScriptValue(pending[key]));
+        }
+        return super.getFieldsMap(noLazyCreate);
+    }
+}
+
+function sortedCopy(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(sortedCopy);
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value).sort()) out[key] = sortedCopy((value as Record<string, unknown>)[key]);
+        return out;
+    }
+    return value;
+}
+
+const fromJavaScriptStruct: (obj: Record<string, unknown>) => unknown = Struct.fromJavaScript;
+const fromJavaScriptValue: (v: unknown) => unknown = Value.fromJavaScript;
 
 /** A registration request's fields, read out so that nothing keeps the request (and its protobuf Struct) alive. */
 function describe(req: any) {
@@ -234,6 +285,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         Error.stackTraceLimit = 0;
         resourceClass.callsites = () => [];
     }
+    Struct.fromJavaScript = (obj: Record<string, unknown>) => new DeferredStruct(obj);
     let exportsValue: any = {};
     let error: Error | undefined;
     try {
@@ -249,6 +301,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         Error.prepareStackTrace = saved.prepare;
         Error.stackTraceLimit = saved.limit;
         resourceClass.callsites = saved.callsites;
+        Struct.fromJavaScript = fromJavaScriptStruct;
     }
 }
 

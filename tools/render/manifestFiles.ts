@@ -8,6 +8,47 @@ import { RecordedResource, isKubernetesObject } from "../offline/recorded";
 export const MANIFEST_FILES = ["namespaces.yaml", "network.yaml", "mlab.yaml", "airlock.yaml", "torchpod.yaml"] as const;
 export type ManifestFile = (typeof MANIFEST_FILES)[number];
 
+/**
+ * The order kinds are applied in within a file (Helm's install order, for the kinds we render): what
+ * another object refers to comes first. Objects of one kind follow by namespace and name, so a file's
+ * content depends on the stack alone, never on the order in which the engine happened to complete
+ * registrations.
+ */
+const KIND_ORDER = [
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "Job",
+];
+
+function applyOrder(a: K8sManifest, b: K8sManifest): number {
+    const rank = (o: K8sManifest) => {
+        const i = KIND_ORDER.indexOf(o.kind);
+        return i < 0 ? KIND_ORDER.length : i;
+    };
+    return (
+        rank(a) - rank(b) ||
+        compare(a.kind, b.kind) ||
+        compare(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
+        compare(a.metadata.name ?? "", b.metadata.name ?? "")
+    );
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Which file a component's children go to. */
 const FILE_OF_COMPONENT: Record<string, ManifestFile> = {
     "torchpod:index:TorchPod": "torchpod.yaml",
@@ -69,6 +110,8 @@ export function toManifests(resources: readonly RecordedResource[]): RenderedMan
         }
         files.get(fileOf(r))!.push(object);
     }
+    for (const list of files.values()) list.sort(applyOrder);
+    secrets.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
     return { files, objects, secrets };
 }
 
@@ -86,7 +129,7 @@ function clean(value: unknown): unknown {
     return value;
 }
 
-/** One YAML stream, a document per object, stable key order as registered. */
+/** One YAML stream, a document per object, keys in the order the object has them. */
 export function toYaml(objects: readonly K8sManifest[]): string {
     return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: 120, sortKeys: false })).join("---\n");
 }

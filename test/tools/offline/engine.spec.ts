@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { runPiece, ofType } from "../../mocks";
 
 class Box extends pulumi.ComponentResource {
@@ -60,6 +61,43 @@ describe("offline engine", () => {
         });
         assert.deepEqual(during, []);
         assert.equal((pulumi.Resource as unknown as { callsites: unknown }).callsites, callsites);
+    });
+
+    it("records properties as the protobuf wire would hand them over: object keys sorted, arrays in order", async () => {
+        const run = await runPiece(() => {
+            new k8s.core.v1.ConfigMap("cm", {
+                metadata: { namespace: "ns", name: "cm", labels: { zeta: "1", alpha: "2" } },
+                data: { z: "1", a: "2", m: "3" },
+                binaryData: undefined,
+            });
+            new k8s.core.v1.Service("svc", { metadata: { name: "svc" }, spec: { ports: [{ port: 81 }, { port: 80 }] } });
+        });
+        const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+        assert.deepEqual(Object.keys(cm.inputs), ["apiVersion", "data", "kind", "metadata"]);
+        assert.deepEqual(Object.keys(cm.inputs.metadata), ["labels", "name", "namespace"]);
+        assert.deepEqual(Object.keys(cm.inputs.metadata.labels), ["alpha", "zeta"]);
+        assert.deepEqual(Object.keys(cm.inputs.data), ["a", "m", "z"]);
+        const [svc] = ofType(run, "kubernetes:core/v1:Service");
+        assert.deepEqual(
+            svc.inputs.spec.ports.map((p: { port: number }) => p.port),
+            [81, 80],
+        );
+    });
+
+    it("keeps protobuf Structs made while a program runs (the pack's requests, in render) byte-identical, and restores the converter after", async () => {
+        const value = { b: [1, "two", true, null, { c: { d: "e" } }], a: { nested: "x" } };
+        const expected = Struct.fromJavaScript(value as never).serializeBinary();
+        const fromJavaScript = Struct.fromJavaScript;
+        let during: Uint8Array | undefined;
+        let readBack: unknown;
+        await runPiece(() => {
+            const struct = Struct.fromJavaScript(value as never);
+            during = struct.serializeBinary();
+            readBack = Struct.deserializeBinary(during).toJavaScript();
+        });
+        assert.deepEqual(during, expected);
+        assert.deepEqual(readBack, value);
+        assert.equal(Struct.fromJavaScript, fromJavaScript);
     });
 
     it("reports what the program threw and registers nothing after it", async () => {
