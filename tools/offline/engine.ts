@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordedResource } from "./recorded";
+import { serializeResourceProperties } from "./serialize";
 
 export type { RecordedResource } from "./recorded";
 
@@ -221,7 +222,8 @@ function describe(req: any) {
         retainOnDelete: Boolean(req.getRetainondelete()),
         protect: Boolean(req.getProtect()),
         deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
-        dependencies: req.getDependenciesList() as string[],
+        // A set: the SDK lists it in the order its awaits happened to complete.
+        dependencies: (req.getDependenciesList() as string[]).slice().sort(),
         ignoreChanges: req.getIgnorechangesList() as string[],
         replaceOnChanges: req.getReplaceonchangesList() as string[],
     };
@@ -286,6 +288,8 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         resourceClass.callsites = () => [];
     }
     Struct.fromJavaScript = (obj: Record<string, unknown>) => new DeferredStruct(obj);
+    const sdkSerialize = rpc.serializeResourceProperties;
+    rpc.serializeResourceProperties = serializeResourceProperties;
     let exportsValue: any = {};
     let error: Error | undefined;
     try {
@@ -302,6 +306,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         Error.stackTraceLimit = saved.limit;
         resourceClass.callsites = saved.callsites;
         Struct.fromJavaScript = fromJavaScriptStruct;
+        rpc.serializeResourceProperties = sdkSerialize;
     }
 }
 
