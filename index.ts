@@ -4,42 +4,58 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./stacks/parse";
 import { buildPlatform } from "./platform/buildPlatform";
 
-const config = loadStackConfig();
-const platform = buildPlatform(config);
+// An async entry point: Pulumi awaits it and takes the object it returns as the stack's outputs.
+// It lets the platform build a large team a few users at a time (see platform/buildPlatform.ts).
+export = async () => {
+    const config = loadStackConfig();
+    const platform = await buildPlatform(config);
 
-const users = Object.values(platform.torchpods);
+    const users = Object.values(platform.torchpods);
 
-/** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
-export const endpoints = Object.fromEntries(
-    users.map((tp) => [
-        tp.user,
-        {
-            ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
-            ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
-            ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
-        },
-    ]),
-);
+    /** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
+    const endpoints = Object.fromEntries(
+        users.map((tp) => [
+            tp.user,
+            {
+                ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
+                ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
+                ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
+            },
+        ]),
+    );
 
-/** Per user: the desktop password (RDP login, browser basic auth). Secret: `pulumi stack output --show-secrets passwords`. */
-export const passwords = pulumi.secret(pulumi.all(Object.fromEntries(users.map((tp) => [tp.user, tp.password]))));
+    /** Per user: the desktop password (RDP login, browser basic auth). Secret: `pulumi stack output --show-secrets passwords`. */
+    const passwords = pulumi.secret(pulumi.all(Object.fromEntries(users.map((tp) => [tp.user, tp.password]))));
 
-/** The Airlock: login name and endpoints (sftp on the Service's sftp port). */
-export const airlock = {
-    user: platform.airlock.user,
-    sftp: platform.airlock.sftpEndpoint,
-    ...(platform.airlock.rdpEndpoint ? { rdp: platform.airlock.rdpEndpoint } : {}),
-    ...(platform.airlock.browserEndpoint ? { browser: platform.airlock.browserEndpoint } : {}),
-    ...(platform.airlock.vncEndpoint ? { vnc: platform.airlock.vncEndpoint } : {}),
+    /** The Airlock: login name and endpoints (sftp on the Service's sftp port). */
+    const airlock = {
+        user: platform.airlock.user,
+        sftp: platform.airlock.sftpEndpoint,
+        ...(platform.airlock.rdpEndpoint ? { rdp: platform.airlock.rdpEndpoint } : {}),
+        ...(platform.airlock.browserEndpoint ? { browser: platform.airlock.browserEndpoint } : {}),
+        ...(platform.airlock.vncEndpoint ? { vnc: platform.airlock.vncEndpoint } : {}),
+    };
+    const airlockPassword = pulumi.secret(platform.airlock.password);
+
+    /** MLab clone URLs (http and ssh forms: prefixes, and per approved project) and the Gitea admin password (secret). */
+    const mlabHttpUrl = platform.mlab.httpUrl;
+    const mlabSshUrl = platform.mlab.sshUrl;
+    const mlabCloneUrls = platform.mlab.cloneUrls;
+    const mlabAdminPassword = pulumi.secret(platform.mlab.adminPassword);
+    /** Per user: the MLab (git) password, for fetching branches from an office computer. Secret. */
+    const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
+
+    const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };
+    return {
+        endpoints,
+        passwords,
+        airlock,
+        airlockPassword,
+        mlabHttpUrl,
+        mlabSshUrl,
+        mlabCloneUrls,
+        mlabAdminPassword,
+        mlabPasswords,
+        namespaces,
+    };
 };
-export const airlockPassword = pulumi.secret(platform.airlock.password);
-
-/** MLab clone URLs (http and ssh forms: prefixes, and per approved project) and the Gitea admin password (secret). */
-export const mlabHttpUrl = platform.mlab.httpUrl;
-export const mlabSshUrl = platform.mlab.sshUrl;
-export const mlabCloneUrls = platform.mlab.cloneUrls;
-export const mlabAdminPassword = pulumi.secret(platform.mlab.adminPassword);
-/** Per user: the MLab (git) password, for fetching branches from an office computer. Secret. */
-export const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
-
-export const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };

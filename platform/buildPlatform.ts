@@ -33,7 +33,10 @@ export interface Platform {
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
 }
 
-export function buildPlatform(config: StackConfig): Platform {
+/** Users whose TorchPods are built in one turn of the event loop (see the loop below). */
+const USERS_PER_TURN = 25;
+
+export async function buildPlatform(config: StackConfig): Promise<Platform> {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
     // context would otherwise change every object's provider, which Pulumi plans as a replacement.
     const provider = new k8s.Provider("kubernetes", {
@@ -142,7 +145,11 @@ export function buildPlatform(config: StackConfig): Platform {
             : undefined;
 
     const torchpods: Record<string, TorchPod> = {};
-    for (const user of config.users) {
+    for (const [i, user] of config.users.entries()) {
+        // Let the SDK serialize and register the users built so far before building more: every
+        // resource holds its inputs and a dozen promises until it is registered, so building a large
+        // team in one go made peak memory grow with the team (1.2 GB at 1,000 users, against 0.6 GB).
+        if (i > 0 && i % USERS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
         torchpods[user.name] = new TorchPod(
             user.name,
             {

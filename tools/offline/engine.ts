@@ -295,6 +295,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
     try {
         try {
             exportsValue = (await program()) ?? {};
+            if (typeof exportsValue === "function") exportsValue = (await exportsValue()) ?? {};
         } catch (e) {
             error = e instanceof Error ? e : new Error(String(e));
         }
