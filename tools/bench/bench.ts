@@ -195,7 +195,7 @@ function runCase(name: string, size: number): CaseResult | undefined {
         [
             ...process.execArgv.filter((a) => a.startsWith("--max-") || a.startsWith("--cpu-prof") || a.startsWith("--heap-prof")),
             "-r",
-            "ts-node/register/transpile-only",
+            path.join(repoRoot, "tools/typescript/register.cjs"),
             __filename,
             "--case",
             name,

@@ -67,7 +67,7 @@ export interface StartOptions {
      */
     startTimeoutMs?: number;
     /**
-     * How to start it: "ts-node" (default: node -r ts-node/register/transpile-only index.ts in packDir) or
+     * How to start it: "ts-node" (default: node -r tools/typescript/register.cjs index.ts in packDir) or
      * "pulumi-host" (the way the Pulumi nodejs policy host does: @pulumi/pulumi/cmd/run-policy-pack, type-checked).
      */
     launcher?: "ts-node" | "pulumi-host";
@@ -76,6 +76,8 @@ export interface StartOptions {
 }
 
 export const DEFAULT_PACK_DIR = path.resolve(__dirname, "../../policy");
+/** The preload that loads the pack's TypeScript (ts-node over esbuild); the same path from tools/pack and dist/cli. */
+const TYPESCRIPT_REGISTER = path.resolve(__dirname, "../../tools/typescript/register.cjs");
 
 const LEVELS: Record<number, EnforcementLevel> = {
     [analyzerPb.EnforcementLevel.ADVISORY]: "advisory",
@@ -374,7 +376,7 @@ export class PolicyPackProcess {
             // run-policy-pack <engine-address> <program>: the address is not used by policy packs.
             args = [runPolicyPack, "127.0.0.1:0", "."];
         } else {
-            args = ["-r", require.resolve("ts-node/register/transpile-only"), "index.ts"];
+            args = ["-r", TYPESCRIPT_REGISTER, "index.ts"];
         }
         // PolicyPack reads ${cwd}/package.json for its version: run in the pack's folder, as Pulumi does.
         const env: NodeJS.ProcessEnv = { ...process.env };

@@ -123,11 +123,16 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
 
 /**
  * The program is TypeScript: the compiled render (dist/render/render.js) loads it through ts-node, as
- * `pulumi up` does; under ts-node or mocha the hook is already there.
+ * `pulumi up` does (with esbuild as ts-node's transpiler: types are checked by `npm run build`); under
+ * ts-node or mocha the hook is already there.
  */
 function registerTypeScript(): void {
     if (require.extensions[".ts"]) return;
-    require("ts-node").register({ transpileOnly: true, project: path.join(repoRoot, "tsconfig.json") });
+    require("ts-node").register({
+        transpileOnly: true,
+        project: path.join(repoRoot, "tsconfig.json"),
+        transpiler: path.join(repoRoot, "tools/typescript/esbuildTranspiler.cjs"),
+    });
 }
 
 /**
