@@ -3,6 +3,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { Findings } from "../support/findings";
 import { metaOf, objectsOf, parseKubeType, providerNamespace } from "../support/resources";
 import { isUnknown, unproxy } from "../support/unknowns";
+import { notApplicable } from "../support/notApplicable";
 
 /** A Caddyfile that proxies without `basic_auth` (or the older `basicauth`) in every site block. */
 export function caddyfileWithoutAuth(text: string): boolean {
@@ -19,7 +20,7 @@ export const browserProxyBasicAuth: ResourceValidationPolicy = {
     severity: "critical",
     remediationSteps: "Add a basic_auth block with the user's bcrypt password hash to the Caddyfile's site block.",
     validateResource: (args, report) => {
-        if (!parseKubeType(args.type)) args.notApplicable("not a Kubernetes resource");
+        if (!parseKubeType(args.type)) notApplicable(args, "not a Kubernetes resource");
         const f = new Findings(report);
         let seen = false;
         for (const o of objectsOf(args.type, unproxy(args.props))) {
@@ -36,7 +37,7 @@ export const browserProxyBasicAuth: ResourceValidationPolicy = {
                     );
             }
         }
-        if (!seen) args.notApplicable("no Caddyfile in this resource");
+        if (!seen) notApplicable(args, "no Caddyfile in this resource");
         f.finish();
     },
 };

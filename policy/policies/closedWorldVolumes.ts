@@ -6,6 +6,7 @@ import { identify, StackPod, stackPods } from "../support/identity";
 import { PackConfig, resolveConfig, schemaFor } from "../support/packConfig";
 import { objectsOf, parseKubeType, providerNamespace, metaOf } from "../support/resources";
 import { isUnknown, unproxy } from "../support/unknowns";
+import { notApplicable } from "../support/notApplicable";
 
 /** Volume sources whose data stays in the pod or comes from the API server's own objects. */
 export const ALLOWED_VOLUME_TYPES = ["persistentVolumeClaim", "configMap", "secret", "emptyDir", "downwardAPI", "projected"];
@@ -81,7 +82,7 @@ export const closedWorldVolumes: StackValidationPolicy = {
         const cfg: PackConfig = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
         const pods = stackPods(args.resources);
-        if (pods.length === 0) args.notApplicable("no pod template in this stack");
+        if (pods.length === 0) notApplicable(args, "no pod template in this stack");
         const id = identify(pods, cfg);
         const role = new Map<string, string>();
         for (const p of id.mlabs) role.set(p.key, "MLab");

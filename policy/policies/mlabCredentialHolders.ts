@@ -5,6 +5,7 @@ import { identify, stackPods } from "../support/identity";
 import { describeSelector, resolveConfig, schemaFor, selects } from "../support/packConfig";
 import { list } from "../support/podPolicy";
 import { PodTemplate } from "../support/resources";
+import { notApplicable } from "../support/notApplicable";
 
 /** The Secrets a pod template reads: volumes, projected sources, env valueFrom and envFrom. */
 export function secretsOf(t: PodTemplate): string[] {
@@ -38,7 +39,7 @@ export const mlabCredentialHolders: StackValidationPolicy = {
         // MLab's namespaces: those of MLab's pods, except namespaces holding TorchPods (an "MLab" beside them is not MLab).
         const torchpodNs = new Set(id.torchpods.map((t) => t.pod.t.namespace));
         const mlabNs = new Set(id.mlabs.map((p) => p.t.namespace).filter((ns) => !torchpodNs.has(ns)));
-        if (mlabNs.size === 0) args.notApplicable(`no MLab in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
+        if (mlabNs.size === 0) notApplicable(args, `no MLab in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         for (const p of id.pods) {
             if (!mlabNs.has(p.t.namespace)) continue;
             if ([cfg.mlabSelector, cfg.reconcilerSelector, cfg.importerSelector].some((s) => selects(s, p.t.labels))) continue;

@@ -7,6 +7,7 @@ import { Findings } from "../support/findings";
 import { identify, StackPod, stackPods } from "../support/identity";
 import { stackNetwork } from "../support/network";
 import { describeSelector, resolveConfig, schemaFor, selectorImplies } from "../support/packConfig";
+import { notApplicable } from "../support/notApplicable";
 
 const DNS_SELECTOR: LabelSelector = { matchLabels: { "k8s-app": "kube-dns" } };
 const KUBE_SYSTEM: LabelSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } };
@@ -112,7 +113,7 @@ export const mlabNoEgress: StackValidationPolicy = {
         }
         const model = net.model;
         if (id.mlabs.length + id.reconcilers.length + id.importers.length === 0)
-            args.notApplicable(`no MLab, reconciler or importer in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
+            notApplicable(args, `no MLab, reconciler or importer in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         const mlabNs = [...new Set(id.mlabs.map((p) => p.t.namespace))].sort();
         const mlabNsSel: LabelSelector = { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: mlabNs }] };
         const giteaHttp = {

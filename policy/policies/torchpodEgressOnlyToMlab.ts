@@ -15,6 +15,7 @@ import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
 import { stackNetwork } from "../support/network";
+import { notApplicable } from "../support/notApplicable";
 
 export interface EgressFinding {
     /** The TorchPod workload, `ns/name`. */
@@ -282,7 +283,7 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
             net.model,
         );
         if (result.torchpods.length === 0 && net.patches.length === 0)
-            args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+            notApplicable(args, `no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
     },
 };

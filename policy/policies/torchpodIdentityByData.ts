@@ -8,6 +8,7 @@ import { PodPolicyDef } from "../support/podPolicy";
 import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodNoServiceAccountToken } from "./torchpodNoServiceAccountToken";
+import { notApplicable } from "../support/notApplicable";
 
 /** The TorchPod-only checks of the resource policies, run here on pods that only the whole stack shows to be TorchPods. */
 const TORCHPOD_CHECKS: PodPolicyDef[] = [torchpodAirlockReadOnly.def, torchpodNoServiceAccountToken.def, noPrivilegedContainers.def];
@@ -35,7 +36,7 @@ export const torchpodIdentityByData: StackValidationPolicy = {
         const f = new Findings(report);
         const id = identify(stackPods(args.resources), cfg);
         const byData = id.torchpods.filter((t) => t.byData);
-        if (id.torchpods.length === 0) args.notApplicable("no TorchPod in this stack, by label or by data");
+        if (id.torchpods.length === 0) notApplicable(args, "no TorchPod in this stack, by label or by data");
         const outward = id.airlocks.map((p) => ({ p, role: "Airlock" }));
         // MLab-labelled pods judged TorchPods are left out of id.mlabs by identify(): check their labels here.
         for (const t of byData) {

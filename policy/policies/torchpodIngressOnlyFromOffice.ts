@@ -8,6 +8,7 @@ import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
 import { stackNetwork } from "../support/network";
+import { notApplicable } from "../support/notApplicable";
 
 export interface IngressFinding {
     torchpod: string;
@@ -201,7 +202,7 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
             net.model,
         );
         if (result.torchpods.length === 0)
-            args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+            notApplicable(args, `no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));
         for (const s of net.services.portsUnknown)
             if (result.torchpods.some((t) => servicesSelecting([s.object], t).length > 0)) f.unknown(s.unknowns);

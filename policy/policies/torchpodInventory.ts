@@ -3,6 +3,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { Findings } from "../support/findings";
 import { identify, inventoryText, stackPods } from "../support/identity";
 import { resolveConfig, schemaFor } from "../support/packConfig";
+import { notApplicable } from "../support/notApplicable";
 
 export const torchpodInventory: StackValidationPolicy = {
     name: "torchpod-inventory",
@@ -18,7 +19,7 @@ export const torchpodInventory: StackValidationPolicy = {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
         const id = identify(stackPods(args.resources), cfg);
-        if (id.torchpods.length > 0) args.notApplicable(`identified ${inventoryText(id, cfg)}`);
+        if (id.torchpods.length > 0) notApplicable(args, `identified ${inventoryText(id, cfg)}`);
         f.violation(
             `no TorchPod identified: ${inventoryText(id, cfg)} among ${id.pods.length} pod template${id.pods.length === 1 ? "" : "s"}. Every TorchPod policy had nothing to judge; if these manifests hold TorchPods, set torchpodSelector (pack-wide) to their labels`,
         );

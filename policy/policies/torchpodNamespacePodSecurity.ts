@@ -5,6 +5,7 @@ import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { stackNetwork } from "../support/network";
 import { isUnknown } from "../support/unknowns";
+import { notApplicable } from "../support/notApplicable";
 
 export const POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce";
 
@@ -30,7 +31,7 @@ export const torchpodNamespacePodSecurity: StackValidationPolicy = {
             name: x.pod.t.name,
         }));
         const namespaces = [...new Set(torchpods.map((w) => w.namespace))].sort();
-        if (namespaces.length === 0) args.notApplicable(`no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
+        if (namespaces.length === 0) notApplicable(args, `no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const ns of namespaces) {
             const decl = objects.filter((o) => o.object.kind === "Namespace" && o.object.metadata?.name === ns);
             for (const d of decl) {

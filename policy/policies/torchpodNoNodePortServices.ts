@@ -5,6 +5,7 @@ import { Findings } from "../support/findings";
 import { metaOf, objectsOf, parseKubeType, podTemplatesOf, providerNamespace, Unknowns } from "../support/resources";
 import { isUnknown, read, unproxy } from "../support/unknowns";
 import { isWideCidr } from "../support/cidrs";
+import { notApplicable } from "../support/notApplicable";
 
 export const torchpodNoNodePortServices: StackValidationPolicy = {
     name: "torchpod-no-nodeport-services",
@@ -36,7 +37,7 @@ export const torchpodNoNodePortServices: StackValidationPolicy = {
                 services.push({ urn: r.urn, obj: o.obj, path: o.path, namespace: m.namespace, name: m.name });
             }
         }
-        if (services.length === 0) args.notApplicable("no Service in this stack");
+        if (services.length === 0) notApplicable(args, "no Service in this stack");
         for (const s of services) {
             const u: Unknowns = [];
             const type = read(s.obj, ["spec", "type"], u, s.path);

@@ -6,6 +6,7 @@ import { resolveConfig, schemaFor } from "../support/packConfig";
 import { claimMounts } from "../support/claims";
 import { metaOf, objectsOf, parseKubeType, providerNamespace } from "../support/resources";
 import { unproxy } from "../support/unknowns";
+import { notApplicable } from "../support/notApplicable";
 
 /** PersistentVolume sources that are a disk attached to one node (no shared export, no node path). */
 export const NODE_ATTACHED_DISKS = ["gcePersistentDisk", "awsElasticBlockStore", "azureDisk"];
@@ -107,7 +108,7 @@ export const userDataVolumesReviewed: StackValidationPolicy = {
                     pvs.find((p) => p.name === names[1])?.urn,
                 );
         if (seen === 0 && id.torchpods.every((t) => claimMounts(t.pod.t).length === 0))
-            args.notApplicable("no volume, claim or StorageClass in this stack");
+            notApplicable(args, "no volume, claim or StorageClass in this stack");
         f.finish();
     },
 };

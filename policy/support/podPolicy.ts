@@ -6,6 +6,7 @@ import { isTorchPodTemplate, PackConfig, resolveConfig, SCHEMA } from "./packCon
 import { Findings } from "./findings";
 import { ContainerRef, parseKubeType, PodTemplate, podTemplatesOf, providerNamespace } from "./resources";
 import { unproxy } from "./unknowns";
+import { notApplicable } from "./notApplicable";
 
 export const UNKNOWN_NOTE =
     "Values unknown during preview never fail this policy: what can be proved from known values is reported, " +
@@ -55,13 +56,13 @@ export function runPodCheck(
     report: ReportViolation,
     extra?: (f: Findings, cfg: PackConfig) => boolean,
 ): void {
-    if (!parseKubeType(args.type)) args.notApplicable("not a Kubernetes resource");
+    if (!parseKubeType(args.type)) notApplicable(args, "not a Kubernetes resource");
     const props = unproxy(args.props);
     const templates = podTemplatesOf(args.type, props, idOf(args));
     const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
     const f = new Findings(report, def.switches);
     const handled = extra ? extra(f, cfg) : false;
-    if (templates.length === 0 && !handled) args.notApplicable("no pod template in this resource");
+    if (templates.length === 0 && !handled) notApplicable(args, "no pod template in this resource");
     const scope = def.scope(cfg);
     const prefixed = templates.length > 1;
     for (const t of templates) {

@@ -4,10 +4,15 @@
 // @pulumi/policy lets google-protobuf build an object tree per Struct, then converts that tree back
 // to JavaScript once per policy (21 times per resource, and again per stack policy for the whole
 // stack). That was a third of the pack's time. Installed in the pack's own process (policy/index.ts),
-// the decoder reads each Struct once, keeps the JavaScript value, and hands a fresh copy of it to every
+// the decoder reads each Struct once, keeps the JavaScript value, and hands it to every
 // `toJavaScript()`; the protobuf tree is built only if something asks for it (getFieldsMap,
 // serializeBinary, toObject). What `toJavaScript()` returns is what google-protobuf's would: the same
-// values, object keys in sorted order, a fresh object each call.
+// values, object keys in sorted order, a fresh top-level object each call.
+//
+// Only the top level is fresh; nested values are shared between calls. Every reader in the pack's
+// process copies them: @pulumi/policy's deserializeProperties builds each policy its own props from
+// them, and its Configure, the one writer, adds a key at the top level. A deep copy per call was the
+// decoder's largest cost.
 import * as path from "path";
 
 /** The Struct class the Analyzer protocol's generated messages use (google-protobuf as @pulumi/pulumi resolves it). */
@@ -176,14 +181,6 @@ export function decodeStruct(bytes: Uint8Array): { [key: string]: Json } {
     return struct({ buf: asBuffer(bytes), pos: 0 }, bytes.byteLength);
 }
 
-function copy(v: Json): Json {
-    if (v === null || typeof v !== "object") return v;
-    if (Array.isArray(v)) return v.map(copy);
-    const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(v)) out[key] = copy(v[key]);
-    return out;
-}
-
 let installed: (() => void) | undefined;
 
 /**
@@ -214,7 +211,7 @@ export function installStructDecoder(): () => void {
     };
     Struct.prototype.toJavaScript = function (this: any) {
         const decoded = this[DECODED];
-        return decoded === undefined ? original.toJavaScript.call(this) : copy(decoded);
+        return decoded === undefined ? original.toJavaScript.call(this) : { ...decoded };
     };
     // Anything that reads the message as protobuf gets the tree, built once from the decoded value.
     Struct.prototype.getFieldsMap = function (this: any, noLazyCreate?: boolean) {

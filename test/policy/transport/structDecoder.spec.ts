@@ -7,6 +7,9 @@ import { loadManifests } from "@torchpod/netpol";
 import { manifestsToResources } from "../../../tools/pack/manifestResources";
 import { decodeStruct, installStructDecoder } from "../../../policy/transport/structDecoder";
 
+// The policy server's Analyze handler, as the pack's process runs it (internal to @pulumi/policy).
+const { makeAnalyzeRpcFun } = require("@pulumi/policy/server");
+
 const bytesOf = (value: unknown) => Struct.fromJavaScript(JSON.parse(JSON.stringify(value))).serializeBinary();
 /** What google-protobuf itself gives back for these bytes. */
 const reference = (bytes: Uint8Array) => Struct.deserializeBinary(bytes).toJavaScript();
@@ -88,15 +91,43 @@ describe("Struct decoding in the pack's process", () => {
             req.setType("kubernetes:apps/v1:Deployment");
             req.setUrn("urn:pulumi:dev::torchpod::kubernetes:apps/v1:Deployment::d");
             req.setProperties(Struct.fromJavaScript({ metadata: { name: "d", labels: { b: "2", a: "1" } }, spec: { replicas: 1 } }));
+            req.setOptions(new analyzerPb.AnalyzerResourceOptions());
             return req.serializeBinary();
         };
 
-        it("gives an Analyze request's properties as google-protobuf would, and a fresh object on every call", () => {
+        it("gives an Analyze request's properties as google-protobuf would, and a fresh top-level object on every call", () => {
             const props = analyzerPb.AnalyzeRequest.deserializeBinary(request()).getProperties()!;
-            const first = props.toJavaScript() as { metadata: { name: string } };
+            const first = props.toJavaScript() as Record<string, unknown>;
             assert.deepStrictEqual(first, { metadata: { labels: { a: "1", b: "2" }, name: "d" }, spec: { replicas: 1 } });
-            first.metadata.name = "changed by a policy";
-            assert.equal((props.toJavaScript() as { metadata: { name: string } }).metadata.name, "d");
+            // The policy server's Configure adds its enforcement level to the object it is given.
+            Object.assign(first, { enforcementLevel: "advisory" });
+            assert.equal("enforcementLevel" in props.toJavaScript(), false);
+        });
+
+        it("gives each policy its own properties: what one policy changes, the next does not see", async () => {
+            const seen: string[] = [];
+            const policies = [
+                {
+                    name: "changes-its-props",
+                    description: "",
+                    validateResource: (args: any) => {
+                        args.props.metadata.name = "changed";
+                        args.props.metadata.labels.a = "changed";
+                        delete args.props.spec;
+                    },
+                },
+                {
+                    name: "reads-its-props",
+                    description: "",
+                    validateResource: (args: any) => seen.push(JSON.stringify(args.props)),
+                },
+            ];
+            const analyze = makeAnalyzeRpcFun("pack", "1.0.0", "mandatory", policies);
+            const call = { request: analyzerPb.AnalyzeRequest.deserializeBinary(request()) };
+            for (let i = 0; i < 2; i++)
+                await new Promise((resolve, reject) => analyze(call, (err: unknown) => (err ? reject(err) : resolve(undefined))));
+            const original = JSON.stringify({ metadata: { labels: { a: "1", b: "2" }, name: "d" }, spec: { replicas: 1 } });
+            assert.deepEqual(seen, [original, original]);
         });
 
         it("still serializes a decoded request back to the same bytes (the protobuf tree is built when asked for)", () => {
