@@ -10,6 +10,8 @@
 // - pack:         the pack's own cost over that program's objects, as the engine pays it on every
 //                 `pulumi preview --policy-pack`: Analyze per object plus AnalyzeStack, over gRPC, with
 //                 the pack already started (its start-up is printed separately).
+// - pack-floor:   the same, with a pack of torchpod-lockdown's shape whose policies do nothing
+//                 (tools/bench/noopPack): what @pulumi/policy and the protocol cost any such pack.
 // - render:       program and pack together as `npm run render` runs them (the pack analyzing each
 //                 object while the program still runs).
 // - policy-check: the pack over the rendered YAML (the kubectl-only team's path): reading the files,
@@ -57,7 +59,8 @@ export function syntheticConfig(users: number): Record<string, string> {
 }
 
 /** TORCHPOD_BENCH_PACK_PROF=<dir>: the pack's process writes a CPU profile there (see README.md beside this file). */
-const packStart = () => ({
+const packStart = (packDir?: string) => ({
+    ...(packDir ? { packDir } : {}),
     nodeArgs: process.env.TORCHPOD_BENCH_PACK_PROF
         ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TORCHPOD_BENCH_PACK_PROF}`, "-r", path.join(__dirname, "exitOnSigterm.js")]
         : [],
@@ -105,19 +108,20 @@ async function programCase(users: number): Promise<CaseResult> {
     return { case: "program", size: users, resources: run.resources.length, ms: msSince(started), peakRssMb: peakRssMb(), detail: {} };
 }
 
-async function packCase(users: number): Promise<CaseResult> {
+/** The pack in `packDir` (default: torchpod-lockdown) over the program's Kubernetes objects, already started. */
+async function packOver(caseName: string, users: number, packDir?: string): Promise<CaseResult> {
     const run = await evaluate(users);
     releaseProgram(entry());
     const objects = run.resources.filter(isKubernetesObject).map(toPackResource);
     const startup = now();
-    const session = await PackSession.open(packStart());
+    const session = await PackSession.open(packStart(packDir));
     const startupMs = msSince(startup);
     const started = now();
     for (const r of objects) session.analyze(r);
     await session.finish(objects);
     const { analyzeMs, analyzeStackMs } = session.timings;
     return {
-        case: "pack",
+        case: caseName,
         size: users,
         resources: objects.length,
         ms: msSince(started),
@@ -125,6 +129,9 @@ async function packCase(users: number): Promise<CaseResult> {
         detail: { startupMs, analyzeMs, analyzeStackMs, packPeakRssMb: session.packPeakRssMb },
     };
 }
+
+const packCase = (users: number) => packOver("pack", users);
+const packFloorCase = (users: number) => packOver("pack-floor", users, path.join(__dirname, "noopPack"));
 
 async function renderCase(users: number): Promise<CaseResult> {
     const started = now();
@@ -184,6 +191,7 @@ const CASES: Record<string, (size: number) => Promise<CaseResult>> = {
     floor: floorCase,
     program: programCase,
     pack: packCase,
+    "pack-floor": packFloorCase,
     render: renderCase,
     "policy-check": policyCheckCase,
 };
@@ -220,14 +228,23 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 const MISSING: CaseResult = { case: "missing", size: 0, resources: NaN, ms: NaN, peakRssMb: NaN, detail: {} };
 
 function main(sizes: number[]): void {
-    const rows: { users: number; program: CaseResult; floor: CaseResult; pack: CaseResult; render: CaseResult; check: CaseResult }[] = [];
+    const rows: {
+        users: number;
+        program: CaseResult;
+        floor: CaseResult;
+        pack: CaseResult;
+        packFloor: CaseResult;
+        render: CaseResult;
+        check: CaseResult;
+    }[] = [];
     for (const users of sizes) {
         const program = runCase("program", users) ?? MISSING;
         const floor = (Number.isFinite(program.resources) ? runCase("floor", program.resources) : undefined) ?? MISSING;
         const pack = runCase("pack", users) ?? MISSING;
+        const packFloor = runCase("pack-floor", users) ?? MISSING;
         const render = runCase("render", users) ?? MISSING;
         const check = runCase("policy-check", users) ?? MISSING;
-        rows.push({ users, program, floor, pack, render, check });
+        rows.push({ users, program, floor, pack, packFloor, render, check });
     }
     const f0 = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : "-");
     console.log("Each figure is one case in its own process; ratios compare cases of one run ('-': the case failed).");
@@ -273,6 +290,7 @@ function main(sizes: number[]): void {
         const c = r.check.detail;
         console.log(
             `${pad(r.users, 5)} users: pack start-up ${f0(p.startupMs)} ms, Analyze ${f0(p.analyzeMs)} ms, AnalyzeStack ${f0(p.analyzeStackMs)} ms; ` +
+                `pack floor ${f0(r.packFloor.ms)} ms (Analyze ${f0(r.packFloor.detail.analyzeMs)} ms, AnalyzeStack ${f0(r.packFloor.detail.analyzeStackMs)} ms); ` +
                 `render: program ${f0(r.render.detail.programMs)} ms, ${f0(r.render.detail.violations)} violation(s); ` +
                 `policy-check: reading ${f0(c.loadMs)} ms, Analyze ${f0(c.analyzeMs)} ms, AnalyzeStack ${f0(c.analyzeStackMs)} ms, ${f0(c.violations)} violation(s)`,
         );
@@ -282,6 +300,9 @@ function main(sizes: number[]): void {
     console.log(`\ntargets at ${last.users} users:`);
     console.log(`  program / floor          ${ratio(last.program.ms, last.floor.ms).padStart(6)}  (target <= 1.5)`);
     console.log(`  pack / program           ${ratio(last.pack.ms, last.program.ms).padStart(6)}  (target <= 0.3)`);
+    console.log(
+        `    of which the pack floor ${ratio(last.packFloor.ms, last.program.ms).padStart(6)}  (@pulumi/policy and the protocol, no-op policies of the same shape)`,
+    );
     console.log(`  peak RSS program / floor ${ratio(last.program.peakRssMb, last.floor.peakRssMb).padStart(6)}  (target <= 1.3)`);
     if (before) {
         const total = (r: (typeof rows)[number]) => r.program.ms + r.pack.ms;

@@ -47,6 +47,9 @@ module.exports.create = function create(createOptions) {
                 sourcefile: fileName,
                 sourcemap: "external",
                 tsconfigRaw,
+                // tsc's CommonJS output turns import() into require(); kept native, it would load
+                // the file past ts-node's hook and fail on ".ts".
+                supported: { "dynamic-import": false },
             });
             return { outputText: result.code, sourceMapText: result.map };
         },

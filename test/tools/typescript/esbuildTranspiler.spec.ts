@@ -40,6 +40,7 @@ export = {
     cjs: cjs.name,
     esm: esm.value,
     missing: (esm as any).deep?.deeper ?? "none",
+    later: () => import("compiled-esm").then((m) => m.value),
 };
 `;
 const MODULES = {
@@ -54,6 +55,11 @@ describe("esbuild transpiler for ts-node", () => {
         const expected = JSON.parse(JSON.stringify(runModule(tsc, MODULES)));
         assert.deepEqual(JSON.parse(JSON.stringify(runModule(ours, MODULES))), expected);
         assert.deepEqual(expected.box.keys, ["size", "kind", "label"], "the sample exercises define semantics for class fields");
+    });
+
+    it("turns import() into require(), as tsc's CommonJS output does, so imported TypeScript goes through ts-node", async () => {
+        const ours = transpiler().transpile(SAMPLE, { fileName: "/src/sample.ts" }).outputText;
+        assert.equal(await (runModule(ours, MODULES) as { later: () => Promise<number> }).later(), 42);
     });
 
     it("maps stack traces back to the TypeScript source's lines", () => {
