@@ -251,6 +251,8 @@ export class FakeGitea {
             res.writeHead(status, headers);
             res.end(split >= 0 ? all.subarray(split + 4) : all);
         });
+        // git http-backend may exit without reading all of its input (EPIPE here); its output is the answer.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(body);
     }
 
