@@ -33,8 +33,12 @@ export interface Platform {
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
 }
 
-/** Users whose TorchPods are built in one turn of the event loop (see the loop below). */
-const USERS_PER_TURN = 25;
+/**
+ * Users whose TorchPods are built in one turn of the event loop (see the loop below). Smaller turns
+ * keep less alive at once, so less survives into the collector's old generation: at 1,000 users the
+ * offline run took 7.4 s in turns of 100, 6.8 s in turns of 25 and 6.1–6.4 s in turns of 1 to 10.
+ */
+const USERS_PER_TURN = 10;
 
 export async function buildPlatform(config: StackConfig): Promise<Platform> {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
