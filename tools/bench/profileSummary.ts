@@ -1,6 +1,6 @@
 // Summarises V8 CPU profiles (`node --cpu-prof`, `.cpuprofile` files): self time by function and by
 // package or source file, so "where the time goes" can be written down from a profile, not guessed.
-//   npx ts-node --transpile-only tools/bench/profileSummary.ts <file.cpuprofile> [--top N]
+//   node -r ./tools/typescript/register.cjs tools/bench/profileSummary.ts <file.cpuprofile> [--top N]
 import * as fs from "fs";
 import * as path from "path";
 
@@ -65,7 +65,7 @@ if (require.main === module) {
     const t = args.indexOf("--top");
     const top = t >= 0 ? Number(args.splice(t, 2)[1]) : 25;
     if (args.length === 0) {
-        console.error("usage: ts-node tools/bench/profileSummary.ts <file.cpuprofile>... [--top N]");
+        console.error("usage: node -r ./tools/typescript/register.cjs tools/bench/profileSummary.ts <file.cpuprofile>... [--top N]");
         process.exit(2);
     }
     for (const file of args) {

@@ -128,11 +128,8 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
  */
 function registerTypeScript(): void {
     if (require.extensions[".ts"]) return;
-    require("ts-node").register({
-        transpileOnly: true,
-        project: path.join(repoRoot, "tsconfig.json"),
-        transpiler: path.join(repoRoot, "tools/typescript/esbuildTranspiler.cjs"),
-    });
+    const { tsNodeOptions } = require(path.join(repoRoot, "tools/typescript/esbuildTranspiler.cjs"));
+    require("ts-node").register({ ...tsNodeOptions(), project: path.join(repoRoot, "tsconfig.json") });
 }
 
 /**

@@ -3,7 +3,7 @@
 // a 1,000-user render and of every test process; esbuild does the same work in a few milliseconds.
 // Types are still checked, by `npm run build` (tsc --noEmit), not here.
 "use strict";
-const esbuild = require("esbuild");
+const path = require("path");
 
 // TypeScript's ScriptTarget numbers (ts.ScriptTarget) for the targets esbuild names.
 const TARGETS = {
@@ -35,8 +35,11 @@ module.exports.create = function create(createOptions) {
             useDefineForClassFields: options.useDefineForClassFields ?? (options.target ?? ES2022) >= ES2022,
             experimentalDecorators: options.experimentalDecorators === true,
             verbatimModuleSyntax: options.verbatimModuleSyntax === true,
+            // tsc's CommonJS output of a module is always strict; esbuild's only when told.
+            alwaysStrict: true,
         },
     };
+    const esbuild = require("esbuild");
     return {
         transpile(input, { fileName }) {
             const result = esbuild.transformSync(input, {
@@ -54,4 +57,25 @@ module.exports.create = function create(createOptions) {
             return { outputText: result.code, sourceMapText: result.map };
         },
     };
+};
+
+/** This module's path, for ts-node's `transpiler` option. */
+module.exports.path = path.join(__dirname, "esbuildTranspiler.cjs");
+
+/**
+ * Whether esbuild loads and runs here (its package can be missing, or hold another platform's
+ * binary): where it cannot, ts-node's own transpiler is used instead, slower but the same code.
+ */
+module.exports.usable = function usable() {
+    try {
+        require("esbuild").transformSync("", { loader: "ts" });
+        return true;
+    } catch {
+        return false;
+    }
+};
+
+/** ts-node's register options: transpile only, through esbuild where it runs. */
+module.exports.tsNodeOptions = function tsNodeOptions() {
+    return { transpileOnly: true, ...(module.exports.usable() ? { transpiler: module.exports.path } : {}) };
 };

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as vm from "vm";
 import * as ts from "typescript";
 
-const { create } = require("../../../tools/typescript/esbuildTranspiler.cjs");
+const { create, tsNodeOptions } = require("../../../tools/typescript/esbuildTranspiler.cjs");
 
 const ROOT_OPTIONS = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true };
 
@@ -60,6 +60,32 @@ describe("esbuild transpiler for ts-node", () => {
     it("turns import() into require(), as tsc's CommonJS output does, so imported TypeScript goes through ts-node", async () => {
         const ours = transpiler().transpile(SAMPLE, { fileName: "/src/sample.ts" }).outputText;
         assert.equal(await (runModule(ours, MODULES) as { later: () => Promise<number> }).later(), 42);
+    });
+
+    it("emits strict-mode code, as tsc does for a module: writing to a frozen object throws", () => {
+        const source = "export function write(): void {\n    const o: any = Object.freeze({ a: 1 });\n    o.a = 2;\n}\n";
+        const tsc = ts.transpileModule(source, { compilerOptions: ROOT_OPTIONS, fileName: "/src/w.ts" }).outputText;
+        // The code runs in its own context, with its own TypeError.
+        const typeError = (e: Error) => e.name === "TypeError" && /read.only/.test(e.message);
+        assert.throws(() => (runModule(tsc, {}) as { write: () => void }).write(), typeError, "tsc's output is strict");
+        const ours = transpiler().transpile(source, { fileName: "/src/w.ts" }).outputText;
+        assert.throws(() => (runModule(ours, {}) as { write: () => void }).write(), typeError);
+    });
+
+    it("falls back to ts-node's own transpiler where esbuild cannot run", () => {
+        assert.match(tsNodeOptions().transpiler, /esbuildTranspiler\.cjs$/);
+        const cached = require.cache[require.resolve("esbuild")]!;
+        const real = cached.exports;
+        cached.exports = {
+            transformSync: () => {
+                throw new Error('The package "@esbuild/linux-x64" could not be found');
+            },
+        };
+        try {
+            assert.deepEqual(tsNodeOptions(), { transpileOnly: true });
+        } finally {
+            cached.exports = real;
+        }
     });
 
     it("maps stack traces back to the TypeScript source's lines", () => {
