@@ -59,7 +59,7 @@ if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 if (fresh(cli) || build(name)) {
     process.argv = [process.argv[0], path.join(root, cli.bundle), ...args];
 } else {
-    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    require("ts-node").register(require("./typescript/tsNodeOptions.cjs").tsNodeOptions(path.join(root, "tsconfig.json")));
     process.argv = [process.argv[0], path.join(root, cli.source), ...args];
 }
 require("module").runMain();

@@ -128,8 +128,8 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
  */
 function registerTypeScript(): void {
     if (require.extensions[".ts"]) return;
-    const { tsNodeOptions } = require(path.join(repoRoot, "tools/typescript/esbuildTranspiler.cjs"));
-    require("ts-node").register({ ...tsNodeOptions(), project: path.join(repoRoot, "tsconfig.json") });
+    const { tsNodeOptions } = require(path.join(repoRoot, "tools/typescript/tsNodeOptions.cjs"));
+    require("ts-node").register(tsNodeOptions(path.join(repoRoot, "tsconfig.json")));
 }
 
 /**

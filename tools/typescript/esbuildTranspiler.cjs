@@ -3,7 +3,6 @@
 // a 1,000-user render and of every test process; esbuild does the same work in a few milliseconds.
 // Types are still checked, by `npm run build` (tsc --noEmit), not here.
 "use strict";
-const path = require("path");
 
 // TypeScript's ScriptTarget numbers (ts.ScriptTarget) for the targets esbuild names.
 const TARGETS = {
@@ -57,25 +56,4 @@ module.exports.create = function create(createOptions) {
             return { outputText: result.code, sourceMapText: result.map };
         },
     };
-};
-
-/** This module's path, for ts-node's `transpiler` option. */
-module.exports.path = path.join(__dirname, "esbuildTranspiler.cjs");
-
-/**
- * Whether esbuild loads and runs here (its package can be missing, or hold another platform's
- * binary): where it cannot, ts-node's own transpiler is used instead, slower but the same code.
- */
-module.exports.usable = function usable() {
-    try {
-        require("esbuild").transformSync("", { loader: "ts" });
-        return true;
-    } catch {
-        return false;
-    }
-};
-
-/** ts-node's register options: transpile only, through esbuild where it runs. */
-module.exports.tsNodeOptions = function tsNodeOptions() {
-    return { transpileOnly: true, ...(module.exports.usable() ? { transpiler: module.exports.path } : {}) };
 };

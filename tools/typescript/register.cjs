@@ -1,6 +1,5 @@
 // Preload (`node -r`) that runs TypeScript sources through ts-node with esbuild as its transpiler
-// (ts-node's own where esbuild cannot run): mocha, the benchmarks and the pack's process load
-// TypeScript this way. ts-node finds the tsconfig.json nearest the current directory, as its own
-// register does.
+// (see tsNodeOptions.cjs): mocha, the benchmarks and the pack's process load TypeScript this way.
+// ts-node finds the tsconfig.json nearest the current directory, as its own register does.
 "use strict";
-require("ts-node").register(require("./esbuildTranspiler.cjs").tsNodeOptions());
+require("ts-node").register(require("./tsNodeOptions.cjs").tsNodeOptions());

@@ -5,7 +5,8 @@ import * as path from "path";
 import * as vm from "vm";
 import * as ts from "typescript";
 
-const { create, tsNodeOptions } = require("../../../tools/typescript/esbuildTranspiler.cjs");
+const { create } = require("../../../tools/typescript/esbuildTranspiler.cjs");
+const { tsNodeOptions } = require("../../../tools/typescript/tsNodeOptions.cjs");
 
 const ROOT_OPTIONS = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true };
 
