@@ -6,7 +6,6 @@ import * as vm from "vm";
 import * as ts from "typescript";
 
 const { create } = require("../../../tools/typescript/esbuildTranspiler.cjs");
-const { tsNodeOptions } = require("../../../tools/typescript/tsNodeOptions.cjs");
 
 const ROOT_OPTIONS = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true };
 
@@ -71,22 +70,6 @@ describe("esbuild transpiler for ts-node", () => {
         assert.throws(() => (runModule(tsc, {}) as { write: () => void }).write(), typeError, "tsc's output is strict");
         const ours = transpiler().transpile(source, { fileName: "/src/w.ts" }).outputText;
         assert.throws(() => (runModule(ours, {}) as { write: () => void }).write(), typeError);
-    });
-
-    it("falls back to ts-node's own transpiler where esbuild cannot run", () => {
-        assert.match(tsNodeOptions().transpiler, /esbuildTranspiler\.cjs$/);
-        const cached = require.cache[require.resolve("esbuild")]!;
-        const real = cached.exports;
-        cached.exports = {
-            transformSync: () => {
-                throw new Error('The package "@esbuild/linux-x64" could not be found');
-            },
-        };
-        try {
-            assert.deepEqual(tsNodeOptions(), { transpileOnly: true });
-        } finally {
-            cached.exports = real;
-        }
     });
 
     it("maps stack traces back to the TypeScript source's lines", () => {
