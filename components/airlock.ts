@@ -1,6 +1,7 @@
 // The Airlock: the one machine with internet. The desktop workload (components/desktop/workload.ts)
 // with the shared airlock volume (ReadWriteMany) writable here only, pip/ and apt/ folders for offline
-// installs in the TorchPods, and sftp (the image's sshd) on Service port 10022.
+// installs in the TorchPods, and sftp (the image's sshd) on Service port 10022, whose sessions log every
+// file operation for the audit trail (./airlock/sftpAudit.ts; the writer is ./airlockAudit.ts).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AIRLOCK_MOUNT_PATH, AIRLOCK_NAMES, DESKTOP_PORTS, DESKTOP_PORT_NAMES } from "@torchpod/contract";
@@ -12,6 +13,7 @@ import { SHM_MOUNT, DesktopComponent, homeMount, shmVolume, stableDesktopLabels 
 import { ExposureConfig, GuiConfig, Resources, TorchpodMode } from "./common/settings";
 import { refuseInvalidArgs } from "./common/argProblems";
 import { validateAirlockArgs } from "./airlock.validate";
+import { sftpAudit } from "./airlock/sftpAudit";
 
 export { validateAirlockArgs } from "./airlock.validate";
 
@@ -65,6 +67,9 @@ export class Airlock extends DesktopComponent {
         return DESKTOP_PORTS.sftp;
     }
     readonly sftpEndpoint: pulumi.Output<string>;
+    /** The sftp session logs (ReadWriteMany, retained), which the audit writer reads. */
+    readonly sftpLogClaim: k8s.core.v1.PersistentVolumeClaim;
+    readonly sftpLogClaimName: pulumi.Output<string>;
 
     constructor(name: string, args: AirlockArgs, opts?: pulumi.ComponentResourceOptions) {
         // Defaults and the rules first: an Airlock with bad arguments registers nothing, not even itself.
@@ -99,11 +104,19 @@ export class Airlock extends DesktopComponent {
         );
         this.shareClaimName = this.share.metadata.name;
 
+        const audit = sftpAudit(
+            name,
+            { namespace: args.namespace, labels: stableDesktopLabels(identity), storageClass: args.shareStorageClass },
+            this,
+        );
+        this.sftpLogClaim = audit.logClaim;
+        this.sftpLogClaimName = audit.logClaim.metadata.name;
+
         const folders = AIRLOCK_FOLDERS.map((f) => `${AIRLOCK_MOUNT_PATH}/${f}`).join(" ");
         const init: k8s.types.input.core.v1.Container = {
             name: "airlock-folders",
             image,
-            command: ["/bin/sh", "-c", `mkdir -p ${folders} && chmod 1777 ${folders}`],
+            command: ["/bin/sh", "-c", `mkdir -p ${folders} && chmod 1777 ${folders} && ${audit.initScript}`],
             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
             securityContext: {
                 privileged: false,
@@ -111,7 +124,7 @@ export class Airlock extends DesktopComponent {
                 capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
                 seccompProfile: { type: "RuntimeDefault" },
             },
-            volumeMounts: [{ name: "share", mountPath: AIRLOCK_MOUNT_PATH }],
+            volumeMounts: [{ name: "share", mountPath: AIRLOCK_MOUNT_PATH }, ...audit.initMounts],
         };
 
         this.buildDesktop(name, {
@@ -126,12 +139,13 @@ export class Airlock extends DesktopComponent {
             workingDir: AIRLOCK_MOUNT_PATH,
             ports: [{ name: DESKTOP_PORT_NAMES.sftp, containerPort: DESKTOP_PORTS.sftp, protocol: "TCP" }],
             servicePorts: [{ name: DESKTOP_PORT_NAMES.sftp, port: sftpPort, targetPort: DESKTOP_PORT_NAMES.sftp }],
-            volumeMounts: [{ name: "share", mountPath: AIRLOCK_MOUNT_PATH }, homeMount(user), SHM_MOUNT],
+            volumeMounts: [{ name: "share", mountPath: AIRLOCK_MOUNT_PATH }, homeMount(user), SHM_MOUNT, ...audit.mounts],
             volumes: [
                 { name: "share", persistentVolumeClaim: { claimName: this.shareClaimName } },
                 // The Airlock keeps nothing private: its home is scratch space.
                 { name: "home", emptyDir: { sizeLimit: "20Gi" } },
                 shmVolume(shmSize),
+                ...audit.volumes,
             ],
             podSpec: { initContainers: [init] },
             exposure: args.exposure ?? PLATFORM_DEFAULTS.exposure,
@@ -141,6 +155,10 @@ export class Airlock extends DesktopComponent {
         this.clusterIp = this.service.spec.clusterIP;
         this.sftpEndpoint = endpoint(this.service, sftpPort);
 
-        this.registerDesktopOutputs({ shareClaimName: this.shareClaimName, sftpEndpoint: this.sftpEndpoint });
+        this.registerDesktopOutputs({
+            shareClaimName: this.shareClaimName,
+            sftpEndpoint: this.sftpEndpoint,
+            sftpLogClaimName: this.sftpLogClaimName,
+        });
     }
 }

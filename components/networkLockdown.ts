@@ -7,6 +7,7 @@
 //   MLab        no            no           -                      no             no                  no (only the outside database config names)
 //   reconciler  no            no           http only              no             no                  no
 //   importer    no            no           http only              cluster DNS    no                  TCP 443 only, except private/cluster/link-local
+//   audit       no            no           no                     no             no                  no (and nothing reaches it)
 //   office      GUI ports     sftp + GUI   http + ssh
 //
 // MLab is where reviewed code leaves, so it must never be a relay: its Gitea gets no egress at all.
@@ -153,6 +154,7 @@ export const POLICY_NAMES = {
     mlabIngressImporter: "mlab-ingress-importer",
     reconcilerEgress: "mlab-reconciler-egress",
     importerEgress: "mlab-importer-egress",
+    airlockAudit: "airlock-audit-isolated",
 } as const;
 
 /** Builds the lock-down's NetworkPolicies from plain configuration (no Pulumi involved). */
@@ -265,6 +267,14 @@ export function lockdownPolicies(args: NetworkLockdownArgs): NetworkPolicyManife
         policy(tp, POLICY_NAMES.airlockIngress, "Office networks reach the Airlock's sftp and GUI ports.", "airlock", {
             ingress: officeRule([airlockSftp, ...guiPorts]),
         }),
+        // The audit writer: reads the share, writes the audit log; no network at all, either way.
+        policy(
+            tp,
+            POLICY_NAMES.airlockAudit,
+            "The Airlock's audit writer has no network at all: nothing reaches it and it reaches nothing (admins read its log with kubectl exec, through the API server).",
+            "airlock-audit",
+            { ingress: [], egress: [] },
+        ),
         // MLab (Gitea): no egress at all, but for the outside database config names.
         policy(
             ml,

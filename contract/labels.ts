@@ -1,7 +1,15 @@
 // The label contract (docs/DESIGN.md, "Labels"): tools, NetworkPolicies and the policy pack select on these.
 
 /** The workloads the platform runs; exactly the values of `app.kubernetes.io/component`. */
-export type ComponentName = "torchpod" | "airlock" | "mlab" | "enforcement-probe" | "mlab-reconciler" | "mlab-importer";
+export type ComponentName =
+    | "torchpod"
+    | "airlock"
+    | "mlab"
+    | "enforcement-probe"
+    | "mlab-reconciler"
+    | "mlab-importer"
+    /** The Airlock's audit writer: reads the share, writes the audit log; no network at all. */
+    | "airlock-audit";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";

@@ -33,6 +33,19 @@ export const AIRLOCK_NAMES = {
     share: AIRLOCK_CLAIM_NAME,
 } as const;
 
+/**
+ * The Airlock's audit trail (one per stack, in the TorchPod namespace): the writer's Deployment, its
+ * append-only log volume (no user-facing pod mounts it), the sftp session logs the Airlock's sshd
+ * writes (the writer reads them to tell sftp uploads apart), and the ConfigMaps of both sides.
+ */
+export const AIRLOCK_AUDIT_NAMES = {
+    deployment: "airlock-audit",
+    claim: "airlock-audit",
+    sftpLogClaim: "airlock-sftp-log",
+    script: "airlock-audit-writer",
+    sftpConfig: "airlock-sftp-audit",
+} as const;
+
 /** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
 export const MLAB_ADMIN_USER = "mlab-admin";
 

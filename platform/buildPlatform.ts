@@ -3,13 +3,14 @@
 //
 // Order follows from data where a component takes its namespace as the Namespaces component's output
 // (Airlock, TorchPods, the lock-down's policies, the probe), and from dependencies otherwise:
-//   Namespaces → MLab, lock-down → Airlock → enforcement probe → TorchPods (each Deployment waits for
+//   Namespaces → MLab, lock-down → Airlock → its audit writer, enforcement probe → TorchPods (each Deployment waits for
 //   the probe's Job to succeed: on a cluster that ignores NetworkPolicy, no TorchPod ever starts).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { StackConfig } from "../stacks/types";
 import { Namespaces } from "../components/namespaces";
 import { Airlock } from "../components/airlock";
+import { AirlockAudit } from "../components/airlockAudit";
 import { TorchPod } from "../components/torchpod";
 import { Mlab } from "../components/mlab";
 import { NetworkLockdown } from "../components/networkLockdown";
@@ -24,6 +25,8 @@ export interface Platform {
     readonly provider: k8s.Provider;
     readonly namespaces: Namespaces;
     readonly airlock: Airlock;
+    /** The audit trail of what enters the airlock share. */
+    readonly airlockAudit: AirlockAudit;
     readonly mlab: Mlab;
     readonly lockdown: NetworkLockdown;
     readonly probe: EnforcementProbe;
@@ -116,6 +119,20 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
         { ...base, dependsOn: [lockdown] },
     );
 
+    // Locked down like every pod (its own policy denies both directions), before it starts.
+    const airlockAudit = new AirlockAudit(
+        "airlock-audit",
+        {
+            namespace: namespaces.torchpodsName,
+            instance: config.stack,
+            shareClaimName: airlock.shareClaimName,
+            sftpLogClaimName: airlock.sftpLogClaimName,
+            image: config.mlab.reconcilerImage,
+            storageClass: config.storage.airlockClass,
+        },
+        { ...base, dependsOn: [lockdown] },
+    );
+
     const probe = new EnforcementProbe(
         "enforcement-probe",
         {
@@ -186,5 +203,5 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
         );
     }
 
-    return { config, provider, namespaces, airlock, mlab, lockdown, probe, torchpods, gpuQuota };
+    return { config, provider, namespaces, airlock, airlockAudit, mlab, lockdown, probe, torchpods, gpuQuota };
 }
