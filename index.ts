@@ -45,6 +45,9 @@ export = async () => {
     /** Per user: the MLab (git) password, for fetching branches from an office computer. Secret. */
     const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
 
+    /** How admins read the audit trail: what entered the airlock share (one command; JSON lines, hash chain checked). */
+    const audit = { enters: platform.airlockAudit.showCommand };
+
     const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };
     return {
         endpoints,
@@ -56,6 +59,7 @@ export = async () => {
         mlabCloneUrls,
         mlabAdminPassword,
         mlabPasswords,
+        audit,
         namespaces,
     };
 };

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import { SFTP_AUDIT_WRAPPER_PATH } from "../../components/airlockAudit";
 import { Airlock, AirlockArgs } from "../../components/airlock";
 import { LABEL_COMPONENT, LABEL_PART_OF } from "@torchpod/contract";
 import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
@@ -8,7 +10,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 function runAirlock(overrides: Partial<AirlockArgs> = {}): Promise<ProgramRun> {
     return runPiece(() => {
         const a = new Airlock("airlock", { namespace: "torchpod", ...overrides });
-        return { password: a.password, sftp: a.sftpEndpoint, claim: a.shareClaimName };
+        return { password: a.password, sftp: a.sftpEndpoint, claim: a.shareClaimName, sftpLog: a.sftpLogClaimName };
     });
 }
 
@@ -44,6 +46,35 @@ describe("Airlock component", () => {
         const [init] = spec.initContainers;
         assert.strictEqual(init.image, main.image, "same image");
         assert.match(init.command.join(" "), /mkdir -p \/opt\/public\/airlock\/pip \/opt\/public\/airlock\/apt/);
+    });
+
+    it("runs every sftp session through the audit wrapper: mounted over the image's sftp-server, the real one copied aside, session logs on a retained claim", async () => {
+        const run = await runAirlock({ shareStorageClass: "nfs" });
+        const spec = k8s(run, DEPLOYMENT, "airlock").spec.template.spec;
+        const main = spec.containers.find((c: any) => c.name === "airlock");
+        const byMount = (p: string) => main.volumeMounts.find((m: any) => m.mountPath === p);
+        const wrapper = byMount("/usr/lib/openssh/sftp-server");
+        assert.ok(wrapper?.readOnly, "the wrapper replaces the image's sftp-server, read-only");
+        const cm = spec.volumes.find((v: any) => v.name === wrapper.name).configMap;
+        const map = ofType(run, "kubernetes:core/v1:ConfigMap").find((r) => r.inputs.metadata.name === cm.name)!;
+        assert.ok(map.inputs.immutable);
+        assert.equal(map.inputs.data[wrapper.subPath], fs.readFileSync(SFTP_AUDIT_WRAPPER_PATH, "utf8"));
+        assert.equal(cm.defaultMode, 0o555);
+        assert.ok(byMount("/usr/local/lib/airlock-audit")?.readOnly, "the real sftp-server sits in a read-only emptyDir");
+        const log = byMount("/var/log/airlock-sftp");
+        assert.ok(log && !log.readOnly, "sessions write their logs");
+        const claim = spec.volumes.find((v: any) => v.name === log.name).persistentVolumeClaim.claimName;
+        assert.equal(claim, "airlock-sftp-log");
+        const pvc = k8s(run, "kubernetes:core/v1:PersistentVolumeClaim", "airlock-sftp-log");
+        assert.deepStrictEqual(pvc.spec.accessModes, ["ReadWriteMany"], "the audit writer reads it from its own pod");
+        assert.equal(pvc.spec.storageClassName, "nfs");
+        const pvcRes = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").find((r) => r.inputs.metadata.name === "airlock-sftp-log")!;
+        assert.strictEqual(pvcRes.retainOnDelete, true);
+        assert.ok(pvcRes.ignoreChanges.includes("spec.storageClassName"));
+        const [init] = spec.initContainers;
+        assert.match(init.command.join(" "), /cp \/usr\/lib\/openssh\/sftp-server \/airlock-sftp-bin\/sftp-server/);
+        assert.match(init.command.join(" "), /chmod 1733 \/var\/log\/airlock-sftp/);
+        assert.equal(run.exports.sftpLog, "airlock-sftp-log");
     });
 
     it("serves sftp on Service port 10022 to container port 22 named sftp, plus the GUI like a TorchPod", async () => {

@@ -74,6 +74,7 @@ describe("NetworkLockdown", () => {
                 `${ML}/${POLICY_NAMES.importerEgress}`,
                 `${TP}/${POLICY_NAMES.airlockEgress}`,
                 `${TP}/${POLICY_NAMES.airlockIngress}`,
+                `${TP}/${POLICY_NAMES.airlockAudit}`,
                 `${TP}/${POLICY_NAMES.defaultDeny}`,
                 `${TP}/${POLICY_NAMES.torchpodEgress}`,
                 `${TP}/${POLICY_NAMES.torchpodIngress}`,

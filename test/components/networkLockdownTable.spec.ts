@@ -20,6 +20,8 @@ export interface TableEnv {
     readonly airlock: WorkloadEndpoint;
     readonly mlab: WorkloadEndpoint;
     readonly reconciler?: WorkloadEndpoint;
+    /** The Airlock's audit writer (no network at all, either way). */
+    readonly auditWriter: WorkloadEndpoint;
     /** An MLab importer Job's pod (present when a project has an upstream). */
     readonly importer?: WorkloadEndpoint;
     /** MLab's outside database (address and port), when configured: Gitea's one egress. */
@@ -342,6 +344,16 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             ]);
         });
 
+        it("audit writer → nothing: no pod, no DNS, no internet, private, cluster or control-plane address; nothing → audit writer, not even the office", () => {
+            const w = env.auditWriter;
+            const everyone: Endpoint[] = [...allTorchpods(), env.airlock, env.mlab, ...mlabJobs(), env.dns, ...env.others];
+            const addresses: Endpoint[] = [...internet(), ...notInternet(), ...env.office.map(ip), ...CONTROL.map((c) => ip(c.ip))];
+            expectCells(env.model, [
+                ...cells([w], [...everyone, ...addresses], [...anyPorts, ...mlabOn(), 10022], [TCP, UDP], false),
+                ...cells([...everyone, ...addresses], [w], [...anyPorts, 10022], [TCP, UDP], false),
+            ]);
+        });
+
         it("the enforcement probe is a TorchPod for policy purposes: every verdict equals a real TorchPod's", function () {
             if (!env.probe) this.skip();
             const real = env.torchpods[0];
@@ -427,6 +439,8 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
         deployment(tp, "torchpod-alice", LABELS("torchpod", "alice"), gui),
         pod(tp, "torchpod-bob", LABELS("torchpod", "bob"), gui, "10.244.1.7"),
         { ...deployment(tp, "airlock", LABELS("airlock", "dev"), [...gui, port("sftp", args.airlockSftpContainerPort ?? 22)]) },
+        // Were it to listen on anything, no one could reach it.
+        pod(tp, "airlock-audit-0", LABELS("airlock-audit", "dev"), [port("metrics", 8080)], "10.244.1.9"),
         {
             apiVersion: "batch/v1",
             kind: "Job",
@@ -488,6 +502,7 @@ export function syntheticEnv(args: NetworkLockdownArgs, office: string[]): Table
         probe: w(`${tp}/enforcement-probe-0123456789`),
         probeTarget: w(`${tp}/enforcement-probe-target`),
         airlock: w(`${tp}/airlock`),
+        auditWriter: w(`${tp}/airlock-audit-0`),
         mlab: w(`${ml}/mlab-0`),
         reconciler: w(`${ml}/mlab-reconciler`),
         importer: w(`${ml}/mlab-import-0123456789-abcdef01`),

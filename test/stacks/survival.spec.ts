@@ -1,4 +1,4 @@
-// Data survival (home volumes, the airlock share, MLab's data): run the program twice with different
+// Data survival (home volumes, the airlock share, MLab's data, the audit records): run the program twice with different
 // configs (as two `pulumi up`s would) and compare what the engine would keep, replace or delete.
 import * as assert from "assert";
 import { devStackConfig, ofType, runIndex, ProgramRun, RecordedResource } from "../mocks";
@@ -92,6 +92,22 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
         assert.deepStrictEqual(ns(after), ns(before_));
     });
 
+    it("keeps both audit records (the airlock-audit log and the sftp session logs) at the same URNs and names, retained, their class change ignored", () => {
+        for (const name of ["airlock-audit", "airlock-sftp-log"]) {
+            const a = pvc(before_, name)!;
+            const b = pvc(after, name)!;
+            assert.ok(a && b, `${name} missing`);
+            assert.strictEqual(b.urn, a.urn, name);
+            assert.strictEqual(b.inputs.metadata.namespace, a.inputs.metadata.namespace, name);
+            assert.strictEqual(b.retainOnDelete, true, name);
+            assert.strictEqual(b.inputs.spec.storageClassName, "nfs", "the new class is in the inputs ...");
+            assert.ok(b.ignoreChanges.includes("spec.storageClassName"), `${name}: ... but ignored, so no replacement`);
+        }
+        const writer = (run: ProgramRun) =>
+            ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === "airlock-audit")!;
+        assert.strictEqual(writer(after).urn, writer(before_).urn, "the writer keeps its Deployment");
+    });
+
     it("keeps MLab's data volume at the same URN and name, retained, through an image upgrade, a storage-class change, project and user changes", () => {
         const a = pvc(before_, "mlab-data")!;
         const b = pvc(after, "mlab-data")!;
@@ -121,7 +137,7 @@ describe("data survival (home volumes, the airlock share, MLab data) across conf
         if (run.error) throw run.error;
         // Same URNs, new object names: the engine replaces them. Every old one was last deployed with
         // retainOnDelete, so the replacement never deletes it: the old namespace keeps its volumes.
-        for (const name of ["home-alice", "airlock-share", "mlab-data"]) {
+        for (const name of ["home-alice", "airlock-share", "mlab-data", "airlock-audit", "airlock-sftp-log"]) {
             const old = pvc(before_, name)!;
             const moved = pvc(run, name)!;
             assert.strictEqual(moved.urn, old.urn, name);

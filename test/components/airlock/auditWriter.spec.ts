@@ -17,7 +17,6 @@ interface Writer {
         io: { out: (l: string) => void; err: (l: string) => void; now?: () => number },
     ): Promise<number>;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const writer = require(AUDIT_WRITER_SCRIPT_PATH) as Writer;
 
 const sha = (data: string | Buffer) => crypto.createHash("sha256").update(data).digest("hex");
