@@ -1,6 +1,8 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { auditLogOnlyWriterWrites } from "./auditLogOnlyWriterWrites";
+import { auditWriterNoEgress } from "./auditWriterNoEgress";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
@@ -54,11 +56,15 @@ export const stackPolicies = [
     onlyCoreNetworkPolicy,
     mlabNoEgress,
     mlabCredentialHolders,
+    auditLogOnlyWriterWrites,
+    auditWriterNoEgress,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    auditLogOnlyWriterWrites,
+    auditWriterNoEgress,
     browserProxyBasicAuth,
     closedWorldVolumes,
     mlabClosedWorld,

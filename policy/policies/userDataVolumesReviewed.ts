@@ -35,7 +35,7 @@ export function exportOf(spec: any): { backend: string; where: string } | undefi
 export const userDataVolumesReviewed: StackValidationPolicy = {
     name: "user-data-volumes-reviewed",
     description:
-        "Claims of user data (home claims, the airlock share, MLab's data, any claim a TorchPod writes) must be dynamically provisioned or bound to a PersistentVolume named in `reviewedVolumes`; " +
+        "Claims of user data (home claims, the airlock share, MLab's data, the audit log, any claim a TorchPod writes) must be dynamically provisioned or bound to a PersistentVolume named in `reviewedVolumes`; " +
         "a PersistentVolume the stack declares with a network or node backend (anything but a node-attached cloud disk) must be named there; two PersistentVolumes on one export are refused (a second door into the same data); " +
         "a StorageClass the stack declares must use a provisioner listed in `reviewedStorageProvisioners`.",
     enforcementLevel: "mandatory",
@@ -45,6 +45,7 @@ export const userDataVolumesReviewed: StackValidationPolicy = {
         "homeClaimPattern",
         "airlockClaimPattern",
         "mlabDataClaimPattern",
+        "auditClaimPattern",
         "reviewedVolumes",
         "reviewedStorageProvisioners",
     ]),
@@ -60,6 +61,7 @@ export const userDataVolumesReviewed: StackValidationPolicy = {
             if (new RegExp(cfg.homeClaimPattern).test(name)) return "a home claim";
             if (new RegExp(cfg.airlockClaimPattern).test(name)) return "the airlock share";
             if (new RegExp(cfg.mlabDataClaimPattern).test(name)) return "MLab's data";
+            if (new RegExp(cfg.auditClaimPattern).test(name)) return "the audit log";
             return undefined;
         };
         const pvs: { name: string; urn: string; exp?: { backend: string; where: string } }[] = [];

@@ -7,6 +7,7 @@ import { homeClaimsOf } from "./claims";
 import type { PodTemplate } from "./resources";
 
 import {
+    AIRLOCK_AUDIT_NAMES,
     AIRLOCK_CLAIM_NAME,
     AIRLOCK_MOUNT_PATH,
     GITEA_HTTP_CONTAINER_PORT,
@@ -25,6 +26,8 @@ export const DEFAULT_AIRLOCK_MOUNT_PATH = AIRLOCK_MOUNT_PATH;
 export const DEFAULT_AIRLOCK_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "airlock" } };
 export const DEFAULT_RECONCILER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-reconciler" } };
 export const DEFAULT_IMPORTER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "mlab-importer" } };
+export const DEFAULT_AUDIT_WRITER_SELECTOR: LabelSelector = { matchLabels: { [LABEL_COMPONENT]: "airlock-audit" } };
+export const DEFAULT_AUDIT_CLAIM_PATTERN = `^${AIRLOCK_AUDIT_NAMES.claim}$`;
 /** Anchored: a user named `airlock` owns `home-airlock`, which is a home, not the share. */
 export const DEFAULT_AIRLOCK_CLAIM_PATTERN = `^${AIRLOCK_CLAIM_NAME}$`;
 export const DEFAULT_HOME_CLAIM_PATTERN = `^${HOME_CLAIM_PREFIX}`;
@@ -91,6 +94,17 @@ export const SCHEMA = {
         "Label selector on pod-template labels that identifies MLab's importer (cluster DNS, TCP 443 to the internet, Gitea http).",
         DEFAULT_IMPORTER_SELECTOR,
     ),
+    auditWriterSelector: selectorSchema(
+        "Label selector on pod-template labels that identifies the Airlock's audit writer (reads the airlock share, writes the audit log; no network at all).",
+        DEFAULT_AUDIT_WRITER_SELECTOR,
+    ),
+    auditClaimPattern: {
+        type: "string",
+        description:
+            "Regular expression (case-sensitive; anchor it) matching the PersistentVolumeClaim name(s) of the audit log. Only the audit writer may mount it writable; no TorchPod, Airlock or MLab pod may mount it at all.",
+        minLength: 1,
+        default: DEFAULT_AUDIT_CLAIM_PATTERN,
+    } as PolicyConfigJSONSchema,
     homeClaimPattern: {
         type: "string",
         description:
@@ -239,6 +253,8 @@ export interface PackConfig {
     airlockSelector: LabelSelector;
     reconcilerSelector: LabelSelector;
     importerSelector: LabelSelector;
+    auditWriterSelector: LabelSelector;
+    auditClaimPattern: string;
     homeClaimPattern: string;
     mlabDataClaimPattern: string;
     reviewedVolumes: string[];
@@ -266,6 +282,8 @@ export const PACK_DEFAULTS: PackConfig = {
     airlockSelector: DEFAULT_AIRLOCK_SELECTOR,
     reconcilerSelector: DEFAULT_RECONCILER_SELECTOR,
     importerSelector: DEFAULT_IMPORTER_SELECTOR,
+    auditWriterSelector: DEFAULT_AUDIT_WRITER_SELECTOR,
+    auditClaimPattern: DEFAULT_AUDIT_CLAIM_PATTERN,
     homeClaimPattern: DEFAULT_HOME_CLAIM_PATTERN,
     mlabDataClaimPattern: DEFAULT_MLAB_DATA_CLAIM_PATTERN,
     reviewedVolumes: [],
@@ -298,13 +316,21 @@ export class PolicyConfigError extends Error {
 export function resolveConfig(raw: Record<string, unknown> | undefined): PackConfig {
     const c: any = { ...PACK_DEFAULTS };
     for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && k in PACK_DEFAULTS) c[k] = v;
-    for (const k of ["torchpodSelector", "mlabSelector", "airlockSelector", "reconcilerSelector", "importerSelector"] as const) {
+    for (const k of [
+        "torchpodSelector",
+        "mlabSelector",
+        "airlockSelector",
+        "reconcilerSelector",
+        "importerSelector",
+        "auditWriterSelector",
+    ] as const) {
         const parsed = parseSelector(c[k]);
         if (isSelectorProblem(parsed)) throw new PolicyConfigError(`policy config ${k}${parsed.field}: ${parsed.problem}`);
         c[k] = parsed;
     }
     for (const k of [
         "airlockClaimPattern",
+        "auditClaimPattern",
         "homeClaimPattern",
         "mlabDataClaimPattern",
         "secretEnvPattern",

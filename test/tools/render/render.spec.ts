@@ -123,6 +123,17 @@ describe("npm run render", () => {
         assert.deepEqual(fromImporter.get(mlab.id), ["80→3000/TCP"]);
     });
 
+    it("shows the audit writer's row: it reaches nothing and nothing reaches it", () => {
+        const [writer] = result.flows.nodes.filter((n) => n.label.startsWith("Airlock audit writer"));
+        assert.ok(writer, JSON.stringify(result.flows.nodes.map((n) => n.label)));
+        assert.deepEqual(flowsFrom(result, writer.id), []);
+        assert.deepEqual(
+            result.flows.flows.filter((f) => f.to === writer.id),
+            [],
+        );
+        assert.match(logged.join("\n"), /^ {2}Airlock audit writer .* → nothing$/m);
+    });
+
     it("marks the cluster IPs the offline engine made up as placeholders", () => {
         assert.ok(result.placeholderIps.length > 0);
         const text = logged.join("\n");

@@ -1,0 +1,87 @@
+// audit-writer-no-egress: the audit writer, and any pod that can write the audit log, has no way out.
+import { StackValidationPolicy } from "@pulumi/policy";
+import { Findings } from "../support/findings";
+import { stackPods } from "../support/identity";
+import { stackNetwork } from "../support/network";
+import { describeSelector, resolveConfig, schemaFor, selects } from "../support/packConfig";
+import { claimMounts } from "../support/claims";
+import { notApplicable } from "../support/notApplicable";
+import { volumeProblems } from "./closedWorldVolumes";
+
+export const auditWriterNoEgress: StackValidationPolicy = {
+    name: "audit-writer-no-egress",
+    description:
+        "The audit writer (`auditWriterSelector`) and every pod that mounts the audit log's claim (`auditClaimPattern`) writable has no egress at all: selected by an egress-isolating NetworkPolicy that opens nothing " +
+        "(no DNS, no pod, no address), not on the node's network, and using only volumes that stay in the pod (no inline network or node volumes).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: schemaFor(["auditWriterSelector", "auditClaimPattern"]),
+    remediationSteps:
+        "Select the audit writer with a NetworkPolicy of policyTypes [Ingress, Egress] and no rules (the lock-down's airlock-audit-isolated); keep it off the host network.",
+    validateStack: (args, report) => {
+        const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
+        const f = new Findings(report);
+        const auditRe = new RegExp(cfg.auditClaimPattern);
+        const writers = stackPods(args.resources).filter(
+            (p) => selects(cfg.auditWriterSelector, p.t.labels) || claimMounts(p.t).some((m) => m.writable && auditRe.test(m.claim)),
+        );
+        if (writers.length === 0)
+            notApplicable(
+                args,
+                `no audit writer (selector ${describeSelector(cfg.auditWriterSelector)}) and no pod writing a claim matching ${cfg.auditClaimPattern}`,
+            );
+        const rule = "The audit writer reaches nothing: the record of what entered must not leave, nor be fed from outside (no switch)";
+        for (const p of writers)
+            for (const problem of volumeProblems(p, true, new Set()))
+                f.violation(`audit writer ${p.t.display}: ${problem}. ${rule}`, p.urn);
+        const net = stackNetwork(args.resources);
+        if (net.unknowns.length) {
+            f.unknown(net.unknowns);
+            f.finish();
+        }
+        if (net.error || !net.model) {
+            const e = net.error!;
+            const ns = e.policy.split("/")[0];
+            if (writers.some((p) => p.t.namespace === ns))
+                f.violation(
+                    `${e.message}: the API server would reject it, so the audit writer's egress cannot be judged`,
+                    net.urnOf("NetworkPolicy", e.policy),
+                );
+            f.finish();
+            return;
+        }
+        const model = net.model;
+        for (const p of writers) {
+            if (p.t.spec?.hostNetwork === true) {
+                f.violation(
+                    `audit writer ${p.t.display} runs on the node's network (spec.hostNetwork): no NetworkPolicy applies, so it reaches everything. ${rule}`,
+                    p.urn,
+                );
+                continue;
+            }
+            const w = model.workloads.find((x) => `${x.kind}|${x.id}` === p.key);
+            if (!w) continue;
+            const { isolated, grants } = model.egressGrants(w);
+            if (!isolated) {
+                f.violation(
+                    `audit writer ${p.t.display} may reach anything (DNS, the internet): no NetworkPolicy with policyTypes Egress selects it. ${rule}`,
+                    p.urn,
+                );
+                continue;
+            }
+            for (const g of grants) {
+                const peer =
+                    g.peer.kind === "all"
+                        ? "every destination (the rule has no `to`)"
+                        : g.peer.kind === "pods"
+                          ? `pods (${g.peer.namespaceSelector ? `namespaces ${describeSelector(g.peer.namespaceSelector)}` : `namespace ${g.peer.policyNamespace}`}, ${g.peer.podSelector ? `pods ${describeSelector(g.peer.podSelector)}` : "all pods"})`
+                          : `IP range ${g.peer.cidr}${g.peer.except.length ? ` except ${g.peer.except.join(", ")}` : ""}`;
+                f.violation(
+                    `audit writer ${p.t.display} may reach ${peer}: opened by NetworkPolicy ${g.policy} (egress rule #${g.ruleIndex}). ${rule}`,
+                    p.urn,
+                );
+            }
+        }
+        f.finish();
+    },
+};
