@@ -45,8 +45,11 @@ export = async () => {
     /** Per user: the MLab (git) password, for fetching branches from an office computer. Secret. */
     const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
 
-    /** How admins read the audit trail: what entered the airlock share (one command; JSON lines, hash chain checked). */
-    const audit = { enters: platform.airlockAudit.showCommand };
+    /**
+     * How admins read the audit trail: what entered the airlock share (JSON lines, hash chain checked)
+     * and the pushes to MLab (Gitea's access log, JSON lines).
+     */
+    const audit = { enters: platform.airlockAudit.showCommand, leaves: platform.mlab.pushLogCommand };
 
     const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };
     return {

@@ -15,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { GITEA_HTTP_CONTAINER_PORT, GITEA_SSH_CONTAINER_PORT, imageVersion, workloadLabels } from "@torchpod/contract";
 import { PLATFORM_DEFAULTS } from "./common/defaults";
 import { ExposureConfig, MlabConfig } from "./common/settings";
-import { hostWithPort } from "./mlab/giteaSettings";
+import { ACCESS_LOG_FILE, hostWithPort } from "./mlab/giteaSettings";
 import { mlabEmailDomain, userAccounts, userCredentialSecretName } from "./mlab/accounts";
 import { giteaServer } from "./mlab/gitea";
 import { mlabJobs } from "./mlab/jobs";
@@ -93,6 +93,11 @@ export class Mlab extends pulumi.ComponentResource {
     readonly serviceName: string;
     /** Labels of the Gitea pods (for NetworkPolicy peers). */
     readonly podLabels: Record<string, string>;
+    /**
+     * How admins read the record of what leaves: the pushes over http in Gitea's access log (time, client
+     * address, user, repository); which branch moved from which commit to which is Gitea's action feed.
+     */
+    readonly pushLogCommand: pulumi.Output<string>;
     /** The reconciler Job's name (`<name>-reconcile-<hash of its input>`). */
     readonly reconcileJobName: string;
     /** The Gitea Deployment, the Service, the reconciler Job and the importer Jobs by `owner/repo` (to depend on). */
@@ -177,6 +182,7 @@ export class Mlab extends pulumi.ComponentResource {
                 }),
             ),
         );
+        this.pushLogCommand = pulumi.interpolate`kubectl -n ${namespace} exec deploy/${name} -c gitea -- grep git-receive-pack ${ACCESS_LOG_FILE}`;
         this.adminPassword = pulumi.secret(gitea.adminPassword);
         this.userPasswords = pulumi.secret(pulumi.all(Object.fromEntries(accounts.passwords)));
 
@@ -189,6 +195,7 @@ export class Mlab extends pulumi.ComponentResource {
             adminPassword: this.adminPassword,
             userPasswords: this.userPasswords,
             reconcileJobName: this.reconcileJobName,
+            pushLogCommand: this.pushLogCommand,
         });
     }
 

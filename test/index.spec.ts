@@ -341,6 +341,10 @@ describe("index.ts: the dev stack", () => {
         assert.ok(e.mlabAdminPassword.secret);
         assert.strictEqual(e.mlabHttpUrl, "http://mlab.dev.torchpod.internal/");
         assert.strictEqual(e.mlabSshUrl, "ssh://git@mlab.dev.torchpod.internal/");
+        assert.deepStrictEqual(e.audit, {
+            enters: `kubectl -n ${e.namespaces.torchpods} exec deploy/airlock-audit -- node /opt/airlock-audit/audit-writer.js show`,
+            leaves: `kubectl -n ${e.namespaces.mlab} exec deploy/mlab -c gitea -- grep git-receive-pack /var/lib/gitea/log/access.log`,
+        });
         assert.deepStrictEqual(e.mlabCloneUrls, {
             "deepvac/deepvac": {
                 http: "http://mlab.dev.torchpod.internal/deepvac/deepvac.git",

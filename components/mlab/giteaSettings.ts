@@ -36,6 +36,19 @@ export function giteaEnvName(section: string, key: string): string {
 /** [migrations] ALLOWED_DOMAINS: a host that cannot exist (RFC 2606: .invalid never resolves); migrations are off anyway. */
 export const NO_MIGRATION_HOST = "no-migrations.invalid";
 
+/**
+ * The access log's line: one JSON object per request, so the record of what leaves can be read by
+ * tools. A push over http is `POST /<owner>/<repo>.git/git-receive-pack` with the pusher and the
+ * client's address (Gitea trusts no proxy header: REVERSE_PROXY_TRUSTED_PROXIES is loopback only).
+ * The URI is quoted with %q (valid JSON for the percent-encoded ASCII a request URI is).
+ */
+export const ACCESS_LOG_TEMPLATE =
+    '{"time":"{{.Start.UTC.Format "2006-01-02T15:04:05.000Z07:00"}}","client":"{{.Ctx.RemoteHost}}","user":"{{.Identity}}",' +
+    '"method":"{{.Ctx.Req.Method}}","uri":{{printf "%q" .Ctx.Req.URL.RequestURI}},"status":{{.ResponseWriter.Status}}}';
+
+/** Where the access log lives: [log] ROOT_PATH's default, on the retained data volume. */
+export const ACCESS_LOG_FILE = `${GITEA_WORK_DIR}/log/access.log`;
+
 /** The http(s) base a browser or git uses: the port is left out when it is the scheme's default (80). */
 export function hostWithPort(host: string, port: number): string {
     return port === 80 ? host : `${host}:${port}`;
@@ -165,5 +178,26 @@ export function giteaSettings(config: MlabConfig): GiteaSetting[] {
         s("federation", "ENABLED", false, "no federation requests to other servers"),
         s("api", "ENABLE_SWAGGER", false, "no API explorer needed"),
         s("log", "LEVEL", "Info", "operational logs on stdout"),
+        // The record of what leaves (Gitea's own facilities): every request, pushes included, in an
+        // access log on the retained data volume; the ref updates themselves are Gitea's action feed.
+        s("log", "ROOT_PATH", `${GITEA_WORK_DIR}/log`, "log files on the retained data volume, so the record survives restarts"),
+        s(
+            "log",
+            "logger.access.MODE",
+            "file",
+            "the access log (every request with its user and client address) goes to the file writer below",
+        ),
+        s(
+            "log",
+            "ACCESS_LOG_TEMPLATE",
+            ACCESS_LOG_TEMPLATE,
+            "one JSON object per request: time, client address, user, method, URI, status",
+        ),
+        s("log.file", "MODE", "file", "a file writer: only the access log uses it (operational logs stay on the console)"),
+        s("log.file", "FILE_NAME", "access.log", "relative to [log] ROOT_PATH"),
+        s("log.file", "DAILY_ROTATE", true, "one file per day, easy to archive"),
+        s("log.file", "MAX_DAYS", 3650, "rotated files are kept ten years: Gitea's default (7 days) would delete the record of what left"),
+        s("log.file", "COMPRESS", true, "rotated days are gzipped"),
+        s("cron.delete_old_actions", "ENABLED", false, "the action feed (who pushed which commits to which branch) is never pruned"),
     ];
 }

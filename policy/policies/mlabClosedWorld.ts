@@ -23,6 +23,8 @@ export const GITEA_SECTIONS = [
     "webhook",
     "migrations",
     "log",
+    "log_0X2E_file",
+    "log_0X2E_console",
     "session",
     "cache",
     "picture",
@@ -36,6 +38,7 @@ export const GITEA_SECTIONS = [
     "cron",
     "cron_0X2E_update_checker",
     "cron_0X2E_repo_health_check",
+    "cron_0X2E_delete_old_actions",
     "git",
     "git_0X2E_timeout",
     "lfs",
@@ -85,6 +88,8 @@ const HOST_SETTINGS: Record<string, (v: string) => string | undefined> = {
     queue__CONN_STR: (v) => v,
 };
 const APP_INI_DIR = "/etc/gitea";
+/** Log writer modes that stay in the pod ([log] MODE, logger.*.MODE name writers; a writer's MODE is its kind). */
+const LOG_MODES = ["console", "file"];
 
 function hostPart(v: string): string {
     const noScheme = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^[^@/]*@/, "");
@@ -136,6 +141,30 @@ function judgeContainer(c: ContainerRef, t: PodTemplate, cfg: PackConfig, f: Fin
                     );
                 return;
             }
+            // A log writer of kind `conn` sends Gitea's logs (paths, users, addresses) over the network. Writer
+            // names ([log] MODE, logger.<name>.MODE) are their kinds unless a [log.<name>] section says otherwise,
+            // which is itself checked here: every name and kind must be one that stays in the pod.
+            if (
+                /^log(_0X2E_[A-Za-z0-9_]+)?$/.test(m[1]) &&
+                /(^|_0X2E_)MODE$/.test(m[2]) &&
+                literal &&
+                typeof e.value === "string" &&
+                !isUnknown(e.value)
+            ) {
+                const bad = e.value
+                    .split(",")
+                    .map((x: string) => x.trim())
+                    .filter((x: string) => x !== "" && !LOG_MODES.includes(x));
+                if (bad.length > 0)
+                    f.violation(
+                        `${lbl}: env ${name}=${e.value} names log writer ${bad.join(", ")}: only ${LOG_MODES.join(" and ")} writers keep Gitea's logs in the pod (no switch)`,
+                    );
+                return;
+            }
+            if (literal && /^log_0X2E_/.test(m[1]) && m[2] === "ADDR")
+                f.violation(
+                    `${lbl}: env ${name}=${e.value} gives a log writer a network address: Gitea's logs would leave the pod (no switch)`,
+                );
             const check = HOST_SETTINGS[key];
             if (check && typeof e.value === "string" && !isUnknown(e.value) && !hostAllowed(check(e.value) ?? "", cfg))
                 f.violation(

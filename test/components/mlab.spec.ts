@@ -20,6 +20,7 @@ import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/cont
 import { ProgramRun, k8s, ofType, podSpecs, runPiece } from "../mocks";
 import { MLAB_ADMIN_USER } from "@torchpod/contract";
 import { MlabConfig } from "../../components/common/settings";
+import { ACCESS_LOG_TEMPLATE } from "../../components/mlab/giteaSettings";
 
 const baseConfig: MlabConfig = {
     image: "gitea/gitea:1.22.6-rootless",
@@ -138,6 +139,32 @@ describe("Mlab component", () => {
             assert.equal(env.get("GITEA__security__SECRET_KEY")?.valueFrom?.secretKeyRef?.name, "mlab-gitea");
             assert.equal(env.get("GITEA__security__INTERNAL_TOKEN")?.valueFrom?.secretKeyRef?.key, "internal-token");
         }
+    });
+
+    it("records what leaves with Gitea's own facilities: every request (pushes included) in a JSON-lines access log on the data volume, kept ten years; the action feed never pruned", () => {
+        const volumeMount = giteaContainers(built.run)[1].volumeMounts.find((m: any) => m.name === "data");
+        for (const container of giteaContainers(built.run)) {
+            const env = envOf(container);
+            const v = (section: string, key: string) => env.get(giteaEnvName(section, key))?.value;
+            assert.equal(v("log", "logger.access.MODE"), "file");
+            assert.equal(v("log.file", "MODE"), "file", "a file writer, never conn");
+            assert.equal(v("log.file", "FILE_NAME"), "access.log");
+            assert.ok(Number(v("log.file", "MAX_DAYS")) >= 3650, "Gitea's default of 7 days would delete the record");
+            assert.ok(String(v("log", "ROOT_PATH")).startsWith(`${volumeMount.mountPath}/`), "on the retained data volume");
+            assert.equal(v("log", "ACCESS_LOG_TEMPLATE"), ACCESS_LOG_TEMPLATE);
+            assert.equal(v("cron.delete_old_actions", "ENABLED"), "false");
+            assert.equal(
+                v("security", "REVERSE_PROXY_TRUSTED_PROXIES"),
+                "127.0.0.0/8,::1/128",
+                "the client address is the peer's, never a header's",
+            );
+        }
+        assert.equal(giteaEnvName("log", "logger.access.MODE"), "GITEA__log__logger_0X2E_access_0X2E_MODE");
+        // The template's output is one JSON object: fill its actions as Gitea would for a push.
+        const line = ACCESS_LOG_TEMPLATE.replace(/\{\{printf "%q" [^}]+\}\}/g, JSON.stringify("/deepvac/deepvac.git/git-receive-pack"))
+            .replace(/\{\{\.ResponseWriter\.Status\}\}/g, "200")
+            .replace(/\{\{[^}]+\}\}/g, "x");
+        assert.deepEqual(Object.keys(JSON.parse(line)), ["time", "client", "user", "method", "uri", "status"]);
     });
 
     it("refuses migrations entirely, whatever hosts config allow-lists for upstreams (the importer Jobs bring them in)", async () => {
