@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./stacks/parse";
 import { buildPlatform } from "./platform/buildPlatform";
+import { gpusByKind, suspendedUsers } from "./stacks/gpuSummary";
 
 // An async entry point: Pulumi awaits it and takes the object it returns as the stack's outputs.
 // It lets the platform build a large team a few users at a time (see platform/buildPlatform.ts).
@@ -12,11 +13,16 @@ export = async () => {
 
     const users = Object.values(platform.torchpods);
 
-    /** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
+    /**
+     * Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). A suspended
+     * user's entry says `suspended: true`: its Service keeps its address, but no desktop answers there
+     * until the user is resumed.
+     */
     const endpoints = Object.fromEntries(
         users.map((tp) => [
             tp.user,
             {
+                ...(tp.suspended ? { suspended: true } : {}),
                 ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
                 ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
                 ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
@@ -46,6 +52,11 @@ export = async () => {
     const mlabPasswords = pulumi.secret(platform.mlab.userPasswords);
 
     const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };
+
+    /** GPUs by kind (extended resource name): running, suspended and the quota's entry. */
+    const gpus = gpusByKind(config);
+    /** The suspended users (scaled to zero; home, password and MLab account kept). */
+    const suspended = suspendedUsers(config);
     return {
         endpoints,
         passwords,
@@ -57,5 +68,7 @@ export = async () => {
         mlabAdminPassword,
         mlabPasswords,
         namespaces,
+        gpus,
+        suspended,
     };
 };

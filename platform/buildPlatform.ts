@@ -40,6 +40,11 @@ export interface Platform {
  */
 const USERS_PER_TURN = 10;
 
+/** A ResourceQuota's `hard` entries for GPU counts by extended resource name. */
+export function gpuQuotaHard(quota: Readonly<Record<string, number>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(quota).map(([kind, count]) => [`requests.${kind}`, String(count)]));
+}
+
 export async function buildPlatform(config: StackConfig): Promise<Platform> {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
     // context would otherwise change every object's provider, which Pulumi plans as a replacement.
@@ -141,8 +146,8 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                           namespace: namespaces.torchpodsName,
                           labels: workloadLabels("torchpod", config.stack),
                       },
-                      // Extended resources are quota'd by their request (requests equal limits for GPUs).
-                      spec: { hard: { [`requests.${config.gpu.resourceName}`]: String(config.gpu.quota) } },
+                      // Extended resources are quota'd by their request (requests equal limits for GPUs): one entry per kind.
+                      spec: { hard: gpuQuotaHard(config.gpu.quota) },
                   },
                   { provider },
               )
@@ -160,6 +165,8 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 user: user.name,
                 namespace: namespaces.torchpodsName,
                 gpus: user.gpus,
+                gpu: { resourceName: user.gpuResource, nodeSelector: user.gpuNodeSelector, tolerations: config.gpu.tolerations },
+                suspended: user.suspended,
                 resources: user.resources,
                 shmSize: user.shmSize,
                 homeSize: user.homeSize,
@@ -168,7 +175,6 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 mode: config.mode,
                 exposure: config.exposure,
                 officeCidrs: config.officeCidrs,
-                gpu: config.gpu,
                 homeStorageClass: config.storage.homeClass,
                 airlockClaimName: airlock.shareClaimName,
                 proxyConfigMap,

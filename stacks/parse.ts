@@ -18,7 +18,7 @@ import { parseExposure } from "./sections/exposure";
 import { parseGui, parseMode } from "./sections/gui";
 import { parseNamespaces } from "./sections/namespaces";
 import { parseStorage } from "./sections/storage";
-import { parseGpu } from "./sections/gpu";
+import { checkGpuQuota, parseGpu } from "./sections/gpu";
 import { parseCluster } from "./sections/cluster";
 import { parseKubernetes } from "./sections/kubernetes";
 import { parseAirlock } from "./sections/airlock";
@@ -83,7 +83,9 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     // The order of the calls is the order of the messages.
     const image = c.image(`${NAMESPACE}:image`, get("image", "scalar"), PLATFORM_DEFAULTS.image);
     const userDefaults = parseUserDefaults(c, get("defaults", "object"), image);
-    const users = parseUsers(c, get("users", "list"), userDefaults);
+    const gpu = parseGpu(c, get("gpu", "object"));
+    const users = parseUsers(c, get("users", "list"), userDefaults, gpu.config);
+    checkGpuQuota(c, gpu, users);
     const exposure = parseExposure(c, get("exposure", "scalar"));
     const officeCidrs = c.cidrs(`${NAMESPACE}:officeCidrs`, get("officeCidrs", "list"), [], { required: true });
     const gui = parseGui(c, get("gui", "object"));
@@ -98,7 +100,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
         exposure,
         namespaces: parseNamespaces(c, get("namespaces", "object")),
         storage: parseStorage(c, get("storage", "object")),
-        gpu: parseGpu(c, get("gpu", "object"), users),
+        gpu: gpu.config,
         cluster: parseCluster(c, get("cluster", "object")),
         kubernetes: parseKubernetes(c, get("kubernetes", "object")),
         airlock: parseAirlock(c, get("airlock", "object")),

@@ -59,12 +59,16 @@ export interface StorageConfig {
 }
 
 export interface GpuConfig {
-    /** Extended resource name, e.g. nvidia.com/gpu. */
+    /** Extended resource name users ask for unless they name another (`users[i].gpuResource`), e.g. nvidia.com/gpu. */
     readonly resourceName: string;
+    /** Node selector of every GPU TorchPod; a user's own `gpuNodeSelector` is merged over it. */
     readonly nodeSelector: Readonly<Record<string, string>>;
     readonly tolerations: readonly Toleration[];
-    /** ResourceQuota on GPUs in the TorchPod namespace; undefined = no quota. */
-    readonly quota?: number;
+    /**
+     * ResourceQuota of the TorchPod namespace, per extended resource name (one `requests.<name>` entry
+     * each); undefined = no quota. The config's integer form is `{[resourceName]: n}`.
+     */
+    readonly quota?: Readonly<Record<string, number>>;
 }
 
 export interface ClusterConfig {

@@ -1,15 +1,18 @@
 // torchpod:users: one TorchPod per entry. The login rules are TorchPod's own (validateTorchPodArgs,
 // called by ../componentChecks.ts); here: the shape, the defaults, unique names, Gitea's reserved names.
 import { isGiteaReservedName } from "@torchpod/contract";
+import { GpuConfig } from "../../components/common/settings";
 import { Checker, NAMESPACE } from "../checker";
 import { UserConfig } from "../types";
+import { extendedResourceProblem } from "../validate";
 import { UserDefaults } from "./defaults";
 import { GITEA_RESERVED_EXPECTED } from "./giteaNames";
 import { RESOURCE_KEYS, parseResources } from "./resources";
 
-export const USER_KEYS = ["name", "gpus", ...RESOURCE_KEYS, "shm", "home", "image"];
+export const USER_KEYS = ["name", "gpus", "gpuResource", "gpuNodeSelector", ...RESOURCE_KEYS, "shm", "home", "image", "suspended"];
 
-export function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults): UserConfig[] {
+/** `gpu` supplies the defaults of each user's GPU kind and placement. */
+export function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults, gpu: GpuConfig): UserConfig[] {
     const path = `${NAMESPACE}:users`;
     const example = '[{"name": "alice", "gpus": 1}]';
     if (raw === undefined) {
@@ -43,10 +46,13 @@ export function parseUsers(c: Checker, raw: unknown, userDefaults: UserDefaults)
         users.push({
             name,
             gpus: c.integer(`${p}.gpus`, obj.gpus, userDefaults.gpus, 0),
+            gpuResource: c.string(`${p}.gpuResource`, obj.gpuResource, gpu.resourceName, extendedResourceProblem),
+            gpuNodeSelector: { ...gpu.nodeSelector, ...c.labelMap(`${p}.gpuNodeSelector`, obj.gpuNodeSelector, {}) },
             resources: parseResources(c, p, obj, userDefaults),
             shmSize: c.quantity(`${p}.shm`, obj.shm, userDefaults.shm),
             homeSize: c.quantity(`${p}.home`, obj.home, userDefaults.home),
             image: c.image(`${p}.image`, obj.image, userDefaults.image),
+            suspended: c.boolean(`${p}.suspended`, obj.suspended, false),
         });
     });
     return users;
