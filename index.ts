@@ -57,6 +57,10 @@ export = async () => {
     const gpus = gpusByKind(config);
     /** The suspended users (scaled to zero; home, password and MLab account kept). */
     const suspended = suspendedUsers(config);
+    /** The working hours, when the stack sets them: TorchPods of users who are not suspended run only then. */
+    const schedule = config.schedule
+        ? { timeZone: config.schedule.timeZone, start: config.schedule.start, stop: config.schedule.stop, days: config.schedule.days }
+        : undefined;
     return {
         endpoints,
         passwords,
@@ -70,5 +74,6 @@ export = async () => {
         namespaces,
         gpus,
         suspended,
+        ...(schedule ? { schedule } : {}),
     };
 };

@@ -181,6 +181,9 @@ export class TorchPod extends DesktopComponent {
             proxyConfigMap: args.proxyConfigMap,
             dependsOn: args.dependsOn,
             replicas: this.suspended ? 0 : args.scheduled ? "unmanaged" : 1,
+            // The schedule's actor writes replicas through the scale subresource and so owns the field;
+            // patchForce lets Pulumi take it back when the user is suspended (replicas 0).
+            ...(args.scheduled ? { deploymentAnnotations: { "pulumi.com/patchForce": "true" } } : {}),
         });
 
         this.registerDesktopOutputs({ user, homeClaimName: this.home.metadata.name, suspended: this.suspended });

@@ -1,7 +1,7 @@
 // The label contract (docs/DESIGN.md, "Labels"): tools, NetworkPolicies and the policy pack select on these.
 
 /** The workloads the platform runs; exactly the values of `app.kubernetes.io/component`. */
-export type ComponentName = "torchpod" | "airlock" | "mlab" | "enforcement-probe" | "mlab-reconciler" | "mlab-importer";
+export type ComponentName = "torchpod" | "airlock" | "mlab" | "enforcement-probe" | "mlab-reconciler" | "mlab-importer" | "working-hours";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";

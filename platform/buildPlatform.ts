@@ -14,7 +14,8 @@ import { TorchPod } from "../components/torchpod";
 import { Mlab } from "../components/mlab";
 import { NetworkLockdown } from "../components/networkLockdown";
 import { EnforcementProbe } from "../components/enforcementProbe";
-import { workloadLabels } from "@torchpod/contract";
+import { torchpodNames, workloadLabels } from "@torchpod/contract";
+import { WorkingHours } from "../components/workingHours";
 import { DESKTOP_PORTS, SHARED_PROXY_CONFIG_NAME } from "@torchpod/contract";
 import { browserProxyConfigMap } from "../components/desktop/browserProxy";
 
@@ -31,6 +32,8 @@ export interface Platform {
     readonly torchpods: Readonly<Record<string, TorchPod>>;
     /** The GPU ResourceQuota of the TorchPod namespace; undefined without `torchpod:gpu.quota`. */
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
+    /** The working-hours schedule; undefined without `torchpod:schedule`. */
+    readonly workingHours?: WorkingHours;
 }
 
 /**
@@ -167,6 +170,7 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 gpus: user.gpus,
                 gpu: { resourceName: user.gpuResource, nodeSelector: user.gpuNodeSelector, tolerations: config.gpu.tolerations },
                 suspended: user.suspended,
+                scheduled: config.schedule !== undefined,
                 resources: user.resources,
                 shmSize: user.shmSize,
                 homeSize: user.homeSize,
@@ -192,5 +196,21 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
         );
     }
 
-    return { config, provider, namespaces, airlock, mlab, lockdown, probe, torchpods, gpuQuota };
+    // The working hours: start and stop every TorchPod but the suspended users'.
+    const workingHours = config.schedule
+        ? new WorkingHours(
+              "working-hours",
+              {
+                  schedule: config.schedule,
+                  torchpodNamespace: namespaces.torchpodsName,
+                  otherNamespaces: [config.namespaces.torchpods, config.namespaces.mlab],
+                  deployments: config.users.filter((u) => !u.suspended).map((u) => torchpodNames(u.name).deployment),
+                  cluster: config.cluster,
+                  instance: config.stack,
+              },
+              base,
+          )
+        : undefined;
+
+    return { config, provider, namespaces, airlock, mlab, lockdown, probe, torchpods, gpuQuota, workingHours };
 }

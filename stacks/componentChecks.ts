@@ -8,6 +8,7 @@ import { validateAirlockArgs } from "../components/airlock.validate";
 import { validateNetworkLockdownArgs } from "../components/networkLockdown.validate";
 import { validateProbeArgs } from "../components/enforcementProbe.validate";
 import { validateNamespacesArgs } from "../components/namespaces.validate";
+import { validateWorkingHoursArgs } from "../components/workingHours.validate";
 import { Checker } from "./checker";
 import { objectNameProblems } from "./objectNames";
 import { resourceKeys } from "./sections/resources";
@@ -89,5 +90,17 @@ export function checkComponents(c: Checker, config: StackConfig): void {
             "airlock.port": "airlock.sftpPort",
         },
     );
+    if (config.schedule)
+        c.componentProblems(
+            validateWorkingHoursArgs({ schedule: config.schedule, otherNamespaces: [config.namespaces.torchpods, config.namespaces.mlab] }),
+            {
+                timeZone: "schedule.timeZone",
+                start: "schedule.start",
+                stop: "schedule.stop",
+                days: "schedule.days",
+                namespace: "schedule.namespace",
+                image: "schedule.image",
+            },
+        );
     c.componentProblems(objectNameProblems(config), {});
 }

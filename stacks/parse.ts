@@ -24,6 +24,7 @@ import { parseKubernetes } from "./sections/kubernetes";
 import { parseAirlock } from "./sections/airlock";
 import { parseMlab } from "./sections/mlab";
 import { parseProbe } from "./sections/probe";
+import { parseSchedule } from "./sections/schedule";
 
 export { NAMESPACE } from "./checker";
 
@@ -61,6 +62,7 @@ export const TOP_LEVEL_KEYS = [
     "airlock",
     "mlab",
     "probe",
+    "schedule",
 ] as const;
 
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
@@ -90,6 +92,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     const officeCidrs = c.cidrs(`${NAMESPACE}:officeCidrs`, get("officeCidrs", "list"), [], { required: true });
     const gui = parseGui(c, get("gui", "object"));
     const mode = parseMode(c, get("mode", "scalar"), gui);
+    const schedule = parseSchedule(c, get("schedule", "object"));
     const config: StackConfig = {
         stack,
         image,
@@ -106,7 +109,9 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
         airlock: parseAirlock(c, get("airlock", "object")),
         mlab: parseMlab(c, get("mlab", "object"), users),
         probe: parseProbe(c, get("probe", "object")),
+        ...(schedule ? { schedule } : {}),
     };
+
     checkComponents(c, config);
     if (c.problems.length > 0) throw new StackConfigError(stack, c.problems);
     return config;

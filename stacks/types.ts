@@ -50,4 +50,6 @@ export interface StackConfig {
     readonly airlock: S.AirlockConfig;
     readonly mlab: S.MlabConfig;
     readonly probe: S.ProbeConfig;
+    /** Working hours; undefined = TorchPods run until suspended. */
+    readonly schedule?: S.ScheduleConfig;
 }

@@ -162,3 +162,21 @@ export interface ProbeConfig {
     /** Seconds each connection attempt may take. */
     readonly timeoutSeconds: number;
 }
+
+/** A day of the week as `torchpod:schedule.days` names it. */
+export type Weekday = "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun";
+
+export interface ScheduleConfig {
+    /** IANA time zone of the hours, e.g. Europe/Berlin (the CronJobs' `timeZone`). */
+    readonly timeZone: string;
+    /** `HH:MM` (24 h) when TorchPods start, on `days`. */
+    readonly start: string;
+    /** `HH:MM` when they stop, on `days`. */
+    readonly stop: string;
+    /** Working days; outside them TorchPods stay stopped. */
+    readonly days: readonly Weekday[];
+    /** The schedule's own namespace (never the TorchPod namespace). */
+    readonly namespace: string;
+    /** Pinned image that runs the scaling script (node). */
+    readonly image: string;
+}

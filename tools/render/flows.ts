@@ -88,7 +88,7 @@ function clusterDnsObjects(config: StackConfig): K8sObject[] {
 const componentOf = (w: WorkloadEndpoint) => w.labels["app.kubernetes.io/component"];
 const isProbe = (w: WorkloadEndpoint) => w.labels["torchpod.dev/probe"] !== undefined;
 /** The workloads of the traffic table: the three components, and MLab's reconciler and importer Jobs. */
-const SHOWN_COMPONENTS = ["torchpod", "airlock", "mlab", "mlab-reconciler", "mlab-importer"];
+const SHOWN_COMPONENTS = ["torchpod", "airlock", "mlab", "mlab-reconciler", "mlab-importer", "working-hours"];
 const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 interface PortTarget {
@@ -246,6 +246,7 @@ export function stackFlows(objects: readonly K8sObject[], config: StackConfig): 
         mlab: "MLab",
         "mlab-reconciler": "MLab reconciler",
         "mlab-importer": "MLab importer",
+        "working-hours": "working-hours schedule",
     };
     let n = 0;
     for (const members of groups.values()) {
