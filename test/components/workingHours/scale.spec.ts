@@ -4,7 +4,6 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { jobFromEnv, scaleAll } = require("../../../components/workingHours/scale.js");
 
 interface Seen {
