@@ -3,6 +3,7 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
@@ -42,8 +43,12 @@ export const resourcePolicies = [
     pinnedImages,
 ];
 
+/** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
+export const knownResourceTypes = knownResourceTypesPolicy(() => policies.map((p) => p.name));
+
 export const stackPolicies = [
     torchpodInventory,
+    knownResourceTypes,
     torchpodEgressOnlyToMlab,
     torchpodIngressOnlyFromOffice,
     torchpodNamespacePodSecurity,

@@ -529,3 +529,17 @@ export function tokenEntry(type: string): ResourceTypeEntry | undefined {
     if (e) return e;
     return byPrefix.find((p) => type.startsWith(p.type.slice(0, -1)));
 }
+
+/** Every Pulumi `...Patch` resource (`kubernetes:apps/v1:DeploymentPatch`): a server-side-apply patch of an object. */
+export const PATCH_ENTRY: ResourceTypeEntry = {
+    type: "kubernetes:*Patch",
+    category: "admission",
+    judgedBy: [ADMISSION_POLICY],
+    why: "a server-side-apply patch changes an object, possibly one the pack judged, after the fact",
+    reviewSwitch: "reviewedMutations",
+};
+
+/** Whether a kind of the table is cluster-scoped. */
+export function isClusterScopedKind(apiVersion: string, kind: string): boolean {
+    return kindEntry(apiVersion, kind)?.clusterScoped === true;
+}
