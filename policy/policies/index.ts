@@ -1,6 +1,7 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
 import { knownResourceTypesPolicy } from "./knownResourceTypes";
@@ -14,6 +15,7 @@ import { noLiteralSecretsInEnv } from "./noLiteralSecretsInEnv";
 import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
+import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -59,11 +61,14 @@ export const stackPolicies = [
     onlyCoreNetworkPolicy,
     mlabNoEgress,
     mlabCredentialHolders,
+    apiRightsReviewed,
+    podTokensCarryNoApiRights,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    apiRightsReviewed,
     browserProxyBasicAuth,
     closedWorldVolumes,
     mlabClosedWorld,
@@ -76,6 +81,7 @@ export {
     noPrivilegedContainers,
     onlyCoreNetworkPolicy,
     pinnedImages,
+    podTokensCarryNoApiRights,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,
