@@ -1,6 +1,7 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { admissionChangesReviewed } from "./admissionChangesReviewed";
 import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
@@ -63,11 +64,13 @@ export const stackPolicies = [
     mlabCredentialHolders,
     apiRightsReviewed,
     podTokensCarryNoApiRights,
+    admissionChangesReviewed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    admissionChangesReviewed,
     apiRightsReviewed,
     browserProxyBasicAuth,
     closedWorldVolumes,
