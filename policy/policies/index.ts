@@ -5,6 +5,7 @@ import { admissionChangesReviewed } from "./admissionChangesReviewed";
 import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { customResourceWorkloads } from "./customResourceWorkloads";
 import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
@@ -44,6 +45,7 @@ export const resourcePolicies = [
     mlabClosedWorld,
     browserProxyBasicAuth,
     pinnedImages,
+    customResourceWorkloads,
 ];
 
 /** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
@@ -74,6 +76,7 @@ export {
     apiRightsReviewed,
     browserProxyBasicAuth,
     closedWorldVolumes,
+    customResourceWorkloads,
     mlabClosedWorld,
     mlabCredentialHolders,
     mlabGiteaNoRelay,
