@@ -1,8 +1,12 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { admissionChangesReviewed } from "./admissionChangesReviewed";
+import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { customResourceWorkloads } from "./customResourceWorkloads";
+import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
@@ -13,6 +17,7 @@ import { noLiteralSecretsInEnv } from "./noLiteralSecretsInEnv";
 import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
+import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -40,10 +45,15 @@ export const resourcePolicies = [
     mlabClosedWorld,
     browserProxyBasicAuth,
     pinnedImages,
+    customResourceWorkloads,
 ];
+
+/** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
+export const knownResourceTypes = knownResourceTypesPolicy(() => policies.map((p) => p.name));
 
 export const stackPolicies = [
     torchpodInventory,
+    knownResourceTypes,
     torchpodEgressOnlyToMlab,
     torchpodIngressOnlyFromOffice,
     torchpodNamespacePodSecurity,
@@ -54,13 +64,19 @@ export const stackPolicies = [
     onlyCoreNetworkPolicy,
     mlabNoEgress,
     mlabCredentialHolders,
+    apiRightsReviewed,
+    podTokensCarryNoApiRights,
+    admissionChangesReviewed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    admissionChangesReviewed,
+    apiRightsReviewed,
     browserProxyBasicAuth,
     closedWorldVolumes,
+    customResourceWorkloads,
     mlabClosedWorld,
     mlabCredentialHolders,
     mlabGiteaNoRelay,
@@ -71,6 +87,7 @@ export {
     noPrivilegedContainers,
     onlyCoreNetworkPolicy,
     pinnedImages,
+    podTokensCarryNoApiRights,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,
