@@ -40,7 +40,7 @@ export const AIRLOCK_NAMES = {
  * TorchPod namespace. The pack knows it by these names.
  */
 export const WORKING_HOURS_NAMES = {
-    /** The default of `torchpod:schedule.namespace`. */
+    /** Its own namespace (fixed: the pack knows the actor by its service account there). */
     namespace: "torchpod-schedule",
     serviceAccount: "torchpod-schedule",
     /** The Role and RoleBinding, in the TorchPod namespace. */

@@ -98,7 +98,6 @@ export function checkComponents(c: Checker, config: StackConfig): void {
                 start: "schedule.start",
                 stop: "schedule.stop",
                 days: "schedule.days",
-                namespace: "schedule.namespace",
                 image: "schedule.image",
             },
         );

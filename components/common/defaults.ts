@@ -72,7 +72,6 @@ export const PLATFORM_DEFAULTS = {
     /** `torchpod:schedule` (off unless set; timeZone, start and stop have no default) */
     schedule: {
         days: ["Mon", "Tue", "Wed", "Thu", "Fri"] as const,
-        namespace: "torchpod-schedule",
         image: DEFAULT_NODE_IMAGE,
     },
     /** `torchpod:probe` */

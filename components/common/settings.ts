@@ -175,7 +175,7 @@ export interface ScheduleConfig {
     readonly stop: string;
     /** Working days; outside them TorchPods stay stopped. */
     readonly days: readonly Weekday[];
-    /** The schedule's own namespace (never the TorchPod namespace). */
+    /** The schedule's own namespace (never the TorchPod namespace); the platform always uses WORKING_HOURS_NAMES.namespace, which the pack knows. */
     readonly namespace: string;
     /** Pinned image that runs the scaling script (node). */
     readonly image: string;

@@ -8,6 +8,7 @@
 // To add one: append an entry (its service account's namespace and name, the rules, where it may hold
 // them and why), and give its RoleBindings exactly those rules. The api-rights-reviewed policy
 // and its spec show the shape (a scaler of TorchPod Deployments living outside the TorchPod namespace).
+import { WORKING_HOURS_NAMES, WORKING_HOURS_RULE } from "@torchpod/contract";
 import type { Rule } from "./rbac";
 
 export interface KnownActor {
@@ -25,5 +26,19 @@ export interface KnownActor {
     readonly why: string;
 }
 
-/** The platform's known actors (none yet; see the file comment). */
-export const KNOWN_ACTORS: readonly KnownActor[] = [];
+/** The platform's known actors. */
+export const KNOWN_ACTORS: readonly KnownActor[] = [
+    {
+        name: "the working-hours schedule",
+        serviceAccount: { namespace: WORKING_HOURS_NAMES.namespace, name: WORKING_HOURS_NAMES.serviceAccount },
+        allowedRules: [
+            {
+                apiGroups: [...WORKING_HOURS_RULE.apiGroups],
+                resources: [...WORKING_HOURS_RULE.resources],
+                verbs: [...WORKING_HOURS_RULE.verbs],
+            },
+        ],
+        scope: "torchpod-namespaces",
+        why: "its CronJobs start and stop TorchPods at the stack's working hours by scaling their Deployments (components/workingHours.ts)",
+    },
+];

@@ -2,9 +2,10 @@
 // WorkingHours component's (validateWorkingHoursArgs, called by ../componentChecks.ts).
 import { PLATFORM_DEFAULTS } from "../../components/common/defaults";
 import { ScheduleConfig, Weekday } from "../../components/common/settings";
+import { WORKING_HOURS_NAMES } from "@torchpod/contract";
 import { Checker, NAMESPACE } from "../checker";
 
-export const SCHEDULE_KEYS = ["timeZone", "start", "stop", "days", "namespace", "image"];
+export const SCHEDULE_KEYS = ["timeZone", "start", "stop", "days", "image"];
 
 /** undefined when the stack sets no schedule, or `{}` (Pulumi.yaml's default): TorchPods run until suspended. */
 export function parseSchedule(c: Checker, raw: unknown): ScheduleConfig | undefined {
@@ -24,7 +25,8 @@ export function parseSchedule(c: Checker, raw: unknown): ScheduleConfig | undefi
         start: required("start", 'a time of day "HH:MM" like "08:00"'),
         stop: required("stop", 'a time of day "HH:MM" like "20:00"'),
         days,
-        namespace: c.string(`${path}.namespace`, obj.namespace, d.namespace),
+        // Fixed, not configurable: the pack knows the actor by its service account's namespace and name.
+        namespace: WORKING_HOURS_NAMES.namespace,
         image: c.image(`${path}.image`, obj.image, d.image),
     };
 }

@@ -86,17 +86,14 @@ describe("the platform: working hours", function () {
     });
 
     it("refuses a bad schedule with one line per problem and registers nothing", async () => {
-        const bad = await runIndex(
-            dev({ timeZone: "Europe/Nowhere", start: "25:00", days: ["Mon", "Funday"], namespace: "mlab", colour: "red" }),
-        );
+        const bad = await runIndex(dev({ timeZone: "Europe/Nowhere", start: "25:00", days: ["Mon", "Funday"], namespace: "mlab" }));
         assert.ok(bad.error instanceof StackConfigError, String(bad.error));
         assert.deepEqual(bad.error.problems, [
-            'torchpod:schedule.colour: got unknown key "colour" (value "red"), expected one of timeZone, start, stop, days, namespace, image',
+            'torchpod:schedule.namespace: got unknown key "namespace" (value "mlab"), expected one of timeZone, start, stop, days, image',
             'torchpod:schedule.stop: got nothing, expected a time of day "HH:MM" like "20:00" (required)',
             'torchpod:schedule.timeZone: got "Europe/Nowhere", expected an IANA time zone such as "Europe/Berlin", "America/New_York" or "UTC"',
             'torchpod:schedule.start: got "25:00", expected a time of day "HH:MM" (24 hours), like "08:00" or "19:30"',
             'torchpod:schedule.days[1]: got "Funday", expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun',
-            'torchpod:schedule.namespace: got "mlab", expected a namespace of its own: the actor that scales TorchPods never runs beside them or MLab',
         ]);
         assert.equal(bad.resources.length, 0);
     });
