@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./stacks/parse";
 import { buildPlatform } from "./platform/buildPlatform";
+import { gpusByKind, suspendedUsers } from "./stacks/gpuSummary";
 
 // An async entry point: Pulumi awaits it and takes the object it returns as the stack's outputs.
 // It lets the platform build a large team a few users at a time (see platform/buildPlatform.ts).
@@ -12,11 +13,16 @@ export = async () => {
 
     const users = Object.values(platform.torchpods);
 
-    /** Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). */
+    /**
+     * Per user: `host:port` of each enabled GUI (rdp, browser; vnc only when enabled). A suspended
+     * user's entry says `suspended: true`: its Service keeps its address, but no desktop answers there
+     * until the user is resumed.
+     */
     const endpoints = Object.fromEntries(
         users.map((tp) => [
             tp.user,
             {
+                ...(tp.suspended ? { suspended: true } : {}),
                 ...(tp.rdpEndpoint ? { rdp: tp.rdpEndpoint } : {}),
                 ...(tp.browserEndpoint ? { browser: tp.browserEndpoint } : {}),
                 ...(tp.vncEndpoint ? { vnc: tp.vncEndpoint } : {}),
@@ -52,6 +58,15 @@ export = async () => {
     const audit = { enters: platform.airlockAudit.showCommand, leaves: platform.mlab.pushLogCommand };
 
     const namespaces = { torchpods: platform.namespaces.torchpodsName, mlab: platform.namespaces.mlabName };
+
+    /** GPUs by kind (extended resource name): running, suspended and the quota's entry. */
+    const gpus = gpusByKind(config);
+    /** The suspended users (scaled to zero; home, password and MLab account kept). */
+    const suspended = suspendedUsers(config);
+    /** The working hours, when the stack sets them: TorchPods of users who are not suspended run only then. */
+    const schedule = config.schedule
+        ? { timeZone: config.schedule.timeZone, start: config.schedule.start, stop: config.schedule.stop, days: config.schedule.days }
+        : undefined;
     return {
         endpoints,
         passwords,
@@ -64,5 +79,8 @@ export = async () => {
         mlabPasswords,
         audit,
         namespaces,
+        gpus,
+        suspended,
+        ...(schedule ? { schedule } : {}),
     };
 };

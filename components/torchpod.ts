@@ -62,11 +62,25 @@ export interface TorchPodArgs {
     readonly dependsOn?: readonly pulumi.Resource[];
     /** The browser proxy's Caddyfile ConfigMap, shared per namespace. @default one of this TorchPod's own */
     readonly proxyConfigMap?: k8s.core.v1.ConfigMap;
+    /**
+     * Suspended: the Deployment runs no pod (replicas 0), so its GPUs leave the quota. Nothing else
+     * changes: the home volume, the password, the Secret and the Service stay as they are, and
+     * resuming (false) only brings the pod back. @default false
+     */
+    readonly suspended?: boolean;
+    /**
+     * Started and stopped by the working-hours schedule: while not suspended, `spec.replicas` is left
+     * to the schedule (Pulumi does not set it, so `pulumi up` never starts a pod out of hours).
+     * @default false
+     */
+    readonly scheduled?: boolean;
 }
 
 export class TorchPod extends DesktopComponent {
     readonly user: string;
     readonly home: k8s.core.v1.PersistentVolumeClaim;
+    /** True when the TorchPod runs no pod (`suspended`). */
+    readonly suspended: boolean;
 
     constructor(name: string, args: TorchPodArgs, opts?: pulumi.ComponentResourceOptions) {
         // Defaults and the rules first: a TorchPod with bad arguments registers nothing, not even itself.
@@ -81,11 +95,26 @@ export class TorchPod extends DesktopComponent {
         const exposure = args.exposure ?? PLATFORM_DEFAULTS.exposure;
         const officeCidrs = args.officeCidrs ?? [];
         const gpu = args.gpu ?? PLATFORM_DEFAULTS.gpu;
-        refuseInvalidArgs("TorchPod", validateTorchPodArgs({ user, image, gpus, resources, shmSize, gui, mode, exposure, officeCidrs }));
+        refuseInvalidArgs(
+            "TorchPod",
+            validateTorchPodArgs({
+                user,
+                image,
+                gpus,
+                gpuResource: gpu.resourceName,
+                resources,
+                shmSize,
+                gui,
+                mode,
+                exposure,
+                officeCidrs,
+            }),
+        );
         super("torchpod:index:TorchPod", name, {}, opts);
         const names = torchpodNames(user);
         const identity = { component: "torchpod" as const, instance: user };
         this.user = user;
+        this.suspended = args.suspended ?? false;
 
         // The home volume: explicit stable name, retained on delete (also when the user leaves the
         // config), and immune to config changes that would replace it. Its resource name depends on
@@ -151,8 +180,12 @@ export class TorchPod extends DesktopComponent {
             officeCidrs: args.officeCidrs ?? [],
             proxyConfigMap: args.proxyConfigMap,
             dependsOn: args.dependsOn,
+            replicas: this.suspended ? 0 : args.scheduled ? "unmanaged" : 1,
+            // The schedule's actor writes replicas through the scale subresource and so owns the field;
+            // patchForce lets Pulumi take it back when the user is suspended (replicas 0).
+            ...(args.scheduled ? { deploymentAnnotations: { "pulumi.com/patchForce": "true" } } : {}),
         });
 
-        this.registerDesktopOutputs({ user, homeClaimName: this.home.metadata.name });
+        this.registerDesktopOutputs({ user, homeClaimName: this.home.metadata.name, suspended: this.suspended });
     }
 }

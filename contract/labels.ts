@@ -9,7 +9,9 @@ export type ComponentName =
     | "mlab-reconciler"
     | "mlab-importer"
     /** The Airlock's audit writer: reads the share, writes the audit log; no network at all. */
-    | "airlock-audit";
+    | "airlock-audit"
+    /** The working-hours schedule: scales the TorchPod Deployments; its own namespace, API server only. */
+    | "working-hours";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";

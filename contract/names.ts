@@ -46,6 +46,33 @@ export const AIRLOCK_AUDIT_NAMES = {
     sftpConfig: "airlock-sftp-audit",
 } as const;
 
+/**
+ * The working-hours schedule: the one in-cluster actor with API rights. It lives in a namespace of its
+ * own (never the TorchPod namespace), and its service account may only scale the TorchPod Deployments
+ * it is given by name (WORKING_HOURS_RULE with their resourceNames), through a RoleBinding in the
+ * TorchPod namespace. The pack knows it by these names.
+ */
+export const WORKING_HOURS_NAMES = {
+    /** Its own namespace (fixed: the pack knows the actor by its service account there). */
+    namespace: "torchpod-schedule",
+    serviceAccount: "torchpod-schedule",
+    /** The Role and RoleBinding, in the TorchPod namespace. */
+    role: "torchpod-schedule",
+    start: "torchpod-schedule-start",
+    stop: "torchpod-schedule-stop",
+    script: "torchpod-schedule-script",
+    /** NetworkPolicies of its namespace. */
+    denyAll: "default-deny",
+    apiServer: "working-hours-api-server",
+} as const;
+
+/** Exactly the API rights of the working-hours actor, on the named TorchPod Deployments only (resourceNames). */
+export const WORKING_HOURS_RULE = {
+    apiGroups: ["apps"],
+    resources: ["deployments/scale"],
+    verbs: ["get", "patch", "update"],
+} as const;
+
 /** Gitea's administrator ("admin" itself is a reserved name in Gitea). */
 export const MLAB_ADMIN_USER = "mlab-admin";
 

@@ -15,7 +15,8 @@ import { TorchPod } from "../components/torchpod";
 import { Mlab } from "../components/mlab";
 import { NetworkLockdown } from "../components/networkLockdown";
 import { EnforcementProbe } from "../components/enforcementProbe";
-import { workloadLabels } from "@torchpod/contract";
+import { torchpodNames, workloadLabels } from "@torchpod/contract";
+import { WorkingHours } from "../components/workingHours";
 import { DESKTOP_PORTS, SHARED_PROXY_CONFIG_NAME } from "@torchpod/contract";
 import { browserProxyConfigMap } from "../components/desktop/browserProxy";
 
@@ -34,6 +35,8 @@ export interface Platform {
     readonly torchpods: Readonly<Record<string, TorchPod>>;
     /** The GPU ResourceQuota of the TorchPod namespace; undefined without `torchpod:gpu.quota`. */
     readonly gpuQuota?: k8s.core.v1.ResourceQuota;
+    /** The working-hours schedule; undefined without `torchpod:schedule`. */
+    readonly workingHours?: WorkingHours;
 }
 
 /**
@@ -42,6 +45,11 @@ export interface Platform {
  * offline run took 7.4 s in turns of 100, 6.8 s in turns of 25 and 6.1–6.4 s in turns of 1 to 10.
  */
 const USERS_PER_TURN = 10;
+
+/** A ResourceQuota's `hard` entries for GPU counts by extended resource name. */
+export function gpuQuotaHard(quota: Readonly<Record<string, number>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(quota).map(([kind, count]) => [`requests.${kind}`, String(count)]));
+}
 
 export async function buildPlatform(config: StackConfig): Promise<Platform> {
     // Always an explicit provider: switching later between the ambient kubeconfig and a named
@@ -158,8 +166,8 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                           namespace: namespaces.torchpodsName,
                           labels: workloadLabels("torchpod", config.stack),
                       },
-                      // Extended resources are quota'd by their request (requests equal limits for GPUs).
-                      spec: { hard: { [`requests.${config.gpu.resourceName}`]: String(config.gpu.quota) } },
+                      // Extended resources are quota'd by their request (requests equal limits for GPUs): one entry per kind.
+                      spec: { hard: gpuQuotaHard(config.gpu.quota) },
                   },
                   { provider },
               )
@@ -177,6 +185,9 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 user: user.name,
                 namespace: namespaces.torchpodsName,
                 gpus: user.gpus,
+                gpu: { resourceName: user.gpuResource, nodeSelector: user.gpuNodeSelector, tolerations: config.gpu.tolerations },
+                suspended: user.suspended,
+                scheduled: config.schedule !== undefined,
                 resources: user.resources,
                 shmSize: user.shmSize,
                 homeSize: user.homeSize,
@@ -185,7 +196,6 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 mode: config.mode,
                 exposure: config.exposure,
                 officeCidrs: config.officeCidrs,
-                gpu: config.gpu,
                 homeStorageClass: config.storage.homeClass,
                 airlockClaimName: airlock.shareClaimName,
                 proxyConfigMap,
@@ -203,5 +213,21 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
         );
     }
 
-    return { config, provider, namespaces, airlock, airlockAudit, mlab, lockdown, probe, torchpods, gpuQuota };
+    // The working hours: start and stop every TorchPod but the suspended users'.
+    const workingHours = config.schedule
+        ? new WorkingHours(
+              "working-hours",
+              {
+                  schedule: config.schedule,
+                  torchpodNamespace: namespaces.torchpodsName,
+                  otherNamespaces: [config.namespaces.torchpods, config.namespaces.mlab],
+                  deployments: config.users.filter((u) => !u.suspended).map((u) => torchpodNames(u.name).deployment),
+                  cluster: config.cluster,
+                  instance: config.stack,
+              },
+              base,
+          )
+        : undefined;
+
+    return { config, provider, namespaces, airlock, airlockAudit, mlab, lockdown, probe, torchpods, gpuQuota, workingHours };
 }

@@ -13,6 +13,10 @@ export interface UserConfig {
     readonly name: string;
     /** GPUs requested and limited (integer >= 0). */
     readonly gpus: number;
+    /** The extended resource `gpus` counts (a GPU kind or a MIG profile); default `gpu.resourceName`. */
+    readonly gpuResource: string;
+    /** Where this user's GPUs are: the user's `gpuNodeSelector` merged over `gpu.nodeSelector`. */
+    readonly gpuNodeSelector: Readonly<Record<string, string>>;
     readonly resources: S.Resources;
     /** Size of the memory-backed /dev/shm. */
     readonly shmSize: string;
@@ -20,6 +24,11 @@ export interface UserConfig {
     readonly homeSize: string;
     /** Optional per-user image override (pinned). */
     readonly image: string;
+    /**
+     * Suspended: the TorchPod is scaled to zero and its GPUs leave the quota; home volume, password,
+     * Service and MLab account stay, so resuming restores them unchanged.
+     */
+    readonly suspended: boolean;
 }
 
 /** Which GUI endpoints each TorchPod (and the Airlock) serves. */
@@ -41,4 +50,6 @@ export interface StackConfig {
     readonly airlock: S.AirlockConfig;
     readonly mlab: S.MlabConfig;
     readonly probe: S.ProbeConfig;
+    /** Working hours; undefined = TorchPods run until suspended. */
+    readonly schedule?: S.ScheduleConfig;
 }

@@ -25,6 +25,9 @@ export function isLabelValue(s: string): boolean {
     return s === "" || (s.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(s));
 }
 
+/** Why `s` is not a Kubernetes extended resource name (`domain/name`), or undefined when it is one. */
+export { extendedResourceProblem } from "../components/common/extendedResources";
+
 // Kubernetes quantities: the components' own parser (their rules compare quantities).
 export { parseQuantity } from "../components/quantity";
 

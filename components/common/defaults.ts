@@ -69,6 +69,11 @@ export const PLATFORM_DEFAULTS = {
         memoryLimit: "2Gi",
         postgresSslMode: "require",
     },
+    /** `torchpod:schedule` (off unless set; timeZone, start and stop have no default) */
+    schedule: {
+        days: ["Mon", "Tue", "Wed", "Thu", "Fri"] as const,
+        image: DEFAULT_NODE_IMAGE,
+    },
     /** `torchpod:probe` */
     probe: { enabled: true, image: DEFAULT_NODE_IMAGE, internetAddress: "1.1.1.1", timeoutSeconds: 5 },
 } as const;

@@ -59,12 +59,16 @@ export interface StorageConfig {
 }
 
 export interface GpuConfig {
-    /** Extended resource name, e.g. nvidia.com/gpu. */
+    /** Extended resource name users ask for unless they name another (`users[i].gpuResource`), e.g. nvidia.com/gpu. */
     readonly resourceName: string;
+    /** Node selector of every GPU TorchPod; a user's own `gpuNodeSelector` is merged over it. */
     readonly nodeSelector: Readonly<Record<string, string>>;
     readonly tolerations: readonly Toleration[];
-    /** ResourceQuota on GPUs in the TorchPod namespace; undefined = no quota. */
-    readonly quota?: number;
+    /**
+     * ResourceQuota of the TorchPod namespace, per extended resource name (one `requests.<name>` entry
+     * each); undefined = no quota. The config's integer form is `{[resourceName]: n}`.
+     */
+    readonly quota?: Readonly<Record<string, number>>;
 }
 
 export interface ClusterConfig {
@@ -157,4 +161,22 @@ export interface ProbeConfig {
     readonly internetAddress: string;
     /** Seconds each connection attempt may take. */
     readonly timeoutSeconds: number;
+}
+
+/** A day of the week as `torchpod:schedule.days` names it. */
+export type Weekday = "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun";
+
+export interface ScheduleConfig {
+    /** IANA time zone of the hours, e.g. Europe/Berlin (the CronJobs' `timeZone`). */
+    readonly timeZone: string;
+    /** `HH:MM` (24 h) when TorchPods start, on `days`. */
+    readonly start: string;
+    /** `HH:MM` when they stop, on `days`. */
+    readonly stop: string;
+    /** Working days; outside them TorchPods stay stopped. */
+    readonly days: readonly Weekday[];
+    /** The schedule's own namespace (never the TorchPod namespace); the platform always uses WORKING_HOURS_NAMES.namespace, which the pack knows. */
+    readonly namespace: string;
+    /** Pinned image that runs the scaling script (node). */
+    readonly image: string;
 }

@@ -46,6 +46,14 @@ export interface DesktopWorkloadArgs {
     readonly proxyConfigMap?: k8s.core.v1.ConfigMap;
     /** What the Deployment waits for besides its Secret and proxy ConfigMap. */
     readonly dependsOn?: readonly pulumi.Resource[];
+    /**
+     * The Deployment's replicas: 1 (running) or 0 (suspended); "unmanaged" leaves `spec.replicas` out,
+     * so another writer (the working-hours schedule, through the scale subresource) owns it and
+     * `pulumi up` never resets it. @default 1
+     */
+    readonly replicas?: 0 | 1 | "unmanaged";
+    /** Annotations of the Deployment. @default none */
+    readonly deploymentAnnotations?: Readonly<Record<string, string>>;
 }
 
 export interface DesktopWorkload {
@@ -117,9 +125,14 @@ export function desktopWorkload(name: string, args: DesktopWorkloadArgs, parent:
     const deployment = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         {
-            metadata: { name: names.deployment, namespace, labels },
+            metadata: {
+                name: names.deployment,
+                namespace,
+                labels,
+                ...(args.deploymentAnnotations ? { annotations: { ...args.deploymentAnnotations } } : {}),
+            },
             spec: {
-                replicas: 1,
+                ...(args.replicas === "unmanaged" ? {} : { replicas: args.replicas ?? 1 }),
                 // Home volumes are ReadWriteOnce: the old pod must stop before the new one mounts it.
                 strategy: { type: "Recreate" },
                 selector: { matchLabels: selector },

@@ -3,8 +3,12 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { auditLogOnlyWriterWrites } from "./auditLogOnlyWriterWrites";
 import { auditWriterNoEgress } from "./auditWriterNoEgress";
+import { admissionChangesReviewed } from "./admissionChangesReviewed";
+import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { customResourceWorkloads } from "./customResourceWorkloads";
+import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
@@ -15,6 +19,7 @@ import { noLiteralSecretsInEnv } from "./noLiteralSecretsInEnv";
 import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
+import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -42,10 +47,15 @@ export const resourcePolicies = [
     mlabClosedWorld,
     browserProxyBasicAuth,
     pinnedImages,
+    customResourceWorkloads,
 ];
+
+/** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
+export const knownResourceTypes = knownResourceTypesPolicy(() => policies.map((p) => p.name));
 
 export const stackPolicies = [
     torchpodInventory,
+    knownResourceTypes,
     torchpodEgressOnlyToMlab,
     torchpodIngressOnlyFromOffice,
     torchpodNamespacePodSecurity,
@@ -58,6 +68,9 @@ export const stackPolicies = [
     mlabCredentialHolders,
     auditLogOnlyWriterWrites,
     auditWriterNoEgress,
+    apiRightsReviewed,
+    podTokensCarryNoApiRights,
+    admissionChangesReviewed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
@@ -65,8 +78,11 @@ export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 export {
     auditLogOnlyWriterWrites,
     auditWriterNoEgress,
+    admissionChangesReviewed,
+    apiRightsReviewed,
     browserProxyBasicAuth,
     closedWorldVolumes,
+    customResourceWorkloads,
     mlabClosedWorld,
     mlabCredentialHolders,
     mlabGiteaNoRelay,
@@ -77,6 +93,7 @@ export {
     noPrivilegedContainers,
     onlyCoreNetworkPolicy,
     pinnedImages,
+    podTokensCarryNoApiRights,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,

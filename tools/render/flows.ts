@@ -87,8 +87,8 @@ function clusterDnsObjects(config: StackConfig): K8sObject[] {
 
 const componentOf = (w: WorkloadEndpoint) => w.labels["app.kubernetes.io/component"];
 const isProbe = (w: WorkloadEndpoint) => w.labels["torchpod.dev/probe"] !== undefined;
-/** The workloads of the traffic table: the three components, MLab's reconciler and importer Jobs, and the Airlock's audit writer. */
-const SHOWN_COMPONENTS = ["torchpod", "airlock", "mlab", "mlab-reconciler", "mlab-importer", "airlock-audit"];
+/** The workloads of the traffic table: the three components, MLab's reconciler and importer Jobs, the Airlock's audit writer and the working-hours schedule. */
+const SHOWN_COMPONENTS = ["torchpod", "airlock", "mlab", "mlab-reconciler", "mlab-importer", "airlock-audit", "working-hours"];
 const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 interface PortTarget {
@@ -247,6 +247,7 @@ export function stackFlows(objects: readonly K8sObject[], config: StackConfig): 
         "mlab-reconciler": "MLab reconciler",
         "mlab-importer": "MLab importer",
         "airlock-audit": "Airlock audit writer",
+        "working-hours": "working-hours schedule",
     };
     let n = 0;
     for (const members of groups.values()) {

@@ -11,6 +11,7 @@ import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests } from "./manife
 import { RecordedResource, isKubernetesObject } from "../offline/recorded";
 import { FlowGraph, flowsMarkdown, formatFlows, stackFlows } from "./flows";
 import type { StackConfig } from "../../stacks/types";
+import { gpuKindLines, gpusByKind, suspendedUsers } from "../../stacks/gpuSummary";
 import type { PolicyPackConfig, Violation } from "../pack/runner";
 import { mlabDatabaseEndpoint } from "../../components/mlab/database";
 
@@ -366,11 +367,17 @@ function summary(
 ): string {
     const gpus = config.users.reduce((sum, u) => sum + u.gpus, 0);
     const shownDir = path.relative(process.cwd(), outDir) || outDir;
+    const suspended = suspendedUsers(config);
     const lines = [
-        `Stack ${config.stack}: ${config.users.length} user(s), ${gpus} GPU(s), image ${config.image}`,
+        `Stack ${config.stack}: ${config.users.length} user(s)${suspended.length > 0 ? ` (${suspended.length} suspended)` : ""}, ${gpus} GPU(s), image ${config.image}`,
+        ...gpuKindLines(config).map((line) => `  GPUs ${line}`),
         ...config.users
             .slice(0, SUMMARY_MAX_ITEMS)
-            .map((u) => `  ${u.name}: ${u.gpus} GPU, ${u.resources.cpuLimit} CPU, ${u.resources.memoryLimit} memory, home ${u.homeSize}`),
+            .map(
+                (u) =>
+                    `  ${u.name}: ${u.gpus} ${u.gpuResource}, ${u.resources.cpuLimit} CPU, ${u.resources.memoryLimit} memory, home ${u.homeSize}` +
+                    (u.suspended ? " (suspended: scaled to zero, home and password kept)" : ""),
+            ),
         ...(config.users.length > SUMMARY_MAX_ITEMS
             ? [`  … and ${config.users.length - SUMMARY_MAX_ITEMS} more (render --json lists every user)`]
             : []),
@@ -395,11 +402,15 @@ export function jsonSummary(result: RenderResult): Record<string, unknown> {
         users: config.users.map((u) => ({
             name: u.name,
             gpus: u.gpus,
+            gpuResource: u.gpuResource,
+            suspended: u.suspended,
             cpuLimit: u.resources.cpuLimit,
             memoryLimit: u.resources.memoryLimit,
             home: u.homeSize,
         })),
         gpus: config.users.reduce((sum, u) => sum + u.gpus, 0),
+        gpusByKind: gpusByKind(config),
+        suspended: suspendedUsers(config),
         exports: redactSecrets(result.exports),
         placeholderIps: result.placeholderIps,
         outDir: result.outDir,

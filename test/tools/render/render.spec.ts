@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { render, parseArgs, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_FILE } from "../../../tools/render/render";
+import { render, parseArgs, jsonSummary, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_FILE } from "../../../tools/render/render";
 import { formatFlows } from "../../../tools/render/flows";
 import { buildClis } from "../cli/build";
 import { toPackResource } from "../../../tools/pack/packCheck";
@@ -231,6 +231,40 @@ describe("npm run render", () => {
         assert.equal(node(team, "torchpod")[0].members.length, 40);
         assert.match(lines.join("\n"), /^ {2}40 TorchPods \(torchpod-u00, .*, … \(40 in all\)\) → MLab mlab\/mlab: /m);
         assert.match(lines.join("\n"), /… and 28 more \(render --json lists every user\)/);
+    });
+
+    it("shows GPUs by kind and who is suspended, in the text summary and in --json", async () => {
+        const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-config-"));
+        const dev = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+        const users = [
+            "    - name: alice\n      gpus: 1\n",
+            "    - name: bob\n      gpus: 2\n      gpuResource: nvidia.com/mig-1g.10gb\n      suspended: true\n",
+            "    - name: carol\n      gpus: 3\n      gpuResource: nvidia.com/mig-1g.10gb\n",
+        ].join("");
+        const fleet = dev
+            .replace(/ {2}torchpod:users:\n(?: {4}.*\n)+/, `  torchpod:users:\n${users}`)
+            .replace(/ {4}quota: 4\n/, "    quota:\n      nvidia.com/gpu: 2\n      nvidia.com/mig-1g.10gb: 4\n");
+        assert.match(fleet, /mig-1g\.10gb: 4/);
+        fs.writeFileSync(path.join(configDir, "Pulumi.fleet.yaml"), fleet);
+        const lines: string[] = [];
+        const fleetRun = await render({ stack: "fleet", outRoot, configDir, checkPolicies: false, log: (l) => lines.push(l) });
+        const text = lines.join("\n");
+        assert.match(text, /^Stack fleet: 3 user\(s\) \(1 suspended\), 6 GPU\(s\)/m);
+        assert.match(text, /^ {2}GPUs nvidia\.com\/gpu: 1 running, quota 2$/m);
+        assert.match(text, /^ {2}GPUs nvidia\.com\/mig-1g\.10gb: 3 running, 2 suspended, quota 4$/m);
+        assert.match(text, /^ {2}bob: 2 nvidia\.com\/mig-1g\.10gb, .* \(suspended: scaled to zero, home and password kept\)$/m);
+        assert.match(text, /^ {2}alice: 1 nvidia\.com\/gpu, /m);
+        const json = jsonSummary(fleetRun) as any;
+        assert.deepEqual(json.suspended, ["bob"]);
+        assert.deepEqual(json.gpusByKind["nvidia.com/mig-1g.10gb"], { running: 3, suspended: 2, quota: 4 });
+        assert.deepEqual(
+            json.users.map((u: any) => [u.name, u.gpuResource, u.suspended]),
+            [
+                ["alice", "nvidia.com/gpu", false],
+                ["bob", "nvidia.com/mig-1g.10gb", true],
+                ["carol", "nvidia.com/mig-1g.10gb", false],
+            ],
+        );
     });
 
     it("reports a bad stack config with its key path and writes nothing", async () => {

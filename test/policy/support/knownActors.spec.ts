@@ -1,0 +1,59 @@
+// The working-hours schedule is a known actor: the whole pack passes the program's own schedule, and
+// refuses it the moment its service account holds more than its one rule, or holds it elsewhere.
+import { strict as assert } from "assert";
+import { policies } from "../../../policy/policies";
+import { KNOWN_ACTORS } from "../../../policy/support/knownActors";
+import { WORKING_HOURS_NAMES, WORKING_HOURS_RULE } from "@torchpod/contract";
+import { toPackResource } from "../../../tools/pack/packCheck";
+import { devStackConfig, runIndex, ProgramRun } from "../../mocks";
+import { runPackInProcess } from "../policyArgs";
+
+const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+
+describe("known actors: the working-hours schedule", function () {
+    this.timeout(120000);
+    let run: ProgramRun;
+    before(async () => {
+        run = await runIndex({
+            ...devStackConfig(),
+            "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
+        });
+        if (run.error) throw run.error;
+    });
+    const judge = (resources = run.resources) =>
+        runPackInProcess(
+            policies,
+            resources.map((r) => toPackResource(r)),
+        ).then((vs) => vs.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policyName}: ${v.message}`));
+
+    it("knows the actor by the program's own names and rule", () => {
+        const actor = KNOWN_ACTORS.find((a) => a.serviceAccount.name === WORKING_HOURS_NAMES.serviceAccount)!;
+        assert.deepEqual(actor.serviceAccount, { namespace: WORKING_HOURS_NAMES.namespace, name: WORKING_HOURS_NAMES.serviceAccount });
+        assert.deepEqual(actor.allowedRules, [
+            { ...WORKING_HOURS_RULE, apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch", "update"] },
+        ]);
+        assert.equal(actor.scope, "torchpod-namespaces");
+    });
+
+    it("passes the dev stack with its schedule under the whole pack", async () => {
+        assert.deepEqual(await judge(), []);
+    });
+
+    it("refuses the actor's Role with one rule more than its own, naming the actor", async () => {
+        const widened = run.resources.map((r) =>
+            r.type === ROLE
+                ? {
+                      ...r,
+                      inputs: { ...r.inputs, rules: [...r.inputs.rules, { apiGroups: [""], resources: ["configmaps"], verbs: ["list"] }] },
+                  }
+                : r,
+        );
+        const problems = await judge(widened);
+        assert.ok(
+            problems.some((p) =>
+                /^api-rights-reviewed: .*grants the known actor the working-hours schedule .*rules beyond its own: list configmaps/.test(p),
+            ),
+            problems.join("\n"),
+        );
+    });
+});
