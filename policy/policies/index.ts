@@ -4,6 +4,8 @@ import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
+import { mlabIngressByTrafficTable } from "./mlabIngressByTrafficTable";
+import { routesByTrafficTable } from "./routesByTrafficTable";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
 import { mlabNoEgress } from "./mlabNoEgress";
@@ -54,11 +56,15 @@ export const stackPolicies = [
     onlyCoreNetworkPolicy,
     mlabNoEgress,
     mlabCredentialHolders,
+    mlabIngressByTrafficTable,
+    routesByTrafficTable,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    mlabIngressByTrafficTable,
+    routesByTrafficTable,
     browserProxyBasicAuth,
     closedWorldVolumes,
     mlabClosedWorld,

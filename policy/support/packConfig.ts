@@ -206,7 +206,16 @@ export const SCHEMA = {
     officeCidrs: {
         type: "array",
         description:
-            "The office networks that may reach TorchPods (ingress ipBlocks must lie inside them). Empty (default): any ipBlock no wider than /8 (IPv4) or /32 (IPv6).",
+            "The office networks (the stack's torchpod:officeCidrs; render writes them to policy-config.json): the only sources that may reach TorchPods and MLab. Ingress ipBlocks into them and the " +
+            "loadBalancerSourceRanges of their Services must lie inside these. Empty (default): the pack refuses every such exposure instead of guessing what an office is.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedRoutes: {
+        type: "array",
+        description:
+            "Ingresses, Gateways and Gateway API routes (`Kind ns/name`, e.g. `HTTPRoute mlab/gitea`) reviewed to admit only office networks into MLab (or a Gateway reviewed in MLab's namespace). " +
+            "Any other route to MLab is refused; no route may reach a TorchPod.",
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
@@ -256,6 +265,7 @@ export interface PackConfig {
     giteaImagePattern: string;
     mlabImagePattern: string;
     officeCidrs: string[];
+    reviewedRoutes: string[];
     allowRawVnc: boolean;
     torchpodPodSecurityLevels: string[];
 }
@@ -283,6 +293,7 @@ export const PACK_DEFAULTS: PackConfig = {
     giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
     mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
     officeCidrs: [],
+    reviewedRoutes: [],
     allowRawVnc: false,
     torchpodPodSecurityLevels: ["baseline", "restricted"],
 };

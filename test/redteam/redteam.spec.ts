@@ -14,6 +14,19 @@ import { runPackInProcess, sharedPackProcess } from "../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CASES = path.join(__dirname, "cases");
+/**
+ * The corpus's stack: its office network (every case's baseline lets 192.168.10.0/24 in), as render
+ * writes a stack's policy-config.json. A case's own config adds to it, property by property.
+ */
+const CORPUS_CONFIG_FILE = path.join(__dirname, "corpus-config.json");
+const CORPUS_CONFIG = JSON.parse(fs.readFileSync(CORPUS_CONFIG_FILE, "utf8")) as Record<string, Record<string, unknown>>;
+
+function caseConfig(config: Record<string, unknown> = {}): Record<string, unknown> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [k, v] of Object.entries(CORPUS_CONFIG)) out[k] = { ...v };
+    for (const [k, v] of Object.entries(config)) out[k] = typeof v === "object" && v !== null ? { ...out[k], ...v } : (v as never);
+    return out;
+}
 
 interface Expect {
     description: string;
@@ -61,7 +74,7 @@ describe("red-team corpus", () => {
         for (const c of cases) {
             it(`${c.name}: ${c.expect.description}`, async () => {
                 const resources = manifestsToResources(loadManifests([c.dir]));
-                const config = expandPackConfig(c.expect.config ?? {}, policies) as Record<string, Record<string, unknown>>;
+                const config = expandPackConfig(caseConfig(c.expect.config), policies) as Record<string, Record<string, unknown>>;
                 judge(c.name, c.expect, await runPackInProcess(policies, resources, config));
             });
         }
@@ -75,7 +88,7 @@ describe("red-team corpus", () => {
                 const resources = manifestsToResources(loadManifests([c.dir]));
                 const run = await runPack(resources, {
                     pack: shared.pack,
-                    config: expandPackConfig(c.expect.config ?? {}, policies) as never,
+                    config: expandPackConfig(caseConfig(c.expect.config), policies) as never,
                 });
                 judge(c.name, c.expect, run.violations);
             });
@@ -87,7 +100,10 @@ describe("red-team corpus", () => {
         for (const name of ["clean", "dns-to-kube-dns", "ipblock-any-ipv6", "writable-airlock-mount", "latest-image"]) {
             it(name, () => {
                 const c = cases.find((x) => x.name === name)!;
-                const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir], { cwd: ROOT, encoding: "utf8" });
+                const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir, "--config", CORPUS_CONFIG_FILE], {
+                    cwd: ROOT,
+                    encoding: "utf8",
+                });
                 assert.strictEqual(r.status, c.expect.exitCode, `${name}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
                 const lines = r.stdout.trim().split("\n");
                 for (const w of c.expect.violations) {
