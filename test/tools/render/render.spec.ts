@@ -147,7 +147,16 @@ describe("npm run render", () => {
     it("writes the pack config it used to policy-config.json, as --policy-pack-config takes it", () => {
         const written = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", POLICY_CONFIG_FILE), "utf8"));
         assert.deepEqual(written, result.packConfig);
-        assert.deepEqual(written, {}, "the dev stack needs no opt-in");
+        const office = [...result.config.officeCidrs];
+        assert.deepEqual(
+            written,
+            {
+                "torchpod-ingress-only-from-office": { officeCidrs: office },
+                "torchpod-no-nodeport-services": { officeCidrs: office },
+                "mlab-ingress-by-traffic-table": { officeCidrs: office },
+            },
+            "the dev stack needs no opt-in: only its office networks",
+        );
     });
 
     it("writes flows.md: a Mermaid flowchart with one arrow per allowed flow, labelled with its ports", () => {
