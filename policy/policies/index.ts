@@ -1,8 +1,10 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabIngressByTrafficTable } from "./mlabIngressByTrafficTable";
 import { routesByTrafficTable } from "./routesByTrafficTable";
@@ -15,6 +17,7 @@ import { noLiteralSecretsInEnv } from "./noLiteralSecretsInEnv";
 import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
+import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -44,8 +47,12 @@ export const resourcePolicies = [
     pinnedImages,
 ];
 
+/** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
+export const knownResourceTypes = knownResourceTypesPolicy(() => policies.map((p) => p.name));
+
 export const stackPolicies = [
     torchpodInventory,
+    knownResourceTypes,
     torchpodEgressOnlyToMlab,
     torchpodIngressOnlyFromOffice,
     torchpodNamespacePodSecurity,
@@ -56,6 +63,8 @@ export const stackPolicies = [
     onlyCoreNetworkPolicy,
     mlabNoEgress,
     mlabCredentialHolders,
+    apiRightsReviewed,
+    podTokensCarryNoApiRights,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
 ];
@@ -63,6 +72,7 @@ export const stackPolicies = [
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    apiRightsReviewed,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
     browserProxyBasicAuth,
@@ -77,6 +87,7 @@ export {
     noPrivilegedContainers,
     onlyCoreNetworkPolicy,
     pinnedImages,
+    podTokensCarryNoApiRights,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,

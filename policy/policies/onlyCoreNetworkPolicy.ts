@@ -5,38 +5,11 @@ import { identify, stackPods } from "../support/identity";
 import { resolveConfig, schemaFor } from "../support/packConfig";
 import { metaOf, objectsOf, parseKubeType, providerNamespace } from "../support/resources";
 import { unproxy } from "../support/unknowns";
+import { isPolicyLikeKind, POLICY_LIKE_KINDS } from "../support/resourceTypes";
 
-/** Kinds (by API group) that add to, override or bypass NetworkPolicy. */
-export const POLICY_LIKE_KINDS: Record<string, string[]> = {
-    "policy.networking.k8s.io": ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"],
-    "crd.projectcalico.org": [
-        "NetworkPolicy",
-        "GlobalNetworkPolicy",
-        "StagedNetworkPolicy",
-        "StagedGlobalNetworkPolicy",
-        "GlobalNetworkSet",
-        "NetworkSet",
-    ],
-    "projectcalico.org": [
-        "NetworkPolicy",
-        "GlobalNetworkPolicy",
-        "StagedNetworkPolicy",
-        "StagedGlobalNetworkPolicy",
-        "GlobalNetworkSet",
-        "NetworkSet",
-    ],
-    "cilium.io": ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "CiliumEgressGatewayPolicy", "CiliumLocalRedirectPolicy"],
-    "k8s.cni.cncf.io": ["NetworkAttachmentDefinition"],
-};
+export { isPolicyLikeKind, POLICY_LIKE_KINDS };
 
 export const MULTUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks";
-
-/** Whether `group/Kind` changes what pods may reach: listed above, or any non-core kind named like a network policy. */
-export function isPolicyLikeKind(group: string, kind: string): boolean {
-    if (group === "networking.k8s.io" && kind === "NetworkPolicy") return false;
-    if (group === "extensions" && kind === "NetworkPolicy") return false;
-    return (POLICY_LIKE_KINDS[group] ?? []).includes(kind) || /NetworkPolic(y|ies)$|NetworkAttachment/.test(kind);
-}
 
 export const onlyCoreNetworkPolicy: StackValidationPolicy = {
     name: "only-core-network-policy",

@@ -4,6 +4,7 @@
 // `{"all": {"torchpodSelector": {...}}}` sets a property once for every policy that has it (one
 // selector for the whole pack instead of a copy per policy); a policy's own entry wins.
 import { Policies } from "@pulumi/policy";
+import { reviewProblems } from "./reviews";
 
 export const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 export type RawPackConfig = Record<string, unknown>;
@@ -94,7 +95,7 @@ export function packConfigProblems(raw: unknown, policies: Policies): string[] {
                 const owner = policies.find((q) => k in schemaOf(q));
                 if (!owner)
                     out.push(`all.${k}: no policy of the pack has this property (expected one of ${[...allProps].sort().join(", ")})`);
-                else out.push(...schemaProblems(x, schemaOf(owner)[k], `all.${k}`));
+                else out.push(...schemaProblems(x, schemaOf(owner)[k], `all.${k}`), ...reviewProblems({ [k]: x }).map((m) => `all.${m}`));
                 continue;
             }
             const s = schemaOf(p!)[k];
@@ -103,7 +104,7 @@ export function packConfigProblems(raw: unknown, policies: Policies): string[] {
                 out.push(
                     `${name}.${k}: unknown property (${props.length ? `expected one of ${props.join(", ")}` : "the policy takes no properties"})`,
                 );
-            } else out.push(...schemaProblems(x, s, `${name}.${k}`));
+            } else out.push(...schemaProblems(x, s, `${name}.${k}`), ...reviewProblems({ [k]: x }).map((m) => `${name}.${m}`));
         }
     }
     return out;

@@ -5,6 +5,7 @@ import { LabelSelector, LabelSelectorRequirement, matchesSelector } from "@torch
 import { isSelectorProblem, parseSelector } from "@torchpod/netpol/selector";
 import { homeClaimsOf } from "./claims";
 import type { PodTemplate } from "./resources";
+import { reviewProblems } from "./reviews";
 
 import {
     AIRLOCK_CLAIM_NAME,
@@ -125,6 +126,53 @@ export const SCHEMA = {
         description:
             "Network-policy-like kinds (`Kind` or `group/Kind`, e.g. `cilium.io/CiliumNetworkPolicy`) reviewed for this stack. Any other kind than networking.k8s.io/v1 NetworkPolicy that can change " +
             "what a pod may reach (AdminNetworkPolicy, Calico, Cilium, NetworkAttachmentDefinition) and any Multus network annotation on a TorchPod is refused: the pack cannot prove isolation under it.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedResourceTypes: {
+        type: "array",
+        description:
+            "Resource types reviewed for this stack, once per type: a Pulumi type token (`mycorp:index:Thing`, `kubernetes:argoproj.io/v1alpha1:Workflow`) or a Kubernetes `apiVersion/Kind` " +
+            "(`argoproj.io/v1alpha1/Workflow`). Every resource of a type the pack's table of resource types does not know is refused unless listed here; pods embedded in a reviewed custom resource are still judged. " +
+            "Types with a narrower switch (opaque installers, admission, telemetry, network-policy kinds, storage) are not relaxed by this list.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedOpaqueResources: {
+        type: "array",
+        description:
+            "Objects whose effect the pack cannot see, reviewed one by one: `TYPE NAME`, TYPE as in reviewedResourceTypes, NAME `namespace/name` (a cluster-scoped Kubernetes object: `name`; " +
+            "another provider's resource: its Pulumi name). For Helm v3 Releases, commands, GitOps applications, k3s HelmCharts, node classes with boot scripts, CustomResourceDefinitions, APIServices.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedMutations: {
+        type: "array",
+        description:
+            "Admission-time changes reviewed one by one (`TYPE NAME` as in reviewedOpaqueResources): mutating and validating webhook configurations, mutating admission policies and their bindings, " +
+            "and Pulumi `...Patch` resources, that can reach objects in the TorchPod or MLab namespaces. A patch of an object the stack itself declares is refused even when listed.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedTelemetry: {
+        type: "array",
+        description:
+            "Log-shipping and collector objects reviewed one by one (`TYPE NAME` as in reviewedOpaqueResources; a workload: `apps/v1/DaemonSet namespace/name`) that read the TorchPod or MLab namespaces' output.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedHostPaths: {
+        type: "array",
+        description:
+            "Custom resources (`TYPE NAME` as in reviewedOpaqueResources) reviewed for the hostPath fields they carry outside a pod spec. A hostPath volume inside a pod spec is refused by no-hostpath-volumes whatever this says.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedAdminSubjects: {
+        type: "array",
+        description:
+            "RBAC subjects (`User:name` or `Group:name`) reviewed as administrators: only these may be granted exec, attach, port-forward, proxy, pod or claim creation, workload changes or Secret reads " +
+            "in the TorchPod or MLab namespaces. Service accounts, system:anonymous, system:unauthenticated, system:authenticated and system:serviceaccounts groups are never admissible.",
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
@@ -253,6 +301,12 @@ export interface PackConfig {
     reviewedVolumes: string[];
     reviewedStorageProvisioners: string[];
     reviewedPolicyKinds: string[];
+    reviewedResourceTypes: string[];
+    reviewedOpaqueResources: string[];
+    reviewedMutations: string[];
+    reviewedTelemetry: string[];
+    reviewedHostPaths: string[];
+    reviewedAdminSubjects: string[];
     mlabExternalHosts: string[];
     mlabPorts: number[];
     mlabNamespaces: string[];
@@ -281,6 +335,12 @@ export const PACK_DEFAULTS: PackConfig = {
     reviewedVolumes: [],
     reviewedStorageProvisioners: [],
     reviewedPolicyKinds: [],
+    reviewedResourceTypes: [],
+    reviewedOpaqueResources: [],
+    reviewedMutations: [],
+    reviewedTelemetry: [],
+    reviewedHostPaths: [],
+    reviewedAdminSubjects: [],
     mlabExternalHosts: [],
     mlabPorts: DEFAULT_MLAB_PORTS,
     mlabNamespaces: [],
@@ -328,6 +388,7 @@ export function resolveConfig(raw: Record<string, unknown> | undefined): PackCon
             throw new PolicyConfigError(`policy config ${k}: invalid regular expression: ${e?.message ?? e}`);
         }
     }
+    for (const p of reviewProblems(c)) throw new PolicyConfigError(`policy config ${p}`);
     if (typeof c.allowRawVnc !== "boolean") throw new PolicyConfigError("policy config allowRawVnc: expected true or false");
     if (!Array.isArray(c.mlabPorts) || c.mlabPorts.some((p: unknown) => !Number.isInteger(p)))
         throw new PolicyConfigError("policy config mlabPorts: expected a list of port numbers");

@@ -1,0 +1,191 @@
+// known-resource-types: every resource of the stack is of a type the pack understands, or reviewed.
+import { StackValidationPolicy } from "@pulumi/policy";
+import { Findings } from "../support/findings";
+import { resolveConfig, schemaFor } from "../support/packConfig";
+import { metaOf, parseKubeType, providerNamespace } from "../support/resources";
+import { kindEntry, KNOWN_RESOURCE_TYPES_POLICY, PATCH_ENTRY, ResourceTypeEntry, tokenEntry } from "../support/resourceTypes";
+import { kubeTypeNames, objectReviewed } from "../support/reviews";
+import { isUnknown, unproxy } from "../support/unknowns";
+
+function isPlainObject(v: unknown): v is Record<string, any> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** One Kubernetes object of a resource (List items unpacked), or why its type cannot be told. */
+interface TypedObject {
+    apiVersion?: string;
+    kind?: string;
+    patch: boolean;
+    obj: any;
+    path: string[];
+    /** Why the object's type cannot be told (a computed kind, a List item without kind, a kind the token contradicts). */
+    untold?: string;
+}
+
+/** The objects of a Kubernetes resource, keeping those whose type cannot be told (objectsOf drops them). */
+function typedObjects(type: string, props: any): TypedObject[] {
+    const t = parseKubeType(type)!;
+    if (!isPlainObject(props)) return [{ apiVersion: t.apiVersion, kind: t.kind, patch: t.patch, obj: {}, path: [] }];
+    const out: TypedObject[] = [];
+    const visit = (o: any, apiVersion: string, kind: string, path: string[], fromToken: boolean) => {
+        const ownKind = o.kind;
+        const ownApi = o.apiVersion;
+        if (isUnknown(ownKind) || isUnknown(ownApi)) {
+            out.push({
+                patch: t.patch,
+                obj: o,
+                path,
+                untold: `its ${isUnknown(ownKind) ? "kind" : "apiVersion"} is computed (unknown until deployed)`,
+            });
+            return;
+        }
+        // A typed resource's kind comes from its token; an object that says otherwise is refused, not guessed.
+        if (fromToken && !t.patch && typeof ownKind === "string" && ownKind !== kind && !(kind === "List" || kind.endsWith("List"))) {
+            out.push({ patch: t.patch, obj: o, path, untold: `it says kind ${ownKind} but its type is ${type}` });
+            return;
+        }
+        if (fromToken && typeof ownApi === "string" && ownApi !== apiVersion && !t.patch) {
+            out.push({ patch: t.patch, obj: o, path, untold: `it says apiVersion ${ownApi} but its type is ${type}` });
+            return;
+        }
+        const k = typeof ownKind === "string" && ownKind !== "" ? ownKind : kind;
+        const av = typeof ownApi === "string" && ownApi !== "" ? ownApi : apiVersion;
+        if (k.endsWith("List") && !t.patch) {
+            if (isUnknown(o.items)) {
+                out.push({ patch: false, obj: o, path, untold: "its items are computed (unknown until deployed)" });
+                return;
+            }
+            if (Array.isArray(o.items)) {
+                const itemKind = k === "List" ? undefined : k.slice(0, -"List".length);
+                o.items.forEach((it: unknown, i: number) => {
+                    const p = [...path, "items", String(i)];
+                    if (!isPlainObject(it)) {
+                        out.push({ patch: false, obj: it, path: p, untold: "a List item that is not an object" });
+                        return;
+                    }
+                    const ik = it.kind ?? itemKind;
+                    if (ik === undefined || ik === "") {
+                        out.push({ patch: false, obj: it, path: p, untold: "a List item without a kind" });
+                        return;
+                    }
+                    if (!isUnknown(ik) && typeof ik !== "string") {
+                        out.push({ patch: false, obj: it, path: p, untold: "a List item whose kind is not a string" });
+                        return;
+                    }
+                    visit(it, typeof it.apiVersion === "string" ? it.apiVersion : av, isUnknown(ik) ? "" : (ik as string), p, false);
+                });
+                return;
+            }
+        }
+        out.push({ apiVersion: av, kind: k, patch: t.patch, obj: o, path });
+    };
+    visit(props, t.apiVersion, t.kind, [], true);
+    return out;
+}
+
+/**
+ * The known-resource-types policy. `packPolicies` lists the names of the pack's policies (read when the
+ * policy runs): a table entry whose judging policy is missing is refused like an unknown type.
+ */
+export function knownResourceTypesPolicy(packPolicies: () => readonly string[]): StackValidationPolicy {
+    return {
+        name: KNOWN_RESOURCE_TYPES_POLICY,
+        description:
+            "Every resource of the stack, from any provider, is of a type in the pack's table of resource types (pod holders, network and exposure objects, RBAC, storage, admission, telemetry, " +
+            "harmless types, components, Pulumi's own), judged by the policies the table names; any other type is refused: the pack cannot see what it does. Review a type once in `reviewedResourceTypes`; " +
+            "objects whose effect depends on their content (Helm v3 Releases, commands, GitOps applications, node classes, CustomResourceDefinitions) only one by one in `reviewedOpaqueResources`.",
+        enforcementLevel: "mandatory",
+        severity: "critical",
+        configSchema: schemaFor(["reviewedResourceTypes", "reviewedOpaqueResources"]),
+        remediationSteps:
+            "Express the change with types the pack judges (a Helm v4 Chart or yaml/v2 ConfigGroup instead of a Helm v3 Release or a command), or review the type and list it in `reviewedResourceTypes`.",
+        validateStack: (args, report) => {
+            const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
+            const f = new Findings(report);
+            const present = new Set(packPolicies());
+            const judgedHere = (e: ResourceTypeEntry) => e.judgedBy.filter((p) => p !== KNOWN_RESOURCE_TYPES_POLICY);
+            // Judged when at least one policy the table names is in the pack (a type several policies read
+            // keeps the judgement of those present); none present: nothing judges it.
+            const reportMissing = (what: string, e: ResourceTypeEntry, urn: string) => {
+                const judges = judgedHere(e);
+                if (judges.length === 0 || judges.some((p) => present.has(p))) return;
+                f.violation(
+                    `${what}: the table of resource types says ${e.type} is judged by ${judges.join(", ")}, which ${judges.length > 1 ? "are" : "is"} not part of this pack: nothing judges it (no switch: add the policy)`,
+                    urn,
+                );
+            };
+            for (const r of args.resources) {
+                const props = unproxy(r.props);
+                const exact = tokenEntry(r.type);
+                if (exact) {
+                    const what = `${r.type} ${r.name}`;
+                    if (exact.category === "opaque") {
+                        // Kubernetes opaque kinds (CRDs, GitOps applications) are matched below by group/Kind.
+                        if (!objectReviewed(cfg.reviewedOpaqueResources, [r.type], r.name))
+                            f.violation(
+                                `${what}: the pack cannot see what it does (${exact.why}). Allow this one object after review: config reviewedOpaqueResources: ["${r.type} ${r.name}"] (reviewedResourceTypes does not cover it: what one object does says nothing of another)`,
+                                r.urn,
+                            );
+                        continue;
+                    }
+                    if (r.type === "pulumi:providers:kubernetes") {
+                        const ns = isPlainObject(props) ? props.namespace : undefined;
+                        if (isUnknown(ns)) f.unknown([{ sentinel: ns, path: ["namespace"] }]);
+                        else if (ns !== undefined && ns !== null && typeof ns !== "string")
+                            f.violation(
+                                `${what}: its default namespace is ${JSON.stringify(ns)}, not a name: the pack cannot place the objects it creates (no switch)`,
+                                r.urn,
+                            );
+                    }
+                    reportMissing(what, exact, r.urn);
+                    continue;
+                }
+                const kt = parseKubeType(r.type);
+                if (!kt) {
+                    if (cfg.reviewedResourceTypes.includes(r.type)) continue;
+                    f.violation(
+                        `${r.type} ${r.name}: the pack cannot see what it does: ${r.type} is not in its table of resource types (provider ${r.type.split(":")[0] || "(none)"}). ` +
+                            `Allow it after review, once per type: config reviewedResourceTypes: [${r.type}]`,
+                        r.urn,
+                    );
+                    continue;
+                }
+                const id = { name: r.name, defaultNamespace: providerNamespace(r.provider) };
+                for (const o of typedObjects(r.type, props)) {
+                    const at = o.path.length ? ` (${o.path.join(".")})` : "";
+                    if (o.untold !== undefined || !o.kind || !o.apiVersion) {
+                        f.violation(
+                            `${r.type} ${r.name}${at}: the pack cannot tell what this object is: ${o.untold ?? "no kind"}; an object it cannot name is refused (no switch: give it a literal apiVersion and kind)`,
+                            r.urn,
+                        );
+                        continue;
+                    }
+                    const entry = o.patch ? PATCH_ENTRY : kindEntry(o.apiVersion, o.kind);
+                    const m = metaOf({ kind: o.kind, apiVersion: o.apiVersion, obj: o.obj, path: o.path, patch: o.patch }, id);
+                    const names = kubeTypeNames(o.apiVersion, o.kind, o.patch);
+                    const what = `${o.kind}${o.patch ? "Patch" : ""} ${entry?.clusterScoped ? m.name : `${m.namespace}/${m.name}`} (${o.apiVersion})`;
+                    if (entry?.category === "opaque") {
+                        const name = entry.clusterScoped ? m.name : `${m.namespace}/${m.name}`;
+                        if (!objectReviewed(cfg.reviewedOpaqueResources, names, name))
+                            f.violation(
+                                `${what}: the pack cannot see what it does (${entry.why}). Allow this one object after review: config reviewedOpaqueResources: ["${names[0]} ${name}"] (reviewedResourceTypes does not cover it: what one object does says nothing of another)`,
+                                r.urn,
+                            );
+                        continue;
+                    }
+                    if (entry) {
+                        reportMissing(what, entry, r.urn);
+                        continue;
+                    }
+                    if (names.some((n) => cfg.reviewedResourceTypes.includes(n))) continue;
+                    f.violation(
+                        `${what}: the pack cannot see what it does: ${o.apiVersion}/${o.kind} is not in its table of resource types (a custom resource, or a kind it does not model). ` +
+                            `Allow it after review, once per type (pods it embeds are still judged): config reviewedResourceTypes: [${names[0]}]`,
+                        r.urn,
+                    );
+                }
+            }
+            f.finish();
+        },
+    };
+}
