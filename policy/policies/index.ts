@@ -8,6 +8,7 @@ import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabIngressByTrafficTable } from "./mlabIngressByTrafficTable";
 import { routesByTrafficTable } from "./routesByTrafficTable";
+import { userDataCopiesFollowed } from "./userDataCopiesFollowed";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
 import { mlabNoEgress } from "./mlabNoEgress";
@@ -67,6 +68,7 @@ export const stackPolicies = [
     podTokensCarryNoApiRights,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
+    userDataCopiesFollowed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
@@ -75,6 +77,7 @@ export {
     apiRightsReviewed,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
+    userDataCopiesFollowed,
     browserProxyBasicAuth,
     closedWorldVolumes,
     mlabClosedWorld,

@@ -259,6 +259,14 @@ export const SCHEMA = {
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
+    reviewedBackups: {
+        type: "array",
+        description:
+            "Backups and restores (`Kind ns/name`, e.g. `Schedule velero/nightly`) reviewed for this stack: velero Backup, Schedule and Restore, k8up Backup, Schedule and Archive. " +
+            "Any other backup of a namespace holding user data (home claims, the airlock share, MLab's data), restore of one into another namespace, or restore of a backup the stack does not declare is refused.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
     reviewedRoutes: {
         type: "array",
         description:
@@ -320,6 +328,7 @@ export interface PackConfig {
     mlabImagePattern: string;
     officeCidrs: string[];
     reviewedRoutes: string[];
+    reviewedBackups: string[];
     allowRawVnc: boolean;
     torchpodPodSecurityLevels: string[];
 }
@@ -354,6 +363,7 @@ export const PACK_DEFAULTS: PackConfig = {
     mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
     officeCidrs: [],
     reviewedRoutes: [],
+    reviewedBackups: [],
     allowRawVnc: false,
     torchpodPodSecurityLevels: ["baseline", "restricted"],
 };

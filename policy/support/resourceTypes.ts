@@ -335,6 +335,16 @@ export const RESOURCE_TYPES: readonly ResourceTypeEntry[] = [
         why: "a namespace backup tool: copies claims and objects to where its storage location points",
     })),
 
+    // ---- storage copies: namespace backup tools beyond velero (closed-world-seen's block)
+    ...["Backup", "Schedule", "Archive", "Restore"].map((kind): ResourceTypeEntry => ({
+        type: `k8up.io/${kind}`,
+        category: "storage",
+        judgedBy: [STORAGE_COPIES_POLICY],
+        why: "a namespace backup tool: copies every claim of its namespace to its backend",
+        reviewSwitch: "reviewedBackups",
+    })),
+    // ---- end of closed-world-seen's block
+
     // ---- admission-time changes
     {
         type: "admissionregistration.k8s.io/MutatingWebhookConfiguration",
