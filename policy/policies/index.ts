@@ -18,6 +18,7 @@ import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
 import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
+import { telemetryReviewed } from "./telemetryReviewed";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -67,6 +68,7 @@ export const stackPolicies = [
     apiRightsReviewed,
     podTokensCarryNoApiRights,
     admissionChangesReviewed,
+    telemetryReviewed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
@@ -88,6 +90,7 @@ export {
     onlyCoreNetworkPolicy,
     pinnedImages,
     podTokensCarryNoApiRights,
+    telemetryReviewed,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,
