@@ -33,7 +33,7 @@ export const PACK_NAME = "torchpod-lockdown";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 export const PACK_DESCRIPTION =
     "TorchPod lock-down, closed world: a TorchPod may reach only MLab (Gitea http and ssh), MLab reaches nothing, and whatever the pack cannot prove safe is refused " +
-    "(volume types, policy kinds, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
+    "(resource types of any provider, volume types, policy kinds, API rights, admission-time changes, log shipping, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
 
 export const resourcePolicies = [
     noHostNamespaces,
