@@ -99,7 +99,7 @@ describe("custom-resource-workloads", () => {
     it("leaves a hostPath volume of a pod spec to no-hostpath-volumes, which has no switch", async () => {
         const wf = workflow("ci", {
             automountServiceAccountToken: false,
-            volumes: [{ name: "node", hostPath: { path: "/" } }],
+            volumes: [{ name: "node", hostPath: { path: "/etc/ssl" } }],
             templates: [{ name: "main", container: { image: "python:3.12", volumeMounts: [{ name: "node", mountPath: "/host" }] } }],
         });
         const got = await pack([wf], { reviewedHostPaths: ["argoproj.io/v1alpha1/Workflow ci/train"] });
