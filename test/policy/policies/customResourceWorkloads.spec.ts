@@ -106,3 +106,18 @@ describe("custom-resource-workloads", () => {
         assert.deepStrictEqual([...new Set(got.map((v) => v.policyName))], ["no-hostpath-volumes"], got.map((v) => v.message).join("\n"));
     });
 });
+
+describe("pod specs in custom resources", () => {
+    it("takes a workflow's pod-level settings into its templates' pods (hostNetwork set once for all)", async () => {
+        const wf = workflow("ci", {
+            automountServiceAccountToken: false,
+            hostNetwork: true,
+            templates: [{ name: "main", container: { image: "python:3.12" } }],
+        });
+        const got = await pack([wf]);
+        assert.ok(
+            got.some((v) => v.policyName === "no-host-namespaces" && /hostNetwork/.test(v.message)),
+            got.map((v) => `${v.policyName}: ${v.message}`).join("\n"),
+        );
+    });
+});
