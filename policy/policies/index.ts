@@ -1,9 +1,11 @@
 // The policies of the torchpod-lockdown pack, one per file. Import these (tests, tools); only ../index.ts
 // constructs the PolicyPack (constructing one starts the Analyzer gRPC server).
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { admissionChangesReviewed } from "./admissionChangesReviewed";
 import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
 import { closedWorldVolumes } from "./closedWorldVolumes";
+import { customResourceWorkloads } from "./customResourceWorkloads";
 import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
 import { mlabIngressByTrafficTable } from "./mlabIngressByTrafficTable";
@@ -19,6 +21,7 @@ import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
 import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
+import { telemetryReviewed } from "./telemetryReviewed";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -33,7 +36,7 @@ export const PACK_NAME = "torchpod-lockdown";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 export const PACK_DESCRIPTION =
     "TorchPod lock-down, closed world: a TorchPod may reach only MLab (Gitea http and ssh), MLab reaches nothing, and whatever the pack cannot prove safe is refused " +
-    "(volume types, policy kinds, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
+    "(resource types of any provider, volume types, policy kinds, API rights, admission-time changes, log shipping, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
 
 export const resourcePolicies = [
     noHostNamespaces,
@@ -46,6 +49,7 @@ export const resourcePolicies = [
     mlabClosedWorld,
     browserProxyBasicAuth,
     pinnedImages,
+    customResourceWorkloads,
 ];
 
 /** Refuses every type outside the table of resource types, and every type whose judging policy is not in `policies`. */
@@ -66,6 +70,8 @@ export const stackPolicies = [
     mlabCredentialHolders,
     apiRightsReviewed,
     podTokensCarryNoApiRights,
+    admissionChangesReviewed,
+    telemetryReviewed,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
     userDataCopiesFollowed,
@@ -74,12 +80,14 @@ export const stackPolicies = [
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
 
 export {
+    admissionChangesReviewed,
     apiRightsReviewed,
     mlabIngressByTrafficTable,
     routesByTrafficTable,
     userDataCopiesFollowed,
     browserProxyBasicAuth,
     closedWorldVolumes,
+    customResourceWorkloads,
     mlabClosedWorld,
     mlabCredentialHolders,
     mlabGiteaNoRelay,
@@ -91,6 +99,7 @@ export {
     onlyCoreNetworkPolicy,
     pinnedImages,
     podTokensCarryNoApiRights,
+    telemetryReviewed,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,

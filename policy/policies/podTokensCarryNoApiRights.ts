@@ -19,7 +19,7 @@ export function podTokensPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
         description:
             "No pod of the stack mounts a service-account token that carries rights reaching past the NetworkPolicies (exec, attach, port-forward, pod, claim or workload changes, Secret or log reads) " +
             "in a TorchPod or MLab namespace or cluster-wide: the pod could use them as a way out. Generalises torchpod-no-service-account-token to every pod. " +
-            "A pod in kube-system mounting the token of an account the stack does not declare is refused too: the cluster's controllers' accounts there can create pods anywhere.",
+            "A pod in kube-system mounting the token of an account (other than `default`) the stack does not declare is refused too: the cluster's controllers' accounts there can create pods anywhere.",
         enforcementLevel: "mandatory",
         severity: "critical",
         configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "mlabSelector", "mlabNamespaces"]),
@@ -57,7 +57,7 @@ export function podTokensPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
                 const mounted = projected || (auto !== false && auto !== "false" && !(auto === undefined && saAuto === false));
                 if (!mounted) continue;
                 if (actors.some((a) => a.serviceAccount.namespace === p.t.namespace && a.serviceAccount.name === sa)) continue; // judged exactly by api-rights-reviewed
-                if (SYSTEM_NAMESPACES.includes(p.t.namespace) && !m.serviceAccounts.has(`${p.t.namespace}/${sa}`)) {
+                if (SYSTEM_NAMESPACES.includes(p.t.namespace) && sa !== "default" && !m.serviceAccounts.has(`${p.t.namespace}/${sa}`)) {
                     f.violation(
                         `${p.t.display} mounts the token of ServiceAccount ${p.t.namespace}/${sa}, which the stack does not declare: the pack cannot see its rights, and the cluster's controllers' accounts in ${p.t.namespace} can create pods anywhere (no switch: set automountServiceAccountToken: false or declare the account)`,
                         p.urn,

@@ -51,8 +51,8 @@ export interface ResourceTypeEntry {
     readonly reviewSwitch?: string;
 }
 
-// Policy names the table refers to. The exposure and storage-copy policies belong to another branch;
-// until they are part of the pack, their types are refused as unjudged (see `unjudged` below).
+// Policy names the table refers to. A type whose judging policies are all missing from the pack is
+// refused as unjudged (see `unjudged` below).
 export const POD_POLICIES = [
     "no-host-namespaces",
     "no-privileged-or-dangerous-capabilities",
@@ -162,13 +162,21 @@ export const TELEMETRY_KINDS: Record<string, string[]> = {
     "vector.dev": ["Vector", "VectorAgent", "VectorAggregator", "VectorPipeline"],
 };
 
+/** Which telemetry kinds are cluster-scoped (the Logging operator keeps its ClusterFlows in a namespace). */
+function telemetryClusterScoped(group: string, kind: string): boolean {
+    if (group === "logging.banzaicloud.io") return ["Logging", "FluentbitAgent", "NodeAgent", "LoggingRoute"].includes(kind);
+    if (group === "fluentbit.fluent.io" || group === "fluentd.fluent.io" || group === "observability.kaasops.io")
+        return kind.startsWith("Cluster");
+    return false;
+}
+
 const telemetryEntries: ResourceTypeEntry[] = Object.entries(TELEMETRY_KINDS).flatMap(([group, kinds]) =>
     kinds.map((kind) => ({
         type: `${group}/${kind}`,
         category: "telemetry" as const,
         judgedBy: [TELEMETRY_POLICY],
         why: "it ships pods' output (logs, traces) to wherever it is configured to; a user can print any file to their container's output",
-        clusterScoped: /^Cluster|^Logging$|^FluentBit$|^Collector$/.test(kind) && group !== "monitoring.grafana.com",
+        clusterScoped: telemetryClusterScoped(group, kind),
         reviewSwitch: "reviewedTelemetry",
     })),
 );

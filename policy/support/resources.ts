@@ -1,5 +1,6 @@
 // How the pack sees Kubernetes resources: Pulumi type tokens, raw properties, pod templates.
 import { K8sObject, TEMPLATE_PATHS as POD_OWNER_TEMPLATE_PATHS } from "@torchpod/netpol";
+import { scanEmbedded } from "./embeddedPods";
 import { isUnknown, read } from "./unknowns";
 
 export type Unknowns = { sentinel: string; path: string[] }[];
@@ -223,41 +224,15 @@ export function podTemplatesOfObject(f: FoundObject, id: ResourceIdentity = {}):
     const own = podTemplateOfObject(f, id);
     if (own) return [own];
     if (!mayEmbedPodTemplates(f.kind) || !isPlainObject(f.obj)) return [];
-    const found: string[][] = [];
-    const visit = (v: any, path: string[], depth: number) => {
-        if (depth > 12 || v === null || typeof v !== "object") return;
-        if (Array.isArray(v)) {
-            v.forEach((x, i) => visit(x, [...path, String(i)], depth + 1));
-            return;
-        }
-        // A PodTemplateSpec ({metadata, spec: {containers}}) or a bare PodSpec ({containers: [...]}).
-        if (isPlainObject(v.spec) && Array.isArray(v.spec.containers)) {
-            found.push(path);
-            return;
-        }
-        if (Array.isArray(v.containers) && v.containers.some((c: unknown) => isPlainObject(c) && ("image" in c || "name" in c))) {
-            found.push([...path, "(podSpec)"]);
-            return;
-        }
-        for (const [k, x] of Object.entries(v))
-            if (!(depth === 0 && (k === "status" || k === "metadata"))) visit(x, [...path, k], depth + 1);
-    };
-    visit(f.obj, [], 0);
-    return found.map((p) => {
-        const bare = p[p.length - 1] === "(podSpec)";
-        const path = bare ? p.slice(0, -1) : p;
-        const at = read(f.obj, path);
-        // A bare PodSpec gets a template around it: labels from the owner (the controller's pods carry them, if any).
-        const template = bare ? { metadata: { labels: f.obj?.metadata?.labels }, spec: at } : at;
-        const t = templateOf(
-            { ...f, obj: f.obj },
-            id,
-            template,
-            bare ? [...f.path] : [...f.path, ...path],
-            bare ? [...f.path, ...path] : undefined,
-        );
+    const scan = scanEmbedded(f.obj);
+    return scan.pods.map((p) => {
+        const path = p.path;
+        const t = p.template
+            ? templateOf(f, id, read(f.obj, path), [...f.path, ...path])
+            : // A bare pod spec gets a template around it, with the labels its pods carry (owner, podMetadata, its own).
+              templateOf(f, id, { metadata: { labels: p.labels }, spec: p.spec }, [...f.path], [...f.path, ...path]);
         const where = path.length ? ` (${path.join(".")})` : "";
-        t.display = `${f.kind} ${t.namespace}/${t.name}${found.length > 1 || path.length ? where : ""}`;
+        t.display = `${f.kind} ${t.namespace}/${t.name}${scan.pods.length > 1 || path.length ? where : ""}`;
         t.embedded = true;
         return t;
     });

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { knownResourceTypes, policies } from "../../../policy/policies";
 import { knownResourceTypesPolicy } from "../../../policy/policies/knownResourceTypes";
+import { packConfigProblems } from "../../../policy/support/configFile";
 import { resolveConfig } from "../../../policy/support/packConfig";
 import { EXPOSURE_POLICY } from "../../../policy/support/resourceTypes";
 import { UNKNOWN_STRING } from "../../../policy/support/unknowns";
@@ -186,6 +187,16 @@ describe("review switches (config)", () => {
         assert.strictEqual(
             resolveConfig({ reviewedAdminSubjects: ["Group:platform-admins"] }).reviewedAdminSubjects[0],
             "Group:platform-admins",
+        );
+    });
+});
+
+describe("review switches in a pack config file (policy-check)", () => {
+    it("reports a wildcard type with its policy, key and index", () => {
+        const problems = packConfigProblems({ all: { reviewedResourceTypes: ["*"] } }, policies);
+        assert.ok(
+            problems.some((p) => /^all\.reviewedResourceTypes\[0\]: got "\*", expected a Pulumi type token/.test(p)),
+            problems.join("\n"),
         );
     });
 });
