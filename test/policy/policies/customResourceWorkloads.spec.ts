@@ -21,6 +21,8 @@ const workflow = (namespace: string, spec: Record<string, unknown>) => ({
 async function pack(objects: any[], config: Record<string, unknown> = {}) {
     const rs = [...manifestsToResources(loadManifests([CLEAN])), ...manifestsToResources(objects as never)];
     const all = {
+        // The clean baseline's office network, as render writes it to policy-config.json.
+        officeCidrs: ["192.168.10.0/24"],
         reviewedResourceTypes: ["argoproj.io/v1alpha1/Workflow", "tekton.dev/v1/Task", "logging.example.com/v1/Shipper"],
         ...config,
     };
