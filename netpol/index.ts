@@ -32,4 +32,4 @@ export { matchesSelector } from "./selector";
 export * from "./net";
 export { flattenLists } from "./lists";
 export { NAMESPACE_NAME_LABEL, TEMPLATE_PATHS } from "./endpoints";
-export { loadManifests, ManifestError, sourceOf, POLICY_CONFIG_FILE } from "./manifests";
+export { loadManifests, ManifestError, sourceOf, POLICY_CONFIG_FILE, PULUMI_RESOURCES_FILE } from "./manifests";

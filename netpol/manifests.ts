@@ -22,6 +22,12 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i;
  * not a manifest, so a folder walk skips it (naming the file itself still reads it as one).
  */
 export const POLICY_CONFIG_FILE = "policy-config.json";
+/**
+ * The stack's resources that are not Kubernetes manifests (components, other providers' resources),
+ * which render writes beside the manifests (out/<stack>/pulumi-resources.json) so that policy-check
+ * judges what render judged: not a manifest either.
+ */
+export const PULUMI_RESOURCES_FILE = "pulumi-resources.json";
 const sources = new WeakMap<object, string>();
 
 /** The file an object was loaded from (undefined for objects built in memory). */
@@ -35,7 +41,7 @@ function filesUnder(dir: string): string[] {
     for (const e of entries) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) out.push(...filesUnder(p));
-        else if (e.isFile() && MANIFEST_EXT.test(e.name) && e.name !== POLICY_CONFIG_FILE) out.push(p);
+        else if (e.isFile() && MANIFEST_EXT.test(e.name) && e.name !== POLICY_CONFIG_FILE && e.name !== PULUMI_RESOURCES_FILE) out.push(p);
     }
     return out;
 }

@@ -97,6 +97,19 @@ export function pulumiEnv(root: string): void {
     fs.mkdirSync(path.join(root, "state"), { recursive: true });
 }
 
+/**
+ * Writes the pack config render would write for a stack file (its office networks, its opt-ins) to
+ * OUT, as `pulumi preview --policy-pack-config` takes it, and returns OUT.
+ */
+export function writeStackPackConfig(stackFile: string, out: string): string {
+    const { readStackConfigFile } = require(path.join(PROGRAM, "tools/offline/engine"));
+    const { parseStackConfig } = require(path.join(PROGRAM, "stacks/parse"));
+    const { packConfigFor } = require(path.join(PROGRAM, "tools/render/render"));
+    const config = parseStackConfig(readStackConfigFile(stackFile), "dev");
+    fs.writeFileSync(out, JSON.stringify(packConfigFor(config), null, 2));
+    return out;
+}
+
 export function tempRoot(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-e2e-run."));
 }

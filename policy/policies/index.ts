@@ -10,6 +10,9 @@ import { closedWorldVolumes } from "./closedWorldVolumes";
 import { customResourceWorkloads } from "./customResourceWorkloads";
 import { knownResourceTypesPolicy } from "./knownResourceTypes";
 import { mlabClosedWorld } from "./mlabClosedWorld";
+import { mlabIngressByTrafficTable } from "./mlabIngressByTrafficTable";
+import { routesByTrafficTable } from "./routesByTrafficTable";
+import { userDataCopiesFollowed } from "./userDataCopiesFollowed";
 import { mlabCredentialHolders } from "./mlabCredentialHolders";
 import { mlabGiteaNoRelay } from "./mlabGiteaNoRelay";
 import { mlabNoEgress } from "./mlabNoEgress";
@@ -20,6 +23,7 @@ import { noPrivilegedContainers } from "./noPrivilegedContainers";
 import { onlyCoreNetworkPolicy } from "./onlyCoreNetworkPolicy";
 import { pinnedImages } from "./pinnedImages";
 import { podTokensCarryNoApiRights } from "./podTokensCarryNoApiRights";
+import { telemetryReviewed } from "./telemetryReviewed";
 import { torchpodAirlockReadOnly } from "./torchpodAirlockReadOnly";
 import { torchpodEgressOnlyToMlab } from "./torchpodEgressOnlyToMlab";
 import { torchpodIdentityByData } from "./torchpodIdentityByData";
@@ -34,7 +38,7 @@ export const PACK_NAME = "torchpod-lockdown";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 export const PACK_DESCRIPTION =
     "TorchPod lock-down, closed world: a TorchPod may reach only MLab (Gitea http and ssh), MLab reaches nothing, and whatever the pack cannot prove safe is refused " +
-    "(volume types, policy kinds, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
+    "(resource types of any provider, volume types, policy kinds, API rights, admission-time changes, log shipping, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
 
 export const resourcePolicies = [
     noHostNamespaces,
@@ -71,6 +75,10 @@ export const stackPolicies = [
     apiRightsReviewed,
     podTokensCarryNoApiRights,
     admissionChangesReviewed,
+    telemetryReviewed,
+    mlabIngressByTrafficTable,
+    routesByTrafficTable,
+    userDataCopiesFollowed,
 ];
 
 export const policies: Policies = [...stackPolicies, ...resourcePolicies];
@@ -80,6 +88,9 @@ export {
     auditWriterNoEgress,
     admissionChangesReviewed,
     apiRightsReviewed,
+    mlabIngressByTrafficTable,
+    routesByTrafficTable,
+    userDataCopiesFollowed,
     browserProxyBasicAuth,
     closedWorldVolumes,
     customResourceWorkloads,
@@ -94,6 +105,7 @@ export {
     onlyCoreNetworkPolicy,
     pinnedImages,
     podTokensCarryNoApiRights,
+    telemetryReviewed,
     torchpodAirlockReadOnly,
     torchpodEgressOnlyToMlab,
     torchpodIdentityByData,

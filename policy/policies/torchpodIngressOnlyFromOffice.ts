@@ -3,7 +3,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { GrantPorts, K8sObject, NetworkModel, WorkloadEndpoint } from "@torchpod/netpol";
 import { portMatches } from "@torchpod/netpol/semantics";
 import { describeSelector, PackConfig, resolveConfig, SCHEMA } from "../support/packConfig";
-import { isWideCidr, withinAny } from "../support/cidrs";
+import { officeProblem } from "../support/cidrs";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
@@ -81,8 +81,8 @@ function servicesSelecting(objects: K8sObject[], t: WorkloadEndpoint): K8sObject
 }
 
 /**
- * Judges who may connect to each TorchPod: only office networks (ipBlocks inside `officeCidrs`, or
- * when that is empty no wider than /8 IPv4, /32 IPv6). No pod may: another user's TorchPod, the
+ * Judges who may connect to each TorchPod: only office networks (ipBlocks inside `officeCidrs`; with
+ * no office networks configured, no ipBlock at all: the pack does not guess what an office is). No pod may: another user's TorchPod, the
  * Airlock (which has the internet) or any pod that can reach out could pull a TorchPod's data. Even
  * from the office, no rule may open the image's password-less ports (noVNC 7030; raw VNC 5900 unless
  * `allowRawVnc`), and no Service selecting the TorchPod may forward to them.
@@ -135,12 +135,9 @@ export function analyzeTorchPodIngress(
                     `from pods (${who}${now.length ? `; matches ${now.join(", ")}` : ""}) on ${portsText(g.ports)}: only office networks may connect to a TorchPod, no pod (a TorchPod, the Airlock, MLab) may: ${by}${nopw}`,
                 );
             } else {
-                const outside = cfg.officeCidrs.length ? !withinAny(p.cidr, cfg.officeCidrs) : isWideCidr(p.cidr);
+                const why = officeProblem(p.cidr, cfg.officeCidrs);
                 const src = `${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""}`;
-                if (outside) {
-                    const why = cfg.officeCidrs.length
-                        ? `not inside the office networks (${cfg.officeCidrs.join(", ")})`
-                        : "wider than any office network (/8 IPv4, /32 IPv6)";
+                if (why) {
                     add(`from ${src}, ${why}, on ${portsText(g.ports)}: ${by}${nopw}`);
                 } else if (open.length) {
                     add(
@@ -160,7 +157,7 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
         "Only office networks may open connections to a TorchPod (the design's table: no TorchPod, Airlock or MLab pod may). A connection in is a way out: " +
         "the Airlock (or any pod with the internet) could ssh or VNC into a TorchPod and carry its data away, and an internet range lets anyone outside do it. " +
         "For every TorchPod (pod-template or workload labels matching `torchpodSelector`, also inside custom resources) it reports: no NetworkPolicy with policyTypes Ingress selects it; " +
-        "an ingress rule without `from`; any pod peer (podSelector/namespaceSelector); an ipBlock outside `officeCidrs` (when empty: wider than /8 IPv4 or /32 IPv6, e.g. 0.0.0.0/0, ::/0, ::ffff:0:0/96). " +
+        "an ingress rule without `from`; any pod peer (podSelector/namespaceSelector); an ipBlock outside `officeCidrs` (when no office networks are configured, every ipBlock: the pack does not guess what an office is; render writes the stack's torchpod:officeCidrs to policy-config.json). " +
         "Even from the office it reports any rule that opens the image's password-less ports, noVNC 7030 always and raw VNC 5900 unless `allowRawVnc` " +
         "(also through a rule without `ports`, a port without number, a range covering them or a named port resolving to them), and any Service selecting a TorchPod whose targetPort " +
         "(number or name) is one of them: the browser desktop belongs behind the authenticating proxy on 7031. Each message names the TorchPod, the port, the source and the NetworkPolicy (or Service). " +

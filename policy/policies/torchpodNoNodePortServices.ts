@@ -4,24 +4,27 @@ import { describeSelector, resolveConfig, SCHEMA, selectorImplies, selects } fro
 import { Findings } from "../support/findings";
 import { metaOf, objectsOf, parseKubeType, podTemplatesOf, providerNamespace, Unknowns } from "../support/resources";
 import { isUnknown, read, unproxy } from "../support/unknowns";
-import { isWideCidr } from "../support/cidrs";
+import { serviceExposures } from "../support/serviceExposure";
 import { notApplicable } from "../support/notApplicable";
 
 export const torchpodNoNodePortServices: StackValidationPolicy = {
     name: "torchpod-no-nodeport-services",
     description:
         "No Service that selects TorchPods may be exposed on the nodes or beyond the office: type NodePort, type LoadBalancer without allocateLoadBalancerNodePorts: false, " +
-        "type LoadBalancer without loadBalancerSourceRanges (or with a range wider than /8 IPv4, /32 IPv6), or any externalIPs. " +
+        "type LoadBalancer without loadBalancerSourceRanges (or with a range outside `officeCidrs`; with no office networks configured, any range), or any externalIPs. " +
         "A Service selects TorchPods when its selector is implied by `torchpodSelector`'s labels (it would select every future TorchPod of its namespace) or it selects a TorchPod workload of the stack. " +
         "Node ports bypass the office-network ingress rules (kube-proxy forwards from every node and may hide the client address). " +
         'A Service whose type or selector is unknown during preview gives the advisory "can\'t run policy during preview".',
     enforcementLevel: "mandatory",
     severity: "high",
-    configSchema: { properties: { torchpodSelector: SCHEMA.torchpodSelector } },
+    configSchema: { properties: { torchpodSelector: SCHEMA.torchpodSelector, officeCidrs: SCHEMA.officeCidrs } },
     remediationSteps: "Use a ClusterIP Service for TorchPods; reach them through the office ingress path the stack configures.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
-        const f = new Findings(report, "No switch: TorchPods are reached through the office ingress path only");
+        const f = new Findings(
+            report,
+            "No switch: TorchPods are reached through the office ingress path only; config officeCidrs names the office networks",
+        );
         const torchpods: { namespace: string; labels: Record<string, string>; display: string }[] = [];
         const services: { urn: string; obj: any; path: string[]; namespace: string; name: string }[] = [];
         for (const r of args.resources) {
@@ -40,32 +43,9 @@ export const torchpodNoNodePortServices: StackValidationPolicy = {
         if (services.length === 0) notApplicable(args, "no Service in this stack");
         for (const s of services) {
             const u: Unknowns = [];
-            const type = read(s.obj, ["spec", "type"], u, s.path);
-            const alloc = read(s.obj, ["spec", "allocateLoadBalancerNodePorts"], u, s.path);
-            const externalIPs = read(s.obj, ["spec", "externalIPs"], u, s.path);
+            const exposures = serviceExposures(s.obj, s.path, cfg.officeCidrs, u);
+            const type = read(s.obj, ["spec", "type"]);
             const selector = read(s.obj, ["spec", "selector"], u, s.path);
-            const ru: Unknowns = [];
-            const sourceRanges = type === "LoadBalancer" ? read(s.obj, ["spec", "loadBalancerSourceRanges"], ru, s.path) : undefined;
-            if (Array.isArray(sourceRanges))
-                sourceRanges.forEach(
-                    (x, i) => isUnknown(x) && ru.push({ sentinel: x, path: [...s.path, "spec", "loadBalancerSourceRanges", String(i)] }),
-                );
-            u.push(...ru);
-            const exposures: string[] = [];
-            if (type === "NodePort") exposures.push("type NodePort");
-            if (type === "LoadBalancer" && alloc !== false)
-                exposures.push("type LoadBalancer with node ports (allocateLoadBalancerNodePorts is not false)");
-            if (type === "LoadBalancer") {
-                const ranges = Array.isArray(sourceRanges) ? sourceRanges.filter((x) => typeof x === "string" && !isUnknown(x)) : [];
-                const wide = ranges.filter((x) => isWideCidr(x));
-                if (ranges.length === 0 && ru.length === 0)
-                    exposures.push(
-                        "type LoadBalancer without loadBalancerSourceRanges (open to every address the load balancer faces, usually the internet)",
-                    );
-                else if (wide.length)
-                    exposures.push(`type LoadBalancer with loadBalancerSourceRanges ${wide.join(", ")} (wider than any office network)`);
-            }
-            if (Array.isArray(externalIPs) && externalIPs.length > 0) exposures.push(`externalIPs ${externalIPs.join(", ")}`);
             if (exposures.length === 0) {
                 if (u.length && !(typeof type === "string" && type !== "NodePort" && type !== "LoadBalancer")) f.unknown(u);
                 continue;

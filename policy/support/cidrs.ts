@@ -35,3 +35,14 @@ export function withinAny(inner: string, outer: string[]): boolean {
         return typeof x !== "string" && cidrContainsCidr(x, c);
     });
 }
+
+/**
+ * Why a source range is no office network, or undefined when it lies inside one. With no office
+ * networks configured every range is refused: the pack cannot tell an office from the internet.
+ */
+export function officeProblem(cidr: string, officeCidrs: readonly string[]): string | undefined {
+    if (officeCidrs.length === 0)
+        return "and no office networks are configured (officeCidrs), so the pack cannot tell an office from the internet (render writes the stack's torchpod:officeCidrs to policy-config.json)";
+    if (!withinAny(cidr, [...officeCidrs])) return `not inside the office networks (${officeCidrs.join(", ")})`;
+    return undefined;
+}

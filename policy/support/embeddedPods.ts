@@ -13,6 +13,19 @@ function isPlainObject(v: unknown): v is Record<string, any> {
 const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers", "sidecars", "steps"] as const;
 const SINGLE_CONTAINERS = ["container", "script"] as const;
 const MAX_DEPTH = 16;
+/** Pod-level fields a bare pod spec takes from the nearest ancestor that sets them. */
+const INHERITED_POD_FIELDS = [
+    "automountServiceAccountToken",
+    "serviceAccountName",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "securityContext",
+    "runtimeClassName",
+    "dnsPolicy",
+    "dnsConfig",
+    "hostAliases",
+] as const;
 
 /** A plain object that is a container: it names an image (or its image is unknown during preview). */
 function isContainer(v: unknown): v is Record<string, any> {
@@ -113,17 +126,21 @@ export function scanEmbedded(obj: any): EmbeddedScan {
             const { containers: _c, initContainers, ephemeralContainers, volumes: _v, ...rest } = v;
             void _c;
             void _v;
+            // Pod-level settings a workflow declares once for all its templates (Argo's spec.hostNetwork, ...).
+            const inherited: Record<string, unknown> = {};
+            for (const k of INHERITED_POD_FIELDS)
+                if (rest[k] === undefined) {
+                    const from = [...ancestors].reverse().find((a) => a[k] !== undefined);
+                    if (from) inherited[k] = from[k];
+                }
             const spec = {
                 ...rest,
-                ...(ancestors.length && rest.automountServiceAccountToken === undefined
-                    ? { automountServiceAccountToken: ancestors.map((a) => a.automountServiceAccountToken).find((x) => x !== undefined) }
-                    : {}),
+                ...inherited,
                 containers,
                 ...(initContainers !== undefined ? { initContainers } : {}),
                 ...(ephemeralContainers !== undefined ? { ephemeralContainers } : {}),
                 volumes,
             };
-            if (spec.automountServiceAccountToken === undefined) delete spec.automountServiceAccountToken;
             scan.pods.push({ path, template: false, spec, labels: labelsInReach(obj?.metadata?.labels, ancestors, v) });
             visitRest(v, path, ancestors, depth, [...CONTAINER_LISTS, ...SINGLE_CONTAINERS, "volumes", "volumeClaimTemplates"]);
             return;

@@ -6,13 +6,19 @@ import { claimMounts } from "./claims";
 import { StackResource } from "./network";
 import { objectsOf, parseKubeType, PodTemplate, podTemplatesOfObject, providerNamespace, Unknowns } from "./resources";
 import { unproxy } from "./unknowns";
+import { propagateCopies, sourceHolds, StorageGraph, storageGraph, templateCopies } from "./userDataCopies";
 
 export interface StackPod {
     t: PodTemplate;
     urn: string;
     /** `Kind|ns/name` as the NetworkPolicy analyzer names the workload (custom resources' templates are Pods). */
     key: string;
+    /** A StatefulSet's volumeClaimTemplates: claims its pods mount by the template's name. */
+    claimTemplates?: unknown;
 }
+
+/** The pods of a stack, with the copy graph of the same resources (snapshots, clones), so identify() follows copies. */
+export type StackPods = StackPod[] & { storage?: StorageGraph };
 
 export interface JudgedTorchPod {
     pod: StackPod;
@@ -31,8 +37,10 @@ export interface StackIdentity {
     importers: StackPod[];
     /** Keys (`Kind|ns/name`) of every TorchPod, by label or by data. */
     torchpodKeys: Set<string>;
-    /** `ns/claim` → why the claim holds a user's data (a home claim, or a TorchPod writes it). */
+    /** `ns/claim` → why the claim holds a user's data (a home claim, a TorchPod writes it, or a copy of one). */
     torchpodClaims: Map<string, string>;
+    /** `ns/snapshot` → why the VolumeSnapshot holds a user's data. */
+    userDataSnapshots: Map<string, string>;
     /** Pod-template labels unknown during preview. */
     labelUnknowns: Unknowns;
 }
@@ -46,8 +54,8 @@ function labelled(sel: PackConfig["torchpodSelector"], t: PodTemplate): boolean 
 }
 
 /** Every pod template of the stack (Patch resources left out: they change objects outside the stack). */
-export function stackPods(resources: readonly StackResource[]): StackPod[] {
-    const out: StackPod[] = [];
+export function stackPods(resources: readonly StackResource[]): StackPods {
+    const out: StackPods = [];
     for (const r of resources) {
         if (!parseKubeType(r.type)) continue;
         const props = unproxy(r.props);
@@ -58,15 +66,17 @@ export function stackPods(resources: readonly StackResource[]): StackPod[] {
                 if (t.patch) return;
                 // The analyzer names several templates of one custom resource `name[i]` (see embeddedWorkloadObjects).
                 const key = t.embedded && templates.length > 1 ? `Pod|${t.namespace}/${t.name}[${i}]` : podKey(t);
-                out.push({ t, urn: r.urn, key });
+                const claimTemplates = f.kind === "StatefulSet" ? f.obj?.spec?.volumeClaimTemplates : undefined;
+                out.push({ t, urn: r.urn, key, ...(claimTemplates !== undefined ? { claimTemplates } : {}) });
             });
         }
     }
+    out.storage = storageGraph(resources);
     return out;
 }
 
 /** Identifies the stack's workloads (see the file comment). */
-export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
+export function identify(pods: StackPods, cfg: PackConfig): StackIdentity {
     const homeRe = new RegExp(cfg.homeClaimPattern);
     const torchpods = new Map<string, JudgedTorchPod>();
     const claims = new Map<string, string>();
@@ -76,12 +86,17 @@ export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
         if (labelled(cfg.torchpodSelector, p.t))
             torchpods.set(p.key, { pod: p, by: `label ${describeSelector(cfg.torchpodSelector)}`, byData: false });
     }
-    for (const p of pods)
-        for (const m of claimMounts(p.t))
-            if (homeRe.test(m.claim)) claims.set(`${p.t.namespace}/${m.claim}`, `a home claim (homeClaimPattern ${cfg.homeClaimPattern})`);
-    // To a fixed point: a TorchPod's writable claims hold user data; a pod that mounts user data is a TorchPod.
+    const homeWhy = `a home claim (homeClaimPattern ${cfg.homeClaimPattern})`;
+    for (const p of pods) for (const m of claimMounts(p.t)) if (homeRe.test(m.claim)) claims.set(`${p.t.namespace}/${m.claim}`, homeWhy);
+    const graph = pods.storage ?? { claims: new Map(), snapshots: new Map() };
+    for (const k of graph.claims.keys()) if (homeRe.test(k.slice(k.indexOf("/") + 1)) && !claims.has(k)) claims.set(k, homeWhy);
+    let snapshots = new Map<string, string>();
+    // To a fixed point: a TorchPod's writable claims hold user data, and so does every copy of user data
+    // (snapshot, clone, claim template); a pod that mounts user data is a TorchPod.
     for (let changed = true; changed;) {
         changed = false;
+        const copies = propagateCopies(graph, claims);
+        snapshots = copies.snapshots;
         for (const tp of torchpods.values())
             for (const m of claimMounts(tp.pod.t)) {
                 const k = `${tp.pod.t.namespace}/${m.claim}`;
@@ -93,10 +108,15 @@ export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
         for (const p of pods) {
             if (torchpods.has(p.key)) continue;
             const touched = claimMounts(p.t).find((m) => claims.has(`${p.t.namespace}/${m.claim}`));
-            if (!touched) continue;
+            const copied = touched
+                ? undefined
+                : templateCopies(p.t, p.claimTemplates).find((c) => sourceHolds(c.source, claims, snapshots));
+            if (!touched && !copied) continue;
             torchpods.set(p.key, {
                 pod: p,
-                by: `it mounts claim ${touched.claim} (${claims.get(`${p.t.namespace}/${touched.claim}`)})`,
+                by: touched
+                    ? `it mounts claim ${touched.claim} (${claims.get(`${p.t.namespace}/${touched.claim}`)})`
+                    : `its claim template ${copied!.volume} (${copied!.where}) copies ${copied!.source.kind} ${copied!.source.namespace}/${copied!.source.name} (${sourceHolds(copied!.source, claims, snapshots)})`,
                 byData: true,
             });
             changed = true;
@@ -112,6 +132,7 @@ export function identify(pods: StackPod[], cfg: PackConfig): StackIdentity {
         importers: role(cfg.importerSelector),
         torchpodKeys: new Set(torchpods.keys()),
         torchpodClaims: claims,
+        userDataSnapshots: snapshots,
         labelUnknowns,
     };
 }

@@ -268,7 +268,24 @@ export const SCHEMA = {
     officeCidrs: {
         type: "array",
         description:
-            "The office networks that may reach TorchPods (ingress ipBlocks must lie inside them). Empty (default): any ipBlock no wider than /8 (IPv4) or /32 (IPv6).",
+            "The office networks (the stack's torchpod:officeCidrs; render writes them to policy-config.json): the only sources that may reach TorchPods and MLab. Ingress ipBlocks into them and the " +
+            "loadBalancerSourceRanges of their Services must lie inside these. Empty (default): the pack refuses every such exposure instead of guessing what an office is.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedBackups: {
+        type: "array",
+        description:
+            "Backups and restores (`Kind ns/name`, e.g. `Schedule velero/nightly`) reviewed for this stack: velero Backup, Schedule and Restore, k8up Backup, Schedule and Archive. " +
+            "Any other backup of a namespace holding user data (home claims, the airlock share, MLab's data), restore of one into another namespace, or restore of a backup the stack does not declare is refused.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
+    reviewedRoutes: {
+        type: "array",
+        description:
+            "Ingresses, Gateways and Gateway API routes (`Kind ns/name`, e.g. `HTTPRoute mlab/gitea`) reviewed to admit only office networks into MLab (or a Gateway reviewed in MLab's namespace). " +
+            "Any other route to MLab is refused; no route may reach a TorchPod.",
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
@@ -326,6 +343,8 @@ export interface PackConfig {
     giteaImagePattern: string;
     mlabImagePattern: string;
     officeCidrs: string[];
+    reviewedRoutes: string[];
+    reviewedBackups: string[];
     allowRawVnc: boolean;
     torchpodPodSecurityLevels: string[];
 }
@@ -361,6 +380,8 @@ export const PACK_DEFAULTS: PackConfig = {
     giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
     mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
     officeCidrs: [],
+    reviewedRoutes: [],
+    reviewedBackups: [],
     allowRawVnc: false,
     torchpodPodSecurityLevels: ["baseline", "restricted"],
 };

@@ -51,8 +51,8 @@ export interface ResourceTypeEntry {
     readonly reviewSwitch?: string;
 }
 
-// Policy names the table refers to. The exposure and storage-copy policies belong to another branch;
-// until they are part of the pack, their types are refused as unjudged (see `unjudged` below).
+// Policy names the table refers to. A type whose judging policies are all missing from the pack is
+// refused as unjudged (see `unjudged` below).
 export const POD_POLICIES = [
     "no-host-namespaces",
     "no-privileged-or-dangerous-capabilities",
@@ -66,7 +66,7 @@ export const API_RIGHTS_POLICY = "api-rights-reviewed";
 export const POD_TOKENS_POLICY = "pod-tokens-carry-no-api-rights";
 export const ADMISSION_POLICY = "admission-changes-reviewed";
 export const TELEMETRY_POLICY = "telemetry-reviewed";
-export const EXPOSURE_POLICY = "exposure-judged";
+export const EXPOSURE_POLICY = "routes-by-traffic-table";
 export const STORAGE_COPIES_POLICY = "user-data-copies-followed";
 
 const pods = (why: string, type: string): ResourceTypeEntry => ({ type, category: "pod-holder", judgedBy: POD_POLICIES, why });
@@ -162,13 +162,21 @@ export const TELEMETRY_KINDS: Record<string, string[]> = {
     "vector.dev": ["Vector", "VectorAgent", "VectorAggregator", "VectorPipeline"],
 };
 
+/** Which telemetry kinds are cluster-scoped (the Logging operator keeps its ClusterFlows in a namespace). */
+function telemetryClusterScoped(group: string, kind: string): boolean {
+    if (group === "logging.banzaicloud.io") return ["Logging", "FluentbitAgent", "NodeAgent", "LoggingRoute"].includes(kind);
+    if (group === "fluentbit.fluent.io" || group === "fluentd.fluent.io" || group === "observability.kaasops.io")
+        return kind.startsWith("Cluster");
+    return false;
+}
+
 const telemetryEntries: ResourceTypeEntry[] = Object.entries(TELEMETRY_KINDS).flatMap(([group, kinds]) =>
     kinds.map((kind) => ({
         type: `${group}/${kind}`,
         category: "telemetry" as const,
         judgedBy: [TELEMETRY_POLICY],
         why: "it ships pods' output (logs, traces) to wherever it is configured to; a user can print any file to their container's output",
-        clusterScoped: /^Cluster|^Logging$|^FluentBit$|^Collector$/.test(kind) && group !== "monitoring.grafana.com",
+        clusterScoped: telemetryClusterScoped(group, kind),
         reviewSwitch: "reviewedTelemetry",
     })),
 );
@@ -334,6 +342,16 @@ export const RESOURCE_TYPES: readonly ResourceTypeEntry[] = [
         judgedBy: [STORAGE_COPIES_POLICY],
         why: "a namespace backup tool: copies claims and objects to where its storage location points",
     })),
+
+    // ---- storage copies: namespace backup tools beyond velero (closed-world-seen's block)
+    ...["Backup", "Schedule", "Archive", "Restore"].map((kind): ResourceTypeEntry => ({
+        type: `k8up.io/${kind}`,
+        category: "storage",
+        judgedBy: [STORAGE_COPIES_POLICY],
+        why: "a namespace backup tool: copies every claim of its namespace to its backend",
+        reviewSwitch: "reviewedBackups",
+    })),
+    // ---- end of closed-world-seen's block
 
     // ---- admission-time changes
     {

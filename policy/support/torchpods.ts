@@ -35,3 +35,24 @@ export function hostNetworkKeys(objects: K8sObject[]): Set<string> {
     }
     return out;
 }
+
+/**
+ * The TorchPods and MLab's workloads of a model. MLab is what matches `mlabSelector` in MLab's
+ * namespaces (`mlabNamespaces`, or those of MLab-labelled workloads that hold no TorchPod: an "MLab"
+ * beside the TorchPods is not MLab).
+ */
+export function torchPodsAndMlabsOf(
+    model: NetworkModel,
+    objects: K8sObject[],
+    cfg: Pick<PackConfig, "torchpodSelector" | "mlabSelector" | "mlabNamespaces">,
+    judged: ReadonlySet<string> = new Set(),
+): { torchpods: WorkloadEndpoint[]; mlabs: WorkloadEndpoint[] } {
+    const { torchpods } = torchPodsOf(model, objects, cfg, judged);
+    const torchpodSet = new Set(torchpods);
+    const torchpodNs = new Set(torchpods.map((w) => w.namespace));
+    const candidates = model.workloads.filter((w) => !torchpodSet.has(w) && selects(cfg.mlabSelector, w.labels));
+    const mlabNs = cfg.mlabNamespaces.length
+        ? [...cfg.mlabNamespaces]
+        : [...new Set(candidates.map((w) => w.namespace))].filter((n) => !torchpodNs.has(n));
+    return { torchpods, mlabs: candidates.filter((w) => mlabNs.includes(w.namespace)) };
+}

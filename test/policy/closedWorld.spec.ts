@@ -14,6 +14,11 @@ import { runPackInProcess } from "./policyArgs";
 const ROOT = path.resolve(__dirname, "../..");
 const CLEAN = path.join(ROOT, "test/redteam/cases/clean/manifests");
 
+/** The clean baseline's office network, as render writes it to policy-config.json. */
+const OFFICE = { all: { officeCidrs: ["192.168.10.0/24"] } };
+const officeConfig = (extra: Record<string, Record<string, unknown>> = {}) =>
+    expandPackConfig({ ...OFFICE, ...extra }, policies) as Record<string, Record<string, unknown>>;
+
 function clean() {
     return manifestsToResources(loadManifests([CLEAN]));
 }
@@ -24,14 +29,14 @@ function torchpod(resources: ReturnType<typeof clean>): any {
 
 describe("closed world (in-process)", () => {
     it("the clean baseline has no violation at all", async () => {
-        assert.deepStrictEqual(await runPackInProcess(policies, clean()), []);
+        assert.deepStrictEqual(await runPackInProcess(policies, clean(), officeConfig()), []);
     });
 
     it("an inline iscsi volume in a TorchPod is refused by closed-world-volumes", async () => {
         const rs = clean();
         const spec = torchpod(rs).spec.template.spec;
         spec.volumes.push({ name: "disk", iscsi: { targetPortal: "203.0.113.7:3260", iqn: "iqn.x", lun: 0 } });
-        const v = await runPackInProcess(policies, rs);
+        const v = await runPackInProcess(policies, rs, officeConfig());
         assert.deepStrictEqual([...new Set(v.map((x) => x.policyName))], ["closed-world-volumes"]);
         assert.match(v[0].message, /volume disk is of type iscsi/);
     });
@@ -40,7 +45,7 @@ describe("closed world (in-process)", () => {
         const rs = clean();
         const np = rs.find((r) => (r.props as any).metadata.name === "torchpod-lockdown")!.props as any;
         np.spec.egress[0].to = [{ ipBlock: { cidr: "10.0.0.0/33" } }];
-        const v = await runPackInProcess(policies, rs, { "torchpod-egress-only-to-mlab": { enforcementLevel: "disabled" } });
+        const v = await runPackInProcess(policies, rs, officeConfig({ "torchpod-egress-only-to-mlab": { enforcementLevel: "disabled" } }));
         assert.ok(
             v.some((x) => x.policyName === "torchpod-ingress-only-from-office" && /10\.0\.0\.0\/33/.test(x.message)),
             JSON.stringify(v),
@@ -51,7 +56,7 @@ describe("closed world (in-process)", () => {
         const rs = clean();
         const spec = torchpod(rs).spec.template.spec;
         spec.volumes[0].persistentVolumeClaim.claimName = "home-airlock";
-        assert.deepStrictEqual(await runPackInProcess(policies, rs), []);
+        assert.deepStrictEqual(await runPackInProcess(policies, rs, officeConfig()), []);
     });
 
     it("a pod mounting a claim that a by-data TorchPod writes is judged a TorchPod too (fixed point)", async () => {
@@ -86,7 +91,7 @@ describe("closed world (in-process)", () => {
         });
         // copier reads alice's home and writes "stash"; reader mounts only "stash".
         rs.push(dep("copier", ["home-alice", "stash"]), dep("reader", ["stash"]));
-        const v = await runPackInProcess(policies, rs);
+        const v = await runPackInProcess(policies, rs, officeConfig());
         const egress = v.filter((x) => x.policyName === "torchpod-egress-only-to-mlab").map((x) => x.message);
         assert.ok(
             egress.some((m) => m.startsWith("TorchPod torchpod/copier")),
@@ -102,13 +107,13 @@ describe("closed world (in-process)", () => {
         const rs = clean();
         const np = rs.find((r) => (r.props as any).metadata.name === "mlab-lockdown")!.props as any;
         np.spec.egress = [{ to: [{ ipBlock: { cidr: "10.20.0.5/32" } }], ports: [{ port: 5432, protocol: "TCP" }] }];
-        const refused = await runPackInProcess(policies, rs);
+        const refused = await runPackInProcess(policies, rs, officeConfig());
         assert.deepStrictEqual([...new Set(refused.map((x) => x.policyName))], ["mlab-no-egress"]);
         assert.match(refused[0].message, /IP range 10\.20\.0\.5\/32.*config mlabExternalHosts/);
         const allowed = await runPackInProcess(
             policies,
             rs,
-            expandPackConfig({ all: { mlabExternalHosts: ["10.20.0.5:5432"] } }, policies) as never,
+            expandPackConfig({ all: { ...OFFICE.all, mlabExternalHosts: ["10.20.0.5:5432"] } }, policies) as never,
         );
         assert.deepStrictEqual(allowed, []);
     });
@@ -117,7 +122,7 @@ describe("closed world (in-process)", () => {
         const rs = clean();
         const np = rs.find((r) => (r.props as any).metadata.name === "mlab-importer")!.props as any;
         np.spec.egress[2].to[0].ipBlock.except = ["10.0.0.0/8"];
-        const v = await runPackInProcess(policies, rs);
+        const v = await runPackInProcess(policies, rs, officeConfig());
         assert.deepStrictEqual([...new Set(v.map((x) => x.policyName))], ["mlab-no-egress"]);
         assert.match(v[0].message, /reaches private or link-local addresses \(172\.16\.0\.1/);
     });

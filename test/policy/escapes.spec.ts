@@ -80,6 +80,8 @@ const ingress = (from: any[] | undefined) =>
     });
 
 const BASELINE = { "pod-security.kubernetes.io/enforce": "baseline" };
+/** The stack's office network (what render writes to policy-config.json from torchpod:officeCidrs). */
+const OFFICE_CONFIG = { officeCidrs: ["192.0.2.0/24"] };
 const stack = (...extra: TestResource[]) => [
     ns("torchpod", BASELINE),
     ns("mlab"),
@@ -275,19 +277,28 @@ describe("red-team fixes: MLab is Gitea, and only Gitea", () => {
 });
 
 describe("torchpod-ingress-only-from-office", () => {
-    it("passes TorchPods reachable only from office ipBlocks (and from configured officeCidrs)", async () => {
-        assert.deepStrictEqual((await runStackPolicy(torchpodIngressOnlyFromOffice, stack())).violations, []);
+    it("passes TorchPods reachable only from ipBlocks inside the configured office networks", async () => {
+        assert.deepStrictEqual((await runStackPolicy(torchpodIngressOnlyFromOffice, stack(), { config: OFFICE_CONFIG })).violations, []);
         const o = await runStackPolicy(
             torchpodIngressOnlyFromOffice,
             [...stack().slice(0, 5), ingress([{ ipBlock: { cidr: "192.0.2.128/25" } }])],
-            { config: { officeCidrs: ["192.0.2.0/24"] } },
+            { config: OFFICE_CONFIG },
         );
         assert.deepStrictEqual(o.violations, []);
     });
 
+    it("refuses every ipBlock into a TorchPod when no office networks are configured, instead of guessing what an office is", async () => {
+        const o = await runStackPolicy(torchpodIngressOnlyFromOffice, stack());
+        assert.strictEqual(o.violations.length, 1);
+        assert.match(
+            o.violations[0].message,
+            /accepts connections from 192\.0\.2\.0\/24, and no office networks are configured \(officeCidrs\), so the pack cannot tell an office from the internet/,
+        );
+    });
+
     it("reports no ingress isolation, rules without from, pod peers and internet-wide or out-of-office ipBlocks", async () => {
         const base = stack().slice(0, 5);
-        const msg = async (extra: TestResource[], config?: Record<string, unknown>) =>
+        const msg = async (extra: TestResource[], config: Record<string, unknown> = OFFICE_CONFIG) =>
             (await runStackPolicy(torchpodIngressOnlyFromOffice, [...base, ...extra], { config })).violations.map((v) => v.message);
         assert.match((await msg([]))[0], /no NetworkPolicy with policyTypes Ingress selects it/);
         assert.match((await msg([ingress(undefined)]))[0], /the rule has no `from`/);
@@ -297,12 +308,18 @@ describe("torchpod-ingress-only-from-office", () => {
         );
         assert.match((await msg([ingress([{ podSelector: { matchLabels: { [C]: "airlock" } } }])]))[0], /only office networks may connect/);
         for (const cidr of ["0.0.0.0/0", "0.0.0.0/1", "::/0", "::ffff:0:0/96", "64:ff9b::/96"])
-            assert.match((await msg([ingress([{ ipBlock: { cidr } }])]))[0] ?? "", /wider than any office network/, cidr);
+            assert.match(
+                (await msg([ingress([{ ipBlock: { cidr } }])]))[0] ?? "",
+                /not inside the office networks \(192\.0\.2\.0\/24\)/,
+                cidr,
+            );
         assert.match(
             (await msg([ingress([{ ipBlock: { cidr: "198.51.100.0/24" } }])], { officeCidrs: ["192.0.2.0/24"] }))[0],
             /not inside the office networks/,
         );
-        const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...base, ingress([{ ipBlock: { cidr: "192.0.2.0/24" } }])]);
+        const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...base, ingress([{ ipBlock: { cidr: "192.0.2.0/24" } }])], {
+            config: OFFICE_CONFIG,
+        });
         assert.strictEqual(o.violations[0], undefined);
     });
 
@@ -312,7 +329,7 @@ describe("torchpod-ingress-only-from-office", () => {
             "no TorchPod in this stack (selector {app.kubernetes.io/component=torchpod})",
         );
         const i = ingress([{ ipBlock: { cidr: UNKNOWN_STRING } }]);
-        const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...stack().slice(0, 5), i]);
+        const o = await runStackPolicy(torchpodIngressOnlyFromOffice, [...stack().slice(0, 5), i], { config: OFFICE_CONFIG });
         assert.deepStrictEqual(o.violations, []);
         assert.ok(o.unknown);
     });
@@ -349,7 +366,7 @@ describe("torchpod-ingress-only-from-office: the image's password-less ports (no
     });
     const base = () => [ns("torchpod", BASELINE), ns("mlab"), mlab(), desktop(), soundEgress()];
     const run = (extra: TestResource[], config?: Record<string, unknown>) =>
-        runStackPolicy(torchpodIngressOnlyFromOffice, [...base(), ...extra], { config });
+        runStackPolicy(torchpodIngressOnlyFromOffice, [...base(), ...extra], { config: { ...OFFICE_CONFIG, ...config } });
     const msgs = async (extra: TestResource[], config?: Record<string, unknown>) =>
         (await run(extra, config)).violations.map((v) => v.message);
 
@@ -424,7 +441,7 @@ describe("torchpod-ingress-only-from-office: the image's password-less ports (no
         assert.strictEqual(ms.length, 1);
         assert.match(
             ms[0],
-            /from 0\.0\.0\.0\/0, wider than any office network .*; it opens TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
+            /from 0\.0\.0\.0\/0, not inside the office networks .*; it opens TCP 7030 \(noVNC: no password\)\. Switches after review: config officeCidrs/,
         );
         const ps = await msgs([rule([{ podSelector: {} }], undefined)]);
         assert.match(
@@ -484,7 +501,7 @@ describe("torchpod-ingress-only-from-office: the image's password-less ports (no
 
     it("pure analysis and config", () => {
         const objs = [desktop().props, rule(OFFICE, [{ port: 7030 }]).props] as any[];
-        assert.match(analyzeTorchPodIngress(objs, resolveConfig({})).findings[0].message, /on TCP 7030 \(noVNC/);
+        assert.match(analyzeTorchPodIngress(objs, resolveConfig(OFFICE_CONFIG)).findings[0].message, /on TCP 7030 \(noVNC/);
         assert.strictEqual(resolveConfig({}).allowRawVnc, false);
         assert.throws(() => resolveConfig({ allowRawVnc: "yes" }), /allowRawVnc: expected true or false/);
         assert.strictEqual((torchpodIngressOnlyFromOffice.configSchema!.properties as any).allowRawVnc.default, false);

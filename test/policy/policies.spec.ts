@@ -245,26 +245,44 @@ describe("torchpod-no-nodeport-services", () => {
         );
         const office = { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["192.0.2.0/24"] };
         assert.deepStrictEqual(
-            (await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, office)]))
-                .violations,
+            (
+                await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, office)], {
+                    config: { officeCidrs: ["192.0.2.0/24"] },
+                })
+            ).violations,
             [],
         );
     });
-    it("reports a LoadBalancer without loadBalancerSourceRanges, or with a range wider than an office, selecting TorchPods", async () => {
+    it("refuses a LoadBalancer selecting TorchPods when no office networks are configured: its source ranges cannot be told from the internet", async () => {
+        const office = { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["192.0.2.0/24"] };
+        const o = await runStackPolicy(torchpodNoNodePortServices, [torchpod(), service("LoadBalancer", { [C]: "torchpod" }, office)]);
+        assert.match(
+            o.violations[0].message,
+            /loadBalancerSourceRanges 192\.0\.2\.0\/24 and no office networks are configured \(officeCidrs\)/,
+        );
+    });
+    it("reports a LoadBalancer without loadBalancerSourceRanges, or with a range outside the office networks, selecting TorchPods", async () => {
         const o = await runStackPolicy(torchpodNoNodePortServices, [
             torchpod(),
             service("LoadBalancer", { [C]: "torchpod" }, { allocateLoadBalancerNodePorts: false }),
         ]);
         assert.match(o.violations[0].message, /without loadBalancerSourceRanges/);
-        const o2 = await runStackPolicy(torchpodNoNodePortServices, [
-            torchpod(),
-            service(
-                "LoadBalancer",
-                { [C]: "torchpod" },
-                { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] },
-            ),
-        ]);
-        assert.match(o2.violations[0].message, /loadBalancerSourceRanges 0\.0\.0\.0\/1, 128\.0\.0\.0\/1/);
+        const o2 = await runStackPolicy(
+            torchpodNoNodePortServices,
+            [
+                torchpod(),
+                service(
+                    "LoadBalancer",
+                    { [C]: "torchpod" },
+                    { allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["192.0.2.0/25", "0.0.0.0/1", "128.0.0.0/1"] },
+                ),
+            ],
+            { config: { officeCidrs: ["192.0.2.0/24"] } },
+        );
+        assert.match(
+            o2.violations[0].message,
+            /loadBalancerSourceRanges 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 not inside the office networks \(192\.0\.2\.0\/24\)/,
+        );
         const o3 = await runStackPolicy(torchpodNoNodePortServices, [
             torchpod(),
             service(

@@ -7,6 +7,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { loadManifests } from "@torchpod/netpol";
 import { manifestsToResources } from "../../tools/pack/manifestResources";
+import { PULUMI_RESOURCES_FILE, readPulumiResources } from "../../tools/pack/pulumiResources";
 import { runPack } from "../../tools/pack/runner";
 import { policies } from "../../policy/policies";
 import { expandPackConfig } from "../../policy/support/configFile";
@@ -14,13 +15,38 @@ import { runPackInProcess, sharedPackProcess } from "../policy/policyArgs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CASES = path.join(__dirname, "cases");
+/**
+ * The corpus's stack: its office network (every case's baseline lets 192.168.10.0/24 in), as render
+ * writes a stack's policy-config.json. A case's own config adds to it, property by property.
+ */
+const CORPUS_CONFIG_FILE = path.join(__dirname, "corpus-config.json");
+const CORPUS_CONFIG = JSON.parse(fs.readFileSync(CORPUS_CONFIG_FILE, "utf8")) as Record<string, Record<string, unknown>>;
+
+function caseConfig(config: Record<string, unknown> = {}): Record<string, unknown> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [k, v] of Object.entries(CORPUS_CONFIG)) out[k] = { ...v };
+    for (const [k, v] of Object.entries(config)) out[k] = typeof v === "object" && v !== null ? { ...out[k], ...v } : (v as never);
+    return out;
+}
 
 interface Expect {
     description: string;
     /** Policy config for this case (as --policy-pack-config takes it; "all" applies to every policy). */
     config?: Record<string, unknown>;
-    exitCode: 0 | 1;
+    /** 4: no mandatory violation, but the stack holds components render could not see into. */
+    exitCode: 0 | 1 | 4;
     violations: { policy: string; contains: string }[];
+    /** `type name` of each component render could not see into (from pulumi-resources.json). */
+    unexpanded?: string[];
+}
+
+/** A case's resources as policy-check reads them: its manifests, and render's pulumi-resources.json beside them. */
+function caseResources(dir: string) {
+    const resources = manifestsToResources(loadManifests([dir]));
+    const file = path.join(dir, PULUMI_RESOURCES_FILE);
+    if (!fs.existsSync(file)) return { resources, unexpanded: [] as string[] };
+    const read = readPulumiResources(file);
+    return { resources: [...resources, ...read.resources], unexpanded: read.unexpanded.map((u) => `${u.type} ${u.name}`) };
 }
 
 const cases = fs
@@ -33,7 +59,13 @@ const cases = fs
         expect: yaml.load(fs.readFileSync(path.join(CASES, name, "expect.yaml"), "utf8")) as Expect,
     }));
 
-function judge(name: string, expect: Expect, got: { policyName: string; enforcementLevel: string; message: string }[]): void {
+function judge(
+    name: string,
+    expect: Expect,
+    got: { policyName: string; enforcementLevel: string; message: string }[],
+    unexpanded: string[] = [],
+): void {
+    assert.deepStrictEqual(unexpanded, expect.unexpanded ?? [], `${name}: components render could not see into`);
     const gotPolicies = [...new Set(got.map((v) => v.policyName))].sort();
     const wantPolicies = [...new Set(expect.violations.map((v) => v.policy))].sort();
     assert.deepStrictEqual(
@@ -48,7 +80,7 @@ function judge(name: string, expect: Expect, got: { policyName: string; enforcem
         );
     }
     const mandatory = got.some((v) => v.enforcementLevel === "mandatory");
-    assert.strictEqual(mandatory ? 1 : 0, expect.exitCode, `${name}: mandatory violations`);
+    assert.strictEqual(mandatory ? 1 : unexpanded.length ? 4 : 0, expect.exitCode, `${name}: mandatory violations`);
 }
 
 describe("red-team corpus", () => {
@@ -60,9 +92,9 @@ describe("red-team corpus", () => {
     describe("in-process (policy functions with @pulumi/policy-shaped arguments)", () => {
         for (const c of cases) {
             it(`${c.name}: ${c.expect.description}`, async () => {
-                const resources = manifestsToResources(loadManifests([c.dir]));
-                const config = expandPackConfig(c.expect.config ?? {}, policies) as Record<string, Record<string, unknown>>;
-                judge(c.name, c.expect, await runPackInProcess(policies, resources, config));
+                const { resources, unexpanded } = caseResources(c.dir);
+                const config = expandPackConfig(caseConfig(c.expect.config), policies) as Record<string, Record<string, unknown>>;
+                judge(c.name, c.expect, await runPackInProcess(policies, resources, config), unexpanded);
             });
         }
     });
@@ -72,22 +104,32 @@ describe("red-team corpus", () => {
         const shared = sharedPackProcess();
         for (const c of cases) {
             it(c.name, async () => {
-                const resources = manifestsToResources(loadManifests([c.dir]));
+                const { resources, unexpanded } = caseResources(c.dir);
                 const run = await runPack(resources, {
                     pack: shared.pack,
-                    config: expandPackConfig(c.expect.config ?? {}, policies) as never,
+                    config: expandPackConfig(caseConfig(c.expect.config), policies) as never,
                 });
-                judge(c.name, c.expect, run.violations);
+                judge(c.name, c.expect, run.violations, unexpanded);
             });
         }
     });
 
     describe("npm run policy-check (the CLI contract)", function () {
         this.timeout(120000);
-        for (const name of ["clean", "dns-to-kube-dns", "ipblock-any-ipv6", "writable-airlock-mount", "latest-image"]) {
+        for (const name of [
+            "clean",
+            "dns-to-kube-dns",
+            "ipblock-any-ipv6",
+            "writable-airlock-mount",
+            "latest-image",
+            "render-unexpanded-component",
+        ]) {
             it(name, () => {
                 const c = cases.find((x) => x.name === name)!;
-                const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir], { cwd: ROOT, encoding: "utf8" });
+                const r = spawnSync("npm", ["run", "--silent", "policy-check", "--", c.dir, "--config", CORPUS_CONFIG_FILE], {
+                    cwd: ROOT,
+                    encoding: "utf8",
+                });
                 assert.strictEqual(r.status, c.expect.exitCode, `${name}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
                 const lines = r.stdout.trim().split("\n");
                 for (const w of c.expect.violations) {

@@ -5,17 +5,20 @@
 // as its own process, judges them over the Analyzer gRPC protocol (Analyze per resource, AnalyzeStack).
 // Prints what it identified (TorchPods, Airlocks, MLabs and the selectors), the policies that did not
 // apply and why, and each violation. Exit 1 when a mandatory policy is violated (or no TorchPod was
-// found with --require-torchpods), 0 otherwise, 2 on unreadable input or bad usage, 3 when the pack fails.
+// found with --require-torchpods), 0 otherwise, 2 on unreadable input or bad usage, 3 when the pack
+// fails, 4 when the stack holds components render could not see into (never a pass).
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "node:util";
-import { K8sObject, loadManifests, ManifestError, POLICY_CONFIG_FILE } from "@torchpod/netpol";
+import { K8sObject, loadManifests, ManifestError, POLICY_CONFIG_FILE, PULUMI_RESOURCES_FILE } from "@torchpod/netpol";
 import { policies } from "../../policy/policies";
 import { expandPackConfig, packConfigProblems, RawPackConfig } from "../../policy/support/configFile";
 import { identify, inventoryText, stackPods } from "../../policy/support/identity";
 import { PolicyConfigError, resolveConfig } from "../../policy/support/packConfig";
 import { manifestsToResources, objectLocations, ObjectLocation } from "../pack/manifestResources";
 import { formatViolation, PackResource, PolicyPackConfig, runPack, Violation } from "../pack/runner";
+import { PulumiResourcesError, readPulumiResources, unexpandedReport } from "../pack/pulumiResources";
+import type { UnexpandedComponent } from "../offline/recorded";
 
 /** The pack config `render` writes beside the manifests of a stack; picked up from a folder given. */
 
@@ -26,13 +29,19 @@ Runs the torchpod-lockdown policy pack over Kubernetes manifests, as \`pulumi pr
 options:
   --config FILE          policy config JSON (as --policy-pack-config takes it; "all" sets a property for every
                          policy that has it). Default: ${POLICY_CONFIG_FILE} in a manifest folder given, if there is one.
+                         Without office networks (officeCidrs) the pack refuses every way into TorchPods and MLab.
+
+A folder render wrote also holds ${PULUMI_RESOURCES_FILE}: the stack's other registered resources
+(components, other providers' resources), judged with the manifests, and the components render could
+not see into (then the result is never a pass: exit 4). Naming that file reads it the same way.
   --json                 print the violations as JSON
   --sarif FILE           also write the violations as SARIF 2.1.0 (file and line of each object)
   --require-torchpods    exit 1 when no TorchPod is identified (for CI)
   -h, --help             show this help
 
 exit codes: 0 no mandatory violation, 1 a mandatory violation (or no TorchPod with --require-torchpods),
-            2 unreadable input or bad usage, 3 the policy pack failed`;
+            2 unreadable input or bad usage, 3 the policy pack failed, 4 no mandatory violation, but the
+            stack holds components render could not see into (not a pass)`;
 
 class UsageError extends Error {}
 
@@ -66,6 +75,26 @@ export function configFileFor(explicit: string | undefined, paths: string[]): st
         }
     }
     return undefined;
+}
+
+/** The pulumi-resources.json files to read: those named, and the one in each folder given. */
+export function resourceFilesFor(paths: string[]): { files: string[]; manifests: string[] } {
+    const files: string[] = [];
+    const manifests: string[] = [];
+    for (const p of paths) {
+        if (path.basename(p) === PULUMI_RESOURCES_FILE) {
+            files.push(p);
+            continue;
+        }
+        manifests.push(p);
+        const f = path.join(p, PULUMI_RESOURCES_FILE);
+        try {
+            if (fs.statSync(p).isDirectory() && fs.existsSync(f)) files.push(f);
+        } catch {
+            // reported when the manifests are loaded
+        }
+    }
+    return { files, manifests };
 }
 
 const SARIF_LEVEL: Record<string, string> = { mandatory: "error", remediate: "error", advisory: "warning", disabled: "none" };
@@ -140,12 +169,19 @@ export async function main(argv: string[]): Promise<number> {
     const configFile = configFileFor(opts.config, paths);
     let objects: K8sObject[];
     let resources: PackResource[];
+    const unexpanded: UnexpandedComponent[] = [];
+    const { files: resourceFiles, manifests: manifestPaths } = resourceFilesFor(paths);
     try {
         if (configFile) config = expandPackConfig(readConfig(configFile), policies);
-        objects = loadManifests(paths);
+        objects = manifestPaths.length ? loadManifests(manifestPaths) : [];
         resources = manifestsToResources(objects);
+        for (const f of resourceFiles) {
+            const read = readPulumiResources(f);
+            resources.push(...read.resources);
+            unexpanded.push(...read.unexpanded);
+        }
     } catch (e) {
-        if (e instanceof ManifestError || e instanceof UsageError) {
+        if (e instanceof ManifestError || e instanceof UsageError || e instanceof PulumiResourcesError) {
             console.error(`policy-check: ${e.message}`);
             return 2;
         }
@@ -222,11 +258,13 @@ export async function main(argv: string[]): Promise<number> {
                 `${violations.length} violation${violations.length === 1 ? "" : "s"} (${mandatory.length} mandatory)`,
         );
     }
+    if (unexpanded.length > 0) for (const line of unexpandedReport(unexpanded, configFile)) console.error(`policy-check: ${line}`);
     if (none && opts["require-torchpods"]) {
         console.error("policy-check: error: no TorchPod identified and --require-torchpods is set");
         return 1;
     }
-    return mandatory.length > 0 ? 1 : 0;
+    if (mandatory.length > 0) return 1;
+    return unexpanded.length > 0 ? 4 : 0;
 }
 
 if (require.main === module) {

@@ -5,10 +5,10 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource } from "./recorded";
+import { RecordedResource, UnexpandedComponent, unexpandedComponents } from "./recorded";
 import { serializeResourceProperties } from "./serialize";
 
-export type { RecordedResource } from "./recorded";
+export type { RecordedResource, UnexpandedComponent } from "./recorded";
 
 export interface ProgramRun {
     readonly resources: RecordedResource[];
@@ -16,6 +16,8 @@ export interface ProgramRun {
     readonly exports: Record<string, unknown>;
     /** What the program threw, if anything. */
     readonly error?: Error;
+    /** Components whose children the offline engine could not see (see unexpandedComponents). */
+    readonly unexpanded: readonly UnexpandedComponent[];
 }
 
 export interface RunOptions {
@@ -80,12 +82,31 @@ function computedState(type: string, name: string, inputs: any): any {
     return state;
 }
 
+/** Provider functions that hand a component its objects, answered with none: the component then registers no children. */
+const NO_OBJECTS_FUNCTIONS = new Set(["kubernetes:helm:template", "kubernetes:kustomize:directory"]);
+
+/**
+ * The Kubernetes provider's `yaml:decode` as the provider answers it: every non-empty document of a
+ * multi-document YAML (or JSON) text, in order. yaml/v1 ConfigFile and ConfigGroup build their
+ * children from it, so render sees those children as `pulumi up` would.
+ */
+export function decodeYaml(text: string): unknown[] {
+    return yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
+}
+
 class OfflineMocks implements pulumi.runtime.Mocks {
+    /** Provider functions called that the offline engine could not answer truthfully, in call order. */
+    readonly unanswered: string[] = [];
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state = computedState(args.type, args.name, args.inputs);
         return { id: args.id || `${args.name}-id`, state };
     }
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (args.token === "kubernetes:yaml:decode") return { result: decodeYaml(String(args.inputs?.text ?? "")) };
+        this.unanswered.push(args.token);
+        // An empty object list lets the component finish; render then reports it as unseen.
+        if (NO_OBJECTS_FUNCTIONS.has(args.token)) return { result: [] };
         return args.inputs;
     }
 }
@@ -107,8 +128,11 @@ const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 class OfflineMonitor extends MockMonitor {
     private readonly byUrn = new Map<string, RecordedResource>();
 
-    constructor(private readonly onRegistered: (r: RecordedResource) => void) {
-        super(new OfflineMocks());
+    constructor(
+        private readonly onRegistered: (r: RecordedResource) => void,
+        readonly offlineMocks = new OfflineMocks(),
+    ) {
+        super(offlineMocks);
     }
 
     async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
@@ -125,7 +149,9 @@ class OfflineMonitor extends MockMonitor {
             // second asynchronous serialization of every property.
             const stateWire = computedState(type, name, wire);
             const mocked = { id: described.importId || `${name}-id` };
-            resource = recordedResource(this.newUrn(described.parent, type, name), described, unwrapSecrets(wireInputs));
+            const secretPaths: string[][] = [];
+            const inputs = unwrapSecrets(wireInputs, [], secretPaths);
+            resource = recordedResource(this.newUrn(described.parent, type, name), described, inputs, secretPaths);
             const urn = resource.urn;
             // The shape the SDK itself fakes a response with when it runs without a monitor: the
             // state goes to the SDK as it is, not through a protobuf Struct it converts straight back.
@@ -217,6 +243,7 @@ function describe(req: any) {
         type: req.getType() as string,
         name: req.getName() as string,
         custom: req.getCustom() as boolean,
+        remote: Boolean(req.getRemote()),
         importId: req.getImportid() as string,
         parent: (req.getParent() as string) || undefined,
         retainOnDelete: Boolean(req.getRetainondelete()),
@@ -229,7 +256,7 @@ function describe(req: any) {
     };
 }
 
-function recordedResource(urn: string, d: ReturnType<typeof describe>, inputs: any): RecordedResource {
+function recordedResource(urn: string, d: ReturnType<typeof describe>, inputs: any, secretPaths: string[][]): RecordedResource {
     const { type, name, custom } = d;
     let state: any;
     return {
@@ -238,7 +265,9 @@ function recordedResource(urn: string, d: ReturnType<typeof describe>, inputs: a
         name,
         parent: d.parent,
         custom,
+        remote: d.remote,
         inputs,
+        secretPaths,
         // The mocks' state is a pure function of the inputs: computed when asked, so a
         // large stack does not hold a second copy of every object.
         get state() {
@@ -264,15 +293,11 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
     const store = require("@pulumi/pulumi/runtime/state").getStore();
     const features = Object.fromEntries(Object.entries(store).filter(([k]) => k.startsWith("supports")));
     const recorded: RecordedResource[] = [];
-    settings.setMockOptions(
-        new OfflineMonitor((resource) => {
-            recorded.push(resource);
-            options.onResource?.(resource);
-        }),
-        options.project ?? "torchpod",
-        options.stack,
-        options.preview ?? false,
-    );
+    const monitor = new OfflineMonitor((resource) => {
+        recorded.push(resource);
+        options.onResource?.(resource);
+    });
+    settings.setMockOptions(monitor, options.project ?? "torchpod", options.stack, options.preview ?? false);
     Object.assign(store, features);
     pulumi.runtime.setAllConfig(options.config);
 
@@ -301,7 +326,7 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
         }
         const exports = error ? {} : await resolveExports(exportsValue);
         await waitForRegistrations();
-        return { resources: recorded, exports, error };
+        return { resources: recorded, exports, error, unexpanded: unexpandedComponents(recorded, monitor.offlineMocks.unanswered) };
     } finally {
         Error.prepareStackTrace = saved.prepare;
         Error.stackTraceLimit = saved.limit;
@@ -315,12 +340,31 @@ export async function runProgram(program: () => unknown, options: RunOptions): P
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-function unwrapSecrets(value: any): any {
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+/**
+ * The value with secrets unwrapped; the path of each secret found is added to `found`. `path` is one
+ * array pushed and popped on the way (copied only for a secret): every registration passes here.
+ */
+function unwrapSecrets(value: any, path: string[], found: string[][]): any {
+    if (Array.isArray(value)) {
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+            path.push(String(i));
+            out[i] = unwrapSecrets(value[i], path, found);
+            path.pop();
+        }
+        return out;
+    }
     if (value && typeof value === "object") {
-        if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value.value);
+        if (value[SIG_KEY] === SECRET_SIG) {
+            found.push([...path]);
+            return unwrapSecrets(value.value, path, []);
+        }
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = unwrapSecrets(v);
+        for (const k of Object.keys(value)) {
+            path.push(k);
+            out[k] = unwrapSecrets(value[k], path, found);
+            path.pop();
+        }
         return out;
     }
     return value;

@@ -2,13 +2,14 @@
 // manifests to out/<stack>/ (with the policy pack config it used and a picture of the allowed flows),
 // prints a summary and the who-may-talk-to-whom flows, and runs the policy pack over the result.
 // Exit 0 when the pack passes, 1 on a mandatory violation, 2 on unusable input (bad stack config,
-// unknown stack, bad arguments).
+// unknown stack, bad arguments), 3 when render itself fails, 4 when it could not see into a component
+// (never a pass: `pulumi preview --policy-pack` judges what such components create).
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseArgv } from "node:util";
-import { POLICY_CONFIG_FILE } from "@torchpod/netpol";
+import { POLICY_CONFIG_FILE, PULUMI_RESOURCES_FILE } from "@torchpod/netpol";
 import { toManifests, toYaml, MANIFEST_FILES, RenderedManifests } from "./manifestFiles";
-import { RecordedResource, isKubernetesObject } from "../offline/recorded";
+import { RecordedResource, UnexpandedComponent, isKubernetesObject } from "../offline/recorded";
 import { FlowGraph, flowsMarkdown, formatFlows, stackFlows } from "./flows";
 import type { StackConfig } from "../../stacks/types";
 import { gpuKindLines, gpusByKind, suspendedUsers } from "../../stacks/gpuSummary";
@@ -21,12 +22,17 @@ const engine = () => require("../offline/engine") as typeof import("../offline/e
 const stackParser = () => require("../../stacks/parse") as typeof import("../../stacks/parse");
 const packCheck = () => require("../pack/packCheck") as typeof import("../pack/packCheck");
 const packRunner = () => require("../pack/runner") as typeof import("../pack/runner");
+const pulumiResources = () => require("../pack/pulumiResources") as typeof import("../pack/pulumiResources");
+const packPolicies = () => require("../../policy/policies") as typeof import("../../policy/policies");
 
 const repoRoot = path.resolve(__dirname, "../..");
 
 /** The pack config render used, beside the manifests: `policy-check` and `pulumi preview --policy-pack-config` read it. */
-export { POLICY_CONFIG_FILE };
+export { POLICY_CONFIG_FILE, PULUMI_RESOURCES_FILE };
 export const FLOWS_FILE = "flows.md";
+
+/** render's exit codes (README "Command-line contracts"). */
+export const EXIT = { pass: 0, violation: 1, usage: 2, failed: 3, unseen: 4 } as const;
 
 export class UsageError extends Error {}
 
@@ -38,6 +44,8 @@ export interface RenderOptions {
     readonly configDir?: string;
     /** Run the policy pack over the result; default true. */
     readonly checkPolicies?: boolean;
+    /** The program's entry (default: the repository's index.ts), e.g. a team's program that adds to the platform. */
+    readonly program?: string;
     readonly log?: (line: string) => void;
 }
 
@@ -53,6 +61,8 @@ export interface RenderResult {
     readonly placeholderIps: readonly string[];
     readonly violations: readonly Violation[];
     readonly mandatoryViolations: number;
+    /** Components render could not see into: the pack did not judge what they create, so never a pass. */
+    readonly unexpanded: readonly UnexpandedComponent[];
 }
 
 export interface RenderArgs {
@@ -61,21 +71,26 @@ export interface RenderArgs {
     readonly help: boolean;
     readonly outRoot?: string;
     readonly configDir?: string;
+    readonly program?: string;
 }
 
-export const USAGE = `usage: torchpod-render [--stack NAME] [--out DIR] [--config-dir DIR] [--json]
+export const USAGE = `usage: torchpod-render [--stack NAME] [--out DIR] [--config-dir DIR] [--program FILE] [--json]
        npm run render [-- --stack NAME] [-- --json]
 
 Runs the TorchPod program offline for one stack (no cluster, no Pulumi CLI) and writes to
 <out>/<stack>/: the Kubernetes manifests (namespaces.yaml, network.yaml, mlab.yaml, airlock.yaml,
 torchpod.yaml; Secrets are withheld and described in SECRETS.md), ${POLICY_CONFIG_FILE} (the policy
-pack config it used, as \`pulumi preview --policy-pack-config\` takes it) and ${FLOWS_FILE} (a Mermaid
-picture of the allowed flows). Prints a summary and the allowed flows, then runs the policy pack.
+pack config it used, as \`pulumi preview --policy-pack-config\` takes it: the stack's office networks
+among it), ${PULUMI_RESOURCES_FILE} (every other registered resource: components, other providers'
+resources, secrets redacted) and ${FLOWS_FILE} (a Mermaid picture of the allowed flows). Prints a
+summary and the allowed flows, then runs the policy pack over every registered resource.
 
 options:
   --stack NAME        the stack: reads Pulumi.NAME.yaml (default: dev)
   --out DIR           where <stack>/ is written (default: the repository's out/)
   --config-dir DIR    where Pulumi.NAME.yaml is read from (default: the repository root)
+  --program FILE      the program's entry (default: the repository's index.ts), e.g. a team's program
+                      that adds objects to the platform
   --json              print the summary as one JSON object instead of text
   -h, --help          this help
 
@@ -83,7 +98,14 @@ Paths are resolved from the directory the command was typed in. A failed render 
 manifests behind: the output is written to a temporary folder and swapped in, and an earlier
 render of the same stack is removed when this one fails.
 
-Exit status: 0 the pack passes, 1 a mandatory policy violation, 2 unusable input, 3 render itself failed.`;
+Components whose children the provider creates at deploy time (kubernetes:yaml/v2 ConfigGroup and
+ConfigFile, helm.sh/v4 Chart, kustomize/v2 Directory, any multi-language component) or learns from a
+tool the provider runs (helm.sh/v3 Chart's \`helm template\`, kustomize/v1 Directory) register no
+children offline: render names them and does not report a pass; judge such a stack with
+\`pulumi preview --policy-pack policy --policy-pack-config <out>/<stack>/${POLICY_CONFIG_FILE}\`.
+
+Exit status: 0 the pack passes, 1 a mandatory policy violation, 2 unusable input, 3 render itself failed,
+4 no mandatory violation, but render could not see into a component (not a pass).`;
 
 export function parseArgs(argv: readonly string[]): RenderArgs {
     let parsed;
@@ -96,6 +118,7 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
                 stack: { type: "string" },
                 out: { type: "string" },
                 "config-dir": { type: "string" },
+                program: { type: "string" },
                 json: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
@@ -104,6 +127,8 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
         const message: string = e?.message ?? String(e);
         const missing = /Option '--([\w-]+)(?: <value>)?' argument missing/.exec(message);
         if (missing?.[1] === "stack") throw new UsageError("--stack: expected a stack name, e.g. --stack dev");
+        if (missing?.[1] === "program")
+            throw new UsageError("--program: expected the program's entry file, e.g. --program my-stack/index.ts");
         if (missing) throw new UsageError(`--${missing[1]}: expected a folder`);
         const unknown = /Unknown option '([^']+)'/.exec(message) ?? /Unexpected argument '([^']+)'/.exec(message);
         if (unknown) throw new UsageError(`unknown argument '${unknown[1]}': usage: npm run render [-- --stack NAME] (see --help)`);
@@ -119,6 +144,7 @@ export function parseArgs(argv: readonly string[]): RenderArgs {
         ...out,
         ...(v.out !== undefined ? { outRoot: path.resolve(v.out) } : {}),
         ...(v["config-dir"] !== undefined ? { configDir: path.resolve(v["config-dir"]) } : {}),
+        ...(v.program !== undefined ? { program: path.resolve(v.program) } : {}),
     };
 }
 
@@ -177,7 +203,12 @@ async function renderInto(
     const packConfig = packConfigFor(config);
     const check = (options.checkPolicies ?? true) ? packCheck().startPackCheck(packConfig) : undefined;
     registerTypeScript();
-    const entry = require.resolve(path.join(repoRoot, "index.ts"));
+    let entry: string;
+    try {
+        entry = require.resolve(options.program ?? path.join(repoRoot, "index.ts"));
+    } catch {
+        throw new UsageError(`--program: ${options.program}: no such program (expected a TypeScript or JavaScript entry file)`);
+    }
     const run = await engine().runProgram(
         () => {
             delete require.cache[entry];
@@ -199,7 +230,12 @@ async function renderInto(
         throw e;
     }
     const placeholderIps = placeholderClusterIps(run.resources);
-    writeOutput(outDir, manifests, packConfig, flowsMarkdown(flows, config.stack));
+    const others = pulumiResources().pulumiResourcesFile(
+        config.stack,
+        run.resources.filter((r) => !isKubernetesObject(r)),
+        run.unexpanded,
+    );
+    writeOutput(outDir, manifests, packConfig, others, flowsMarkdown(flows, config.stack));
     progress.written = true;
 
     log(summary(config, run.exports, manifests, outDir, placeholderIps));
@@ -210,9 +246,17 @@ async function renderInto(
     let violations: RenderResult["violations"] = [];
     if (check) {
         violations = (await check.finish(run.resources)).violations;
-        const judged = run.resources.filter(isKubernetesObject).length;
-        log(`\nPolicy pack over ${judged} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
+        log(
+            `\nPolicy pack over ${run.resources.length} resources: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}` +
+                (run.unexpanded.length ? " in what render could see" : ""),
+        );
         for (const v of violations) log(`  ${packRunner().formatViolation(v)}`);
+    }
+    if (run.unexpanded.length > 0) {
+        const rel = path.relative(process.cwd(), outDir);
+        const shown = path.join(rel && !rel.startsWith("..") ? rel : outDir, POLICY_CONFIG_FILE);
+        log("");
+        for (const line of pulumiResources().unexpandedReport(run.unexpanded, shown)) log(`render: ${line}`);
     }
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return {
@@ -226,21 +270,28 @@ async function renderInto(
         placeholderIps,
         violations,
         mandatoryViolations,
+        unexpanded: run.unexpanded,
     };
 }
 
 /**
  * The pack's config for one stack, as its CI would pass with `--policy-pack-config` (per policy, so
- * the real engine takes it as is). Raw VNC has no password, so the pack refuses it unless the stack
- * opted in explicitly (`torchpod:gui.vnc: true`); an outside Postgres is MLab's one reviewed host.
+ * the real engine takes it as is). The stack's office networks go to every policy that judges
+ * exposure (a pack without them refuses every way in rather than guess what an office is). Raw VNC
+ * has no password, so the pack refuses it unless the stack opted in explicitly
+ * (`torchpod:gui.vnc: true`); an outside Postgres is MLab's one reviewed host.
  */
 export function packConfigFor(config: StackConfig): PolicyPackConfig {
     const out: Record<string, Record<string, unknown>> = {};
-    if (config.gui.vnc) out["torchpod-ingress-only-from-office"] = { allowRawVnc: true };
+    const set = (policy: string, values: Record<string, unknown>) => (out[policy] = { ...out[policy], ...values });
+    for (const p of packPolicies().policies)
+        if ((p.configSchema?.properties as Record<string, unknown> | undefined)?.officeCidrs !== undefined)
+            set(p.name, { officeCidrs: [...config.officeCidrs] });
+    if (config.gui.vnc) set("torchpod-ingress-only-from-office", { allowRawVnc: true });
     const db = mlabDatabaseEndpoint(config.mlab.database);
     if (db) {
         const hosts = [...new Set([db.hostAlias ?? db.ip, `${db.ip}:${db.port}`, ...(db.hostAlias ? [`${db.hostAlias}:${db.port}`] : [])])];
-        for (const policy of ["mlab-closed-world", "mlab-no-egress"]) out[policy] = { mlabExternalHosts: hosts };
+        for (const policy of ["mlab-closed-world", "mlab-no-egress"]) set(policy, { mlabExternalHosts: hosts });
     }
     return out;
 }
@@ -260,7 +311,13 @@ function placeholderClusterIps(resources: readonly RecordedResource[]): string[]
  * Writes out/<stack>/ whole into a temporary sibling folder, then swaps it in: a removed object never
  * lingers in a stale file, and a render that fails half-way never leaves half a folder.
  */
-function writeOutput(outDir: string, manifests: RenderedManifests, packConfig: PolicyPackConfig, flows: string): void {
+function writeOutput(
+    outDir: string,
+    manifests: RenderedManifests,
+    packConfig: PolicyPackConfig,
+    others: import("../pack/pulumiResources").PulumiResourcesFile,
+    flows: string,
+): void {
     const parent = path.dirname(outDir);
     fs.mkdirSync(parent, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outDir)}.rendering-`));
@@ -268,6 +325,7 @@ function writeOutput(outDir: string, manifests: RenderedManifests, packConfig: P
         for (const file of MANIFEST_FILES) fs.writeFileSync(path.join(tmp, file), toYaml(manifests.files.get(file) ?? []));
         fs.writeFileSync(path.join(tmp, "SECRETS.md"), secretsGuide(manifests));
         fs.writeFileSync(path.join(tmp, POLICY_CONFIG_FILE), JSON.stringify(packConfig, null, 2) + "\n");
+        fs.writeFileSync(path.join(tmp, PULUMI_RESOURCES_FILE), JSON.stringify(others, null, 2) + "\n");
         fs.writeFileSync(path.join(tmp, FLOWS_FILE), flows);
         const old = fs.existsSync(outDir) ? `${tmp}.old` : undefined;
         if (old) fs.renameSync(outDir, old);
@@ -389,6 +447,7 @@ function summary(
         `Wrote ${manifests.objects.length - manifests.secrets.length} objects to ${shownDir}/ (${MANIFEST_FILES.join(", ")});`,
         `  ${manifests.secrets.length} Secret(s) withheld: see ${path.join(shownDir, "SECRETS.md")}`,
         `  the policy pack config used: ${path.join(shownDir, POLICY_CONFIG_FILE)}; the allowed flows as a picture: ${path.join(shownDir, FLOWS_FILE)}`,
+        `  the other registered resources (components, other providers): ${path.join(shownDir, PULUMI_RESOURCES_FILE)}`,
     ];
     return lines.join("\n");
 }
@@ -414,7 +473,7 @@ export function jsonSummary(result: RenderResult): Record<string, unknown> {
         exports: redactSecrets(result.exports),
         placeholderIps: result.placeholderIps,
         outDir: result.outDir,
-        files: [...MANIFEST_FILES, "SECRETS.md", POLICY_CONFIG_FILE, FLOWS_FILE],
+        files: [...MANIFEST_FILES, "SECRETS.md", POLICY_CONFIG_FILE, PULUMI_RESOURCES_FILE, FLOWS_FILE],
         objects: result.manifests.objects.length - result.manifests.secrets.length,
         withheldSecrets: result.manifests.secrets,
         policyConfig: result.packConfig,
@@ -424,6 +483,7 @@ export function jsonSummary(result: RenderResult): Record<string, unknown> {
             resource: resource ? { type: resource.type, name: resource.name, urn: resource.urn } : undefined,
         })),
         mandatoryViolations: result.mandatoryViolations,
+        unexpanded: result.unexpanded,
     };
 }
 
@@ -443,12 +503,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         const args = parseArgs(argv);
         if (args.help) {
             console.log(USAGE);
-            return 0;
+            return EXIT.pass;
         }
         const result = await render({
             stack: args.stack,
             outRoot: args.outRoot,
             configDir: args.configDir,
+            program: args.program,
             log: args.json ? () => undefined : undefined,
         });
         if (args.json) process.stdout.write(JSON.stringify(jsonSummary(result), null, 2) + "\n");
@@ -456,13 +517,19 @@ export async function main(argv: readonly string[]): Promise<number> {
             console.error(
                 `${args.json ? "" : "\n"}render: ${result.mandatoryViolations} mandatory policy violation(s): this stack must not be deployed.`,
             );
-            return 1;
+            return EXIT.violation;
         }
-        return 0;
+        if (result.unexpanded.length > 0) {
+            console.error(
+                `${args.json ? "" : "\n"}render: not a pass: ${result.unexpanded.length} component(s) render could not see into (exit ${EXIT.unseen}); run pulumi preview --policy-pack policy.`,
+            );
+            return EXIT.unseen;
+        }
+        return EXIT.pass;
     } catch (e) {
         if (e instanceof UsageError) {
             console.error(`render: ${e.message}`);
-            return 2;
+            return EXIT.usage;
         }
         throw e;
     }
@@ -474,7 +541,7 @@ if (require.main === module) {
         (e) => {
             // Not a verdict on the stack (1 is): a fault of render itself.
             console.error(`render: ${e?.stack ?? e}`);
-            process.exit(3);
+            process.exit(EXIT.failed);
         },
     );
 }

@@ -21,6 +21,8 @@ const workflow = (namespace: string, spec: Record<string, unknown>) => ({
 async function pack(objects: any[], config: Record<string, unknown> = {}) {
     const rs = [...manifestsToResources(loadManifests([CLEAN])), ...manifestsToResources(objects as never)];
     const all = {
+        // The clean baseline's office network, as render writes it to policy-config.json.
+        officeCidrs: ["192.168.10.0/24"],
         reviewedResourceTypes: ["argoproj.io/v1alpha1/Workflow", "tekton.dev/v1/Task", "logging.example.com/v1/Shipper"],
         ...config,
     };
@@ -99,10 +101,25 @@ describe("custom-resource-workloads", () => {
     it("leaves a hostPath volume of a pod spec to no-hostpath-volumes, which has no switch", async () => {
         const wf = workflow("ci", {
             automountServiceAccountToken: false,
-            volumes: [{ name: "node", hostPath: { path: "/" } }],
+            volumes: [{ name: "node", hostPath: { path: "/etc/ssl" } }],
             templates: [{ name: "main", container: { image: "python:3.12", volumeMounts: [{ name: "node", mountPath: "/host" }] } }],
         });
         const got = await pack([wf], { reviewedHostPaths: ["argoproj.io/v1alpha1/Workflow ci/train"] });
         assert.deepStrictEqual([...new Set(got.map((v) => v.policyName))], ["no-hostpath-volumes"], got.map((v) => v.message).join("\n"));
+    });
+});
+
+describe("pod specs in custom resources", () => {
+    it("takes a workflow's pod-level settings into its templates' pods (hostNetwork set once for all)", async () => {
+        const wf = workflow("ci", {
+            automountServiceAccountToken: false,
+            hostNetwork: true,
+            templates: [{ name: "main", container: { image: "python:3.12" } }],
+        });
+        const got = await pack([wf]);
+        assert.ok(
+            got.some((v) => v.policyName === "no-host-namespaces" && /hostNetwork/.test(v.message)),
+            got.map((v) => `${v.policyName}: ${v.message}`).join("\n"),
+        );
     });
 });

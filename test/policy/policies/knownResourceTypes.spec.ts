@@ -3,10 +3,13 @@
 import * as assert from "assert";
 import { knownResourceTypes, policies } from "../../../policy/policies";
 import { knownResourceTypesPolicy } from "../../../policy/policies/knownResourceTypes";
+import { packConfigProblems } from "../../../policy/support/configFile";
 import { resolveConfig } from "../../../policy/support/packConfig";
 import { EXPOSURE_POLICY } from "../../../policy/support/resourceTypes";
 import { UNKNOWN_STRING } from "../../../policy/support/unknowns";
 import { devStackConfig, runIndex } from "../../mocks";
+import { packConfigFor } from "../../../tools/render/render";
+import { parseStackConfig } from "../../../stacks/parse";
 import { runPackInProcess, runStackPolicy, TestResource } from "../policyArgs";
 
 /** The dev stack as `pulumi preview` shows it to the pack: the stack, providers, components, random values, objects. */
@@ -38,7 +41,9 @@ describe("known-resource-types", function () {
     });
 
     it("the whole pack passes the dev stack with every registered resource, not only its Kubernetes objects", async () => {
-        assert.deepStrictEqual(await runPackInProcess(policies, await devStack()), []);
+        // With the dev stack's pack config as render writes it: its office networks are what exposure is judged against.
+        const config = packConfigFor(parseStackConfig(devStackConfig(), "dev")) as Record<string, Record<string, unknown>>;
+        assert.deepStrictEqual(await runPackInProcess(policies, await devStack(), config), []);
     });
 
     it("refuses a Helm v3 Release, naming the per-object switch; listing that one object lets it through", async () => {
@@ -182,6 +187,16 @@ describe("review switches (config)", () => {
         assert.strictEqual(
             resolveConfig({ reviewedAdminSubjects: ["Group:platform-admins"] }).reviewedAdminSubjects[0],
             "Group:platform-admins",
+        );
+    });
+});
+
+describe("review switches in a pack config file (policy-check)", () => {
+    it("reports a wildcard type with its policy, key and index", () => {
+        const problems = packConfigProblems({ all: { reviewedResourceTypes: ["*"] } }, policies);
+        assert.ok(
+            problems.some((p) => /^all\.reviewedResourceTypes\[0\]: got "\*", expected a Pulumi type token/.test(p)),
+            problems.join("\n"),
         );
     });
 });

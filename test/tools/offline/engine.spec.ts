@@ -108,3 +108,66 @@ describe("offline engine", () => {
         assert.equal(run.resources.length, 0);
     });
 });
+
+describe("offline engine: components it cannot see into", () => {
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hidden, namespace: torchpod}
+spec:
+  selector: {matchLabels: {app: hidden}}
+  template:
+    metadata: {labels: {app: hidden}}
+    spec: {containers: [{name: c, image: busybox:1.36}]}
+`;
+
+    it("has seen everything when the program holds only resources the program itself registers", async () => {
+        const run = await runPiece(() => new Box("b"));
+        assert.deepEqual(run.unexpanded, []);
+        assert.ok(run.resources.every((r) => r.remote === false));
+    });
+
+    it("names a yaml/v2 ConfigGroup, which the provider expands at deploy time, and registers none of its objects", async () => {
+        const run = await runPiece(() => new k8s.yaml.v2.ConfigGroup("extra", { yaml: deployment }));
+        assert.deepEqual(
+            run.unexpanded.map((u) => [u.type, u.name]),
+            [["kubernetes:yaml/v2:ConfigGroup", "extra"]],
+        );
+        assert.match(run.unexpanded[0].why, /the provider builds at deploy time/);
+        assert.deepEqual(ofType(run, "kubernetes:apps/v1:Deployment"), []);
+    });
+
+    it("names a helm v4 Chart and a helm v3 Chart (whose objects come from helm template)", async () => {
+        const run = await runPiece(() => {
+            new k8s.helm.v4.Chart("v4", { chart: "./no-such-chart" });
+            new k8s.helm.v3.Chart("v3", { path: "./no-such-chart" });
+        });
+        assert.deepEqual(run.unexpanded.map((u) => `${u.type} ${u.name}`).sort(), [
+            "kubernetes:helm.sh/v3:Chart v3",
+            "kubernetes:helm.sh/v4:Chart v4",
+        ]);
+        assert.match(run.unexpanded.find((u) => u.name === "v3")!.why, /helm template/);
+    });
+
+    it("expands a yaml/v1 ConfigGroup as the provider's yaml:decode would, so its objects are seen", async () => {
+        const run = await runPiece(() => new k8s.yaml.ConfigGroup("v1", { yaml: `---\n${deployment}---\n` }));
+        assert.equal(run.error, undefined);
+        assert.deepEqual(run.unexpanded, []);
+        const [d] = ofType(run, "kubernetes:apps/v1:Deployment");
+        assert.equal(d.inputs.metadata.name, "hidden");
+        assert.ok(d.parent?.endsWith("kubernetes:yaml:ConfigGroup::v1"), d.parent);
+    });
+
+    it("records where secret inputs were, so nothing written from them shows one", async () => {
+        const run = await runPiece(() => {
+            new k8s.core.v1.ConfigMap("cm", { metadata: { name: "cm" }, data: { plain: "a", hidden: pulumi.secret("s3cret") } });
+        });
+        const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+        assert.equal(cm.inputs.data.hidden, "s3cret");
+        // The SDK marks the smallest property it can (here the whole `data` map) secret; `metadata` stays plain.
+        assert.ok(
+            cm.secretPaths.some((p) => ["data", "hidden"].slice(0, p.length).join("/") === p.join("/")),
+            JSON.stringify(cm.secretPaths),
+        );
+        assert.ok(!cm.secretPaths.some((p) => p[0] === "metadata"));
+    });
+});

@@ -154,7 +154,8 @@ describe("npm run policy-check", function () {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it("exits 0 on the clean baseline and prints the summary", () => {
-        const r = policyCheck(CLEAN);
+        // The corpus's office network, as render would write it to policy-config.json.
+        const r = policyCheck(CLEAN, "--config", path.join(ROOT, "test/redteam/corpus-config.json"));
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /^torchpod-lockdown@v[0-9.]+: 14 resources, 0 violations \(0 mandatory\)$/m);
     });

@@ -3,7 +3,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { render, parseArgs, jsonSummary, UsageError, RenderResult, POLICY_CONFIG_FILE, FLOWS_FILE } from "../../../tools/render/render";
+import {
+    render,
+    parseArgs,
+    jsonSummary,
+    UsageError,
+    RenderResult,
+    POLICY_CONFIG_FILE,
+    PULUMI_RESOURCES_FILE,
+    FLOWS_FILE,
+    EXIT,
+} from "../../../tools/render/render";
 import { formatFlows } from "../../../tools/render/flows";
 import { buildClis } from "../cli/build";
 import { toPackResource } from "../../../tools/pack/packCheck";
@@ -149,7 +159,16 @@ describe("npm run render", () => {
     it("writes the pack config it used to policy-config.json, as --policy-pack-config takes it", () => {
         const written = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", POLICY_CONFIG_FILE), "utf8"));
         assert.deepEqual(written, result.packConfig);
-        assert.deepEqual(written, {}, "the dev stack needs no opt-in");
+        const office = [...result.config.officeCidrs];
+        assert.deepEqual(
+            written,
+            {
+                "torchpod-ingress-only-from-office": { officeCidrs: office },
+                "torchpod-no-nodeport-services": { officeCidrs: office },
+                "mlab-ingress-by-traffic-table": { officeCidrs: office },
+            },
+            "the dev stack needs no opt-in: only its office networks",
+        );
     });
 
     it("writes flows.md: a Mermaid flowchart with one arrow per allowed flow, labelled with its ports", () => {
@@ -173,6 +192,53 @@ describe("npm run render", () => {
 
     it("passes the policy pack on the dev stack", () => {
         assert.equal(result.mandatoryViolations, 0, JSON.stringify(result.violations, null, 2));
+        assert.deepEqual(result.unexpanded, []);
+        assert.match(logged.join("\n"), new RegExp(`Policy pack over ${result.resources.length} resources: no violations$`, "m"));
+    });
+
+    it("writes every registered resource that is not a manifest (components, random values) to pulumi-resources.json, secrets redacted", () => {
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", PULUMI_RESOURCES_FILE), "utf8"));
+        const others = result.resources.filter((r) => !isKubernetesObject(r));
+        assert.deepEqual(written.resources.map((r: { urn: string }) => r.urn).sort(), others.map((r) => r.urn).sort());
+        const types = new Set(written.resources.map((r: { type: string }) => r.type));
+        for (const t of ["torchpod:index:TorchPod", "torchpod:index:Mlab", "random:index/randomPassword:RandomPassword"])
+            assert.ok(types.has(t), t);
+        assert.deepEqual(written.unexpanded, []);
+    });
+
+    it("hands the pack the stack's office networks and writes them to policy-config.json; a pack run without them refuses the exposure", async () => {
+        const written = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", POLICY_CONFIG_FILE), "utf8"));
+        assert.deepEqual(written["torchpod-ingress-only-from-office"].officeCidrs, [...result.config.officeCidrs]);
+        const resources = result.resources.map(toPackResource);
+        const without = await runPackOverResources(resources);
+        assert.ok(
+            without.some((v) => v.enforcementLevel === "mandatory" && /no office networks/.test(v.message)),
+            JSON.stringify(without.map((v) => v.message)),
+        );
+    });
+
+    it("does not report a pass over a program holding a component it could not see into: it names it, points to pulumi preview, exit 4", async () => {
+        const lines: string[] = [];
+        const team = await render({
+            stack: "dev",
+            outRoot: fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-render-")),
+            program: path.join(__dirname, "fixtures", "withConfigGroup.ts"),
+            log: (l) => lines.push(l),
+        });
+        assert.equal(team.mandatoryViolations, 0);
+        assert.deepEqual(
+            team.unexpanded.map((u) => `${u.type} ${u.name}`),
+            ["kubernetes:yaml/v2:ConfigGroup extra"],
+        );
+        const text = lines.join("\n");
+        assert.match(text, /no violations in what render could see/);
+        assert.match(text, /render: could not see into 1 component; .*not a pass/);
+        assert.match(text, /pulumi preview --policy-pack policy --policy-pack-config \S*dev\/policy-config\.json/);
+        const written = JSON.parse(fs.readFileSync(path.join(team.outDir, PULUMI_RESOURCES_FILE), "utf8"));
+        assert.deepEqual(
+            written.unexpanded.map((u: { type: string }) => u.type),
+            ["kubernetes:yaml/v2:ConfigGroup"],
+        );
     });
 
     it("lets a stack that explicitly enables raw VNC pass, writes that opt-in to policy-config.json, and a pack run without it refuses", async () => {
@@ -183,11 +249,17 @@ describe("npm run render", () => {
         const vnc = await render({ stack: "vnc", outRoot, configDir, log: () => undefined });
         assert.equal(vnc.mandatoryViolations, 0, JSON.stringify(vnc.violations, null, 2));
         const written = JSON.parse(fs.readFileSync(path.join(outRoot, "vnc", POLICY_CONFIG_FILE), "utf8"));
-        assert.deepEqual(written, { "torchpod-ingress-only-from-office": { allowRawVnc: true } });
-        const resources = vnc.resources.filter(isKubernetesObject).map(toPackResource);
+        assert.equal(written["torchpod-ingress-only-from-office"].allowRawVnc, true);
+        assert.equal(dev.includes("vnc: true"), false);
+        const devWritten = JSON.parse(fs.readFileSync(path.join(outRoot, "dev", POLICY_CONFIG_FILE), "utf8"));
+        assert.equal(devWritten["torchpod-ingress-only-from-office"].allowRawVnc, undefined);
+        const resources = vnc.resources.map(toPackResource);
         const withFile = await runPackOverResources(resources, { config: written });
         assert.equal(withFile.filter((v) => v.enforcementLevel === "mandatory").length, 0, "the written config is the one that passes");
-        const withoutOptIn = await runPackOverResources(resources);
+        const { allowRawVnc: _optIn, ...withoutVnc } = written["torchpod-ingress-only-from-office"];
+        const withoutOptIn = await runPackOverResources(resources, {
+            config: { ...written, "torchpod-ingress-only-from-office": withoutVnc },
+        });
         assert.ok(
             withoutOptIn.some((v) => v.policyName === "torchpod-ingress-only-from-office" && /5900/.test(v.message)),
             JSON.stringify(withoutOptIn.map((v) => v.message)),
@@ -207,9 +279,15 @@ describe("npm run render", () => {
         assert.equal(pg.mandatoryViolations, 0, JSON.stringify(pg.violations, null, 2));
         const written = JSON.parse(fs.readFileSync(path.join(outRoot, "pg", POLICY_CONFIG_FILE), "utf8"));
         for (const policy of ["mlab-closed-world", "mlab-no-egress"]) {
-            assert.deepEqual(written[policy], { mlabExternalHosts: ["pg.internal", "192.0.2.40:5433", "pg.internal:5433"] });
+            assert.deepEqual(written[policy].mlabExternalHosts, ["pg.internal", "192.0.2.40:5433", "pg.internal:5433"]);
         }
-        const withoutReview = await runPackOverResources(pg.resources.filter(isKubernetesObject).map(toPackResource));
+        const unreviewed = Object.fromEntries(
+            Object.entries(written as Record<string, Record<string, unknown>>).map(([k, { mlabExternalHosts: _hosts, ...rest }]) => [
+                k,
+                rest,
+            ]),
+        );
+        const withoutReview = await runPackOverResources(pg.resources.map(toPackResource), { config: unreviewed as never });
         assert.ok(
             withoutReview.some((v) => v.enforcementLevel === "mandatory" && /192\.0\.2\.40|pg\.internal/.test(v.message)),
             "without the reviewed host the pack refuses the database route",
@@ -312,13 +390,14 @@ describe("npm run render", () => {
         this.timeout(120000);
         const ROOT = path.resolve(__dirname, "../../..");
         const BIN = path.join(ROOT, "dist", "render", "render.js");
-        before(() => buildClis("render"));
+        before(() => buildClis("render", "policy-check"));
 
         it("--help prints the usage and exits 0", () => {
             const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
             assert.equal(r.status, 0, r.stderr);
             assert.match(r.stdout, /^usage: torchpod-render \[--stack NAME\]/);
             assert.match(r.stdout, /Exit status: 0 the pack passes, 1 a mandatory policy violation, 2 unusable input/);
+            assert.match(r.stdout, /4 no mandatory violation, but render could not see into a component \(not a pass\)/);
         });
 
         it("exits 2 with one line for an unknown argument", () => {
@@ -335,12 +414,33 @@ describe("npm run render", () => {
             const summary = JSON.parse(r.stdout);
             assert.equal(summary.stack, "dev");
             assert.equal(summary.outDir, path.join(fs.realpathSync(cwd), "rendered", "dev"));
-            assert.deepEqual(summary.policyConfig, {});
+            assert.deepEqual(summary.policyConfig["torchpod-ingress-only-from-office"], {
+                officeCidrs: ["192.0.2.0/24", "2001:db8:100::/48"],
+            });
+            assert.deepEqual(summary.unexpanded, []);
             assert.equal(summary.mandatoryViolations, 0);
             assert.ok(summary.flows.flows.length > 0);
             assert.ok(summary.placeholderIps.length > 0);
             assert.doesNotMatch(r.stdout, /"secret"/);
             for (const f of summary.files) assert.ok(fs.existsSync(path.join(cwd, "rendered", "dev", f)), f);
+        });
+
+        it("exits 4 over a program with a component it could not see into, and policy-check over its output exits 4 too", () => {
+            const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-caller-"));
+            const program = path.join(__dirname, "fixtures", "withConfigGroup.ts");
+            const r = spawnSync(process.execPath, [BIN, "--out", "rendered", "--program", program], { cwd, encoding: "utf8" });
+            assert.equal(r.status, EXIT.unseen, r.stderr);
+            assert.match(r.stdout, /kubernetes:yaml\/v2:ConfigGroup extra: a component the provider builds at deploy time/);
+            assert.match(r.stderr, /render: not a pass: 1 component\(s\) render could not see into \(exit 4\)/);
+            const check = spawnSync(
+                process.execPath,
+                [path.join(ROOT, "dist", "cli", "policy-check.js"), path.join(cwd, "rendered", "dev")],
+                {
+                    encoding: "utf8",
+                },
+            );
+            assert.equal(check.status, 4, check.stdout + check.stderr);
+            assert.match(check.stderr, /policy-check: could not see into 1 component/);
         });
     });
 });
