@@ -6,7 +6,8 @@
 // Prints what it identified (TorchPods, Airlocks, MLabs and the selectors), the policies that did not
 // apply and why, and each violation. Exit 1 when a mandatory policy is violated (or no TorchPod was
 // found with --require-torchpods), 0 otherwise, 2 on unreadable input or bad usage, 3 when the pack
-// fails, 4 when the stack holds components render could not see into (never a pass).
+// fails. A component render could not see into is a refusal (exit 1): the contract's codes are fixed, and
+// the closed world refuses what it has not judged.
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "node:util";
@@ -33,15 +34,15 @@ options:
 
 A folder render wrote also holds ${PULUMI_RESOURCES_FILE}: the stack's other registered resources
 (components, other providers' resources), judged with the manifests, and the components render could
-not see into (then the result is never a pass: exit 4). Naming that file reads it the same way.
+not see into (each one refused: exit 1). Naming that file reads it the same way.
   --json                 print the violations as JSON
   --sarif FILE           also write the violations as SARIF 2.1.0 (file and line of each object)
   --require-torchpods    exit 1 when no TorchPod is identified (for CI)
   -h, --help             show this help
 
-exit codes: 0 no mandatory violation, 1 a mandatory violation (or no TorchPod with --require-torchpods),
-            2 unreadable input or bad usage, 3 the policy pack failed, 4 no mandatory violation, but the
-            stack holds components render could not see into (not a pass)`;
+exit codes: 0 no mandatory violation, 1 a mandatory violation, a component render could not see into
+            (never a pass), or no TorchPod with --require-torchpods; 2 unreadable input or bad usage,
+            3 the policy pack failed`;
 
 class UsageError extends Error {}
 
@@ -263,8 +264,8 @@ export async function main(argv: string[]): Promise<number> {
         console.error("policy-check: error: no TorchPod identified and --require-torchpods is set");
         return 1;
     }
-    if (mandatory.length > 0) return 1;
-    return unexpanded.length > 0 ? 4 : 0;
+    // Unseen is refused like a mandatory violation: exit 1 is the contract's "not a pass".
+    return mandatory.length > 0 || unexpanded.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

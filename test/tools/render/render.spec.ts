@@ -425,7 +425,7 @@ describe("npm run render", () => {
             for (const f of summary.files) assert.ok(fs.existsSync(path.join(cwd, "rendered", "dev", f)), f);
         });
 
-        it("exits 4 over a program with a component it could not see into, and policy-check over its output exits 4 too", () => {
+        it("exits 4 over a program with a component it could not see into, and policy-check over its output refuses it with exit 1, its contract's code for a refusal", () => {
             const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "torchpod-caller-"));
             const program = path.join(__dirname, "fixtures", "withConfigGroup.ts");
             const r = spawnSync(process.execPath, [BIN, "--out", "rendered", "--program", program], { cwd, encoding: "utf8" });
@@ -439,7 +439,7 @@ describe("npm run render", () => {
                     encoding: "utf8",
                 },
             );
-            assert.equal(check.status, 4, check.stdout + check.stderr);
+            assert.equal(check.status, 1, check.stdout + check.stderr);
             assert.match(check.stderr, /policy-check: could not see into 1 component/);
         });
     });
