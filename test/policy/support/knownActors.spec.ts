@@ -7,23 +7,29 @@ import { WORKING_HOURS_NAMES, WORKING_HOURS_RULE } from "@torchpod/contract";
 import { toPackResource } from "../../../tools/pack/packCheck";
 import { devStackConfig, runIndex, ProgramRun } from "../../mocks";
 import { runPackInProcess } from "../policyArgs";
+import { packConfigFor } from "../../../tools/render/render";
+import { parseStackConfig } from "../../../stacks/parse";
 
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 
 describe("known actors: the working-hours schedule", function () {
     this.timeout(120000);
     let run: ProgramRun;
+    const stackConfig = {
+        ...devStackConfig(),
+        "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
+    };
+    // The stack's pack config as render writes it (its office networks, its GPU kinds).
+    const packConfig = packConfigFor(parseStackConfig(stackConfig, "dev")) as Record<string, Record<string, unknown>>;
     before(async () => {
-        run = await runIndex({
-            ...devStackConfig(),
-            "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
-        });
+        run = await runIndex(stackConfig);
         if (run.error) throw run.error;
     });
     const judge = (resources = run.resources) =>
         runPackInProcess(
             policies,
             resources.map((r) => toPackResource(r)),
+            packConfig,
         ).then((vs) => vs.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policyName}: ${v.message}`));
 
     it("knows the actor by the program's own names and rule", () => {
