@@ -167,6 +167,14 @@ export function knownResourceTypesPolicy(packPolicies: () => readonly string[]):
                     urn,
                 );
             };
+            // Namespaces the stack declares: data objects elsewhere may be what the cluster's own parts read.
+            const declaredNamespaces = new Set<string>();
+            for (const r of args.resources) {
+                if (!parseKubeType(r.type)) continue;
+                for (const o of typedObjects(r.type, unproxy(r.props)))
+                    if (o.kind === "Namespace" && o.apiVersion === "v1" && typeof o.obj?.metadata?.name === "string")
+                        declaredNamespaces.add(o.obj.metadata.name);
+            }
             for (const r of args.resources) {
                 const props = unproxy(r.props);
                 const exact = tokenEntry(r.type);
@@ -222,6 +230,23 @@ export function knownResourceTypesPolicy(packPolicies: () => readonly string[]):
                         if (!objectReviewed(cfg.reviewedOpaqueResources, names, name))
                             f.violation(
                                 `${what}: the pack cannot see what it does (${entry.why}). Allow this one object after review: config reviewedOpaqueResources: ["${names[0]} ${name}"] (reviewedResourceTypes does not cover it: what one object does says nothing of another)`,
+                                r.urn,
+                            );
+                        continue;
+                    }
+                    if (
+                        entry &&
+                        (entry.type === "core/ConfigMap" || entry.type === "core/Secret") &&
+                        !declaredNamespaces.has(m.namespace)
+                    ) {
+                        // Data is harmless only as data of the stack's own pods: in a namespace the stack does not
+                        // declare it may be a cluster component's configuration (the network plugin's policy switch in
+                        // kube-system, kube-proxy's, CoreDNS's) or a credential (a bootstrap token joins a node).
+                        const name = `${m.namespace}/${m.name}`;
+                        if (!objectReviewed(cfg.reviewedOpaqueResources, names, name))
+                            f.violation(
+                                `${what}: a ${o.kind} in namespace ${m.namespace}, which the stack does not declare: it may be what a part of the cluster the pack cannot see reads (a network plugin's or kube-proxy's configuration, a bootstrap token), turning NetworkPolicy enforcement off or letting a node in. ` +
+                                    `Declare its namespace in the stack, or allow this one object after review: config reviewedOpaqueResources: ["${names[0]} ${name}"]`,
                                 r.urn,
                             );
                         continue;
