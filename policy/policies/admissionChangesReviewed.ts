@@ -6,7 +6,7 @@ import { judgeScope, ScopeInput } from "../support/admissionScope";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { resolveConfig, schemaFor } from "../support/packConfig";
-import { protectedNamespaces } from "../support/protectedNamespaces";
+import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
 import { FoundObject, metaOf, objectsOf, parseKubeType, providerNamespace } from "../support/resources";
 import { ADMISSION_POLICY, isClusterScopedKind } from "../support/resourceTypes";
 import { kubeTypeNames, objectReviewed } from "../support/reviews";
@@ -32,7 +32,7 @@ export const admissionChangesReviewed: StackValidationPolicy = {
         "one scoped away by kubernetes.io/metadata.name (or by an object selector matching nothing of the stack there) passes. A patch of an object the stack itself declares is always refused.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "mlabSelector", "mlabNamespaces", "reviewedMutations"]),
+    configSchema: schemaFor([...PROTECTED_NAMESPACE_KEYS, "reviewedMutations"]),
     remediationSteps:
         "Scope the webhook or policy away with a namespaceSelector on kubernetes.io/metadata.name and rules of scope Namespaced, change the object itself instead of patching it, or review it and list it in `reviewedMutations`.",
     validateStack: (args, report) => {

@@ -5,7 +5,7 @@ import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { KNOWN_ACTORS, KnownActor } from "../support/knownActors";
 import { resolveConfig, schemaFor } from "../support/packConfig";
-import { protectedNamespaces } from "../support/protectedNamespaces";
+import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
 import { BindingDef, dangerousRights, rbacModelOf, resolveRole, ruleWithin, Subject, subjectText } from "../support/rbac";
 import { API_RIGHTS_POLICY } from "../support/resourceTypes";
 
@@ -32,7 +32,7 @@ export function apiRightsPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
             "service accounts, anonymous users and system:authenticated never qualify. The platform's known actors hold exactly their listed rules, nothing else.",
         enforcementLevel: "mandatory",
         severity: "critical",
-        configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "mlabSelector", "mlabNamespaces", "reviewedAdminSubjects"]),
+        configSchema: schemaFor([...PROTECTED_NAMESPACE_KEYS, "reviewedAdminSubjects"]),
         remediationSteps:
             "Grant only reads (not of Secrets or logs) in those namespaces, bind rights that reach into pods to reviewed administrators (User or Group), and run in-cluster automation as a known actor.",
         validateStack: (args, report) => {

@@ -6,6 +6,7 @@ import { auditWriterNoEgress } from "./auditWriterNoEgress";
 import { admissionChangesReviewed } from "./admissionChangesReviewed";
 import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
+import { closedWorldDevices } from "./closedWorldDevices";
 import { closedWorldVolumes } from "./closedWorldVolumes";
 import { customResourceWorkloads } from "./customResourceWorkloads";
 import { knownResourceTypesPolicy } from "./knownResourceTypes";
@@ -38,7 +39,7 @@ export const PACK_NAME = "torchpod-lockdown";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 export const PACK_DESCRIPTION =
     "TorchPod lock-down, closed world: a TorchPod may reach only MLab (Gitea http and ssh), MLab reaches nothing, and whatever the pack cannot prove safe is refused " +
-    "(resource types of any provider, volume types, policy kinds, API rights, admission-time changes, log shipping, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
+    "(resource types of any provider, volume types, devices and runtimes, policy kinds, API rights, admission-time changes, log shipping, MLab's pod contents and settings), with the config switch that would allow it after review. Pods are judged by the data they mount, not only by their labels.";
 
 export const resourcePolicies = [
     noHostNamespaces,
@@ -66,6 +67,7 @@ export const stackPolicies = [
     torchpodNoNodePortServices,
     torchpodIdentityByData,
     closedWorldVolumes,
+    closedWorldDevices,
     userDataVolumesReviewed,
     onlyCoreNetworkPolicy,
     mlabNoEgress,
@@ -92,6 +94,7 @@ export {
     routesByTrafficTable,
     userDataCopiesFollowed,
     browserProxyBasicAuth,
+    closedWorldDevices,
     closedWorldVolumes,
     customResourceWorkloads,
     mlabClosedWorld,

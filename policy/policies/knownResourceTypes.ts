@@ -83,6 +83,59 @@ function typedObjects(type: string, props: any): TypedObject[] {
     return out;
 }
 
+/** The provider inputs that decide which cluster (or none) a Kubernetes provider's objects reach. */
+const TARGET_FIELDS = ["kubeconfig", "context", "cluster", "renderYamlToDirectory"] as const;
+
+interface ProviderTarget {
+    what: string;
+    urn: string;
+    /** The target fields set, as written (a key for comparison), or undefined when one cannot be compared. */
+    key?: string;
+    shown: string;
+    unknowns: { sentinel: string; path: string[] }[];
+}
+
+/**
+ * The Kubernetes providers of the stack (declared, or named as a resource's provider) and where each
+ * sends its objects. The pack judges every Kubernetes object as part of one cluster: a NetworkPolicy
+ * sent to another cluster, or only written to a directory, isolates nothing here.
+ */
+function kubernetesProviderTargets(resources: readonly { type: string; name: string; urn: string; props: any; provider?: any }[]) {
+    const byUrn = new Map<string, ProviderTarget>();
+    const add = (urn: string, name: string, rawProps: unknown) => {
+        if (byUrn.has(urn)) return;
+        const props = unproxy(rawProps);
+        const keys: string[] = [];
+        const shown: string[] = [];
+        const unknowns: { sentinel: string; path: string[] }[] = [];
+        let comparable = true;
+        for (const k of TARGET_FIELDS) {
+            const v = isPlainObject(props) ? props[k] : undefined;
+            if (v === undefined || v === null || v === "") continue;
+            if (isUnknown(v)) unknowns.push({ sentinel: v as string, path: [k] });
+            // A redacted or structured value cannot be shown to be the same as another's.
+            else if (typeof v !== "string" || v === "[secret]") comparable = false;
+            keys.push(`${k}=${JSON.stringify(v)}`);
+            // A kubeconfig may hold credentials: say that it is set, never what it says.
+            shown.push(k === "kubeconfig" || typeof v !== "string" ? `${k} set` : `${k} ${JSON.stringify(v)}`);
+        }
+        byUrn.set(urn, {
+            what: `pulumi:providers:kubernetes ${name}`,
+            urn,
+            ...(comparable ? { key: keys.join("\n") } : {}),
+            shown: shown.length ? shown.join(", ") : "the ambient kubeconfig",
+            unknowns,
+        });
+    };
+    for (const r of resources) {
+        if (r.type === "pulumi:providers:kubernetes") add(r.urn, r.name, r.props);
+        const p = r.provider;
+        if (p && typeof p === "object" && p.type === "pulumi:providers:kubernetes" && typeof p.urn === "string" && p.urn !== "")
+            add(p.urn, typeof p.name === "string" ? p.name : p.urn, p.props);
+    }
+    return [...byUrn.values()];
+}
+
 /**
  * The known-resource-types policy. `packPolicies` lists the names of the pack's policies (read when the
  * policy runs): a table entry whose judging policy is missing is refused like an unknown type.
@@ -114,6 +167,14 @@ export function knownResourceTypesPolicy(packPolicies: () => readonly string[]):
                     urn,
                 );
             };
+            // Namespaces the stack declares: data objects elsewhere may be what the cluster's own parts read.
+            const declaredNamespaces = new Set<string>();
+            for (const r of args.resources) {
+                if (!parseKubeType(r.type)) continue;
+                for (const o of typedObjects(r.type, unproxy(r.props)))
+                    if (o.kind === "Namespace" && o.apiVersion === "v1" && typeof o.obj?.metadata?.name === "string")
+                        declaredNamespaces.add(o.obj.metadata.name);
+            }
             for (const r of args.resources) {
                 const props = unproxy(r.props);
                 const exact = tokenEntry(r.type);
@@ -173,6 +234,23 @@ export function knownResourceTypesPolicy(packPolicies: () => readonly string[]):
                             );
                         continue;
                     }
+                    if (
+                        entry &&
+                        (entry.type === "core/ConfigMap" || entry.type === "core/Secret") &&
+                        !declaredNamespaces.has(m.namespace)
+                    ) {
+                        // Data is harmless only as data of the stack's own pods: in a namespace the stack does not
+                        // declare it may be a cluster component's configuration (the network plugin's policy switch in
+                        // kube-system, kube-proxy's, CoreDNS's) or a credential (a bootstrap token joins a node).
+                        const name = `${m.namespace}/${m.name}`;
+                        if (!objectReviewed(cfg.reviewedOpaqueResources, names, name))
+                            f.violation(
+                                `${what}: a ${o.kind} in namespace ${m.namespace}, which the stack does not declare: it may be what a part of the cluster the pack cannot see reads (a network plugin's or kube-proxy's configuration, a bootstrap token), turning NetworkPolicy enforcement off or letting a node in. ` +
+                                    `Declare its namespace in the stack, or allow this one object after review: config reviewedOpaqueResources: ["${names[0]} ${name}"]`,
+                                r.urn,
+                            );
+                        continue;
+                    }
                     if (entry) {
                         reportMissing(what, entry, r.urn);
                         continue;
@@ -184,6 +262,20 @@ export function knownResourceTypesPolicy(packPolicies: () => readonly string[]):
                         r.urn,
                     );
                 }
+            }
+            // Every Kubernetes object is judged as part of one cluster, so every Kubernetes provider must
+            // provably send its objects to the same place.
+            const targets = kubernetesProviderTargets(args.resources as never);
+            if (targets.length > 1) {
+                const unknowns = targets.flatMap((t) => t.unknowns);
+                if (unknowns.length) f.unknown(unknowns);
+                else if (targets.some((t) => t.key === undefined) || new Set(targets.map((t) => t.key)).size > 1)
+                    f.violation(
+                        `the stack's Kubernetes providers do not provably reach one cluster: ${targets.map((t) => `${t.what} (${t.shown})`).join("; ")}. ` +
+                            "The pack judges every object as part of one cluster; a NetworkPolicy sent to another cluster (or only written to a directory) isolates nothing where the TorchPods run " +
+                            "(no switch: give every Kubernetes provider the same kubeconfig, context, cluster and renderYamlToDirectory, as literal values, or split the clusters into stacks of their own)",
+                        targets[0].urn,
+                    );
             }
             f.finish();
         },

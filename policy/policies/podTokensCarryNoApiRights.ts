@@ -5,7 +5,7 @@ import { identify, stackPods } from "../support/identity";
 import { KNOWN_ACTORS, KnownActor } from "../support/knownActors";
 import { resolveConfig, schemaFor } from "../support/packConfig";
 import { list } from "../support/podPolicy";
-import { protectedNamespaces } from "../support/protectedNamespaces";
+import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
 import { dangerousRights, rbacModelOf, resolveRole, subjectCoversServiceAccount } from "../support/rbac";
 import { POD_TOKENS_POLICY } from "../support/resourceTypes";
 import { isUnknown } from "../support/unknowns";
@@ -22,7 +22,7 @@ export function podTokensPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
             "A pod in kube-system mounting the token of an account (other than `default`) the stack does not declare is refused too: the cluster's controllers' accounts there can create pods anywhere.",
         enforcementLevel: "mandatory",
         severity: "critical",
-        configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "mlabSelector", "mlabNamespaces"]),
+        configSchema: schemaFor([...PROTECTED_NAMESPACE_KEYS]),
         remediationSteps:
             "Set automountServiceAccountToken: false on the pod (or its ServiceAccount), or bind the account only read rights.",
         validateStack: (args, report) => {

@@ -4,7 +4,7 @@ import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { resolveConfig, schemaFor } from "../support/packConfig";
 import { list } from "../support/podPolicy";
-import { protectedNamespaces } from "../support/protectedNamespaces";
+import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
 import { metaOf, objectsOf, parseKubeType, providerNamespace } from "../support/resources";
 import { groupKind, isClusterScopedKind, TELEMETRY_KINDS, TELEMETRY_POLICY } from "../support/resourceTypes";
 import { kubeTypeNames, objectReviewed } from "../support/reviews";
@@ -47,7 +47,7 @@ export const telemetryReviewed: StackValidationPolicy = {
         "/var/lib/docker/containers, /var/lib/containerd or /var/lib/kubelet/pods) are refused unless `reviewedTelemetry` lists them; a namespaced Flow, Filter or Output outside those namespaces reads only its own and passes.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: schemaFor(["torchpodSelector", "homeClaimPattern", "mlabSelector", "mlabNamespaces", "reviewedTelemetry"]),
+    configSchema: schemaFor([...PROTECTED_NAMESPACE_KEYS, "reviewedTelemetry"]),
     remediationSteps:
         "Exclude the TorchPod and MLab namespaces from log shipping, or review where the pipeline sends them and list the object in `reviewedTelemetry`.",
     validateStack: (args, report) => {

@@ -289,6 +289,22 @@ export const SCHEMA = {
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
+    deviceResources: {
+        type: "array",
+        description:
+            "Extended resources (device plugins) a TorchPod, the Airlock or MLab may request besides cpu, memory, ephemeral-storage and hugepages: the stack's GPU kinds (render writes them " +
+            "from torchpod:gpu and the users' gpuResource). Any other device is refused: a device plugin can hand a pod a network device (an SR-IOV or DPDK function) outside its NetworkPolicies.",
+        items: { type: "string", minLength: 1 },
+        default: ["nvidia.com/gpu"],
+    } as PolicyConfigJSONSchema,
+    reviewedRuntimeClasses: {
+        type: "array",
+        description:
+            "RuntimeClass names a TorchPod, the Airlock or MLab may run under (e.g. `nvidia`), after review of the handler each names on the nodes. Any other runtimeClassName is refused: " +
+            "a handler may run the pod in a VM with a network of its own or in a sandbox on the host's network, where no NetworkPolicy applies.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
     allowRawVnc: {
         type: "boolean",
         description:
@@ -345,6 +361,8 @@ export interface PackConfig {
     officeCidrs: string[];
     reviewedRoutes: string[];
     reviewedBackups: string[];
+    deviceResources: string[];
+    reviewedRuntimeClasses: string[];
     allowRawVnc: boolean;
     torchpodPodSecurityLevels: string[];
 }
@@ -382,6 +400,8 @@ export const PACK_DEFAULTS: PackConfig = {
     officeCidrs: [],
     reviewedRoutes: [],
     reviewedBackups: [],
+    deviceResources: ["nvidia.com/gpu"],
+    reviewedRuntimeClasses: [],
     allowRawVnc: false,
     torchpodPodSecurityLevels: ["baseline", "restricted"],
 };

@@ -203,8 +203,11 @@ export function resolveRole(m: RbacModel, b: BindingDef): ResolvedRole {
 
 /** Subresources that reach into a pod or a node past the NetworkPolicies, whatever the verb. */
 const INTO_POD = ["pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "services/proxy", "nodes/proxy", "serviceaccounts/token"];
-/** Read of these carries data out: credentials, and a pod's output. */
-const SENSITIVE_READS = ["secrets", "pods/log"];
+/**
+ * Read of these carries data out: credentials, and a pod's output (`nodes/log` is the kubelet's
+ * `/logs/`, the node's /var/log, where every container's output lands under /var/log/pods).
+ */
+const SENSITIVE_READS = ["secrets", "pods/log", "nodes/log"];
 /**
  * Writes that change nothing a user's data could leave through: scaling, events, leases, disruption
  * budgets, autoscalers. Every other write in a TorchPod or MLab namespace can run a pod beside the data

@@ -413,7 +413,11 @@ export const RESOURCE_TYPES: readonly ResourceTypeEntry[] = [
     harmless("policy/PodDisruptionBudget", "limits voluntary evictions"),
     harmless("autoscaling/HorizontalPodAutoscaler", "changes a workload's replica count only"),
     harmless("coordination.k8s.io/Lease", "a lock record"),
-    harmless("node.k8s.io/RuntimeClass", "names a runtime handler the nodes already have; no TorchPod selects one", true),
+    harmless(
+        "node.k8s.io/RuntimeClass",
+        "names a runtime handler the nodes already have; a TorchPod, the Airlock or MLab naming one is judged by closed-world-devices",
+        true,
+    ),
     harmless("flowcontrol.apiserver.k8s.io/FlowSchema", "API server request fairness", true),
     harmless("flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration", "API server request fairness", true),
 

@@ -288,6 +288,13 @@ export function packConfigFor(config: StackConfig): PolicyPackConfig {
         if ((p.configSchema?.properties as Record<string, unknown> | undefined)?.officeCidrs !== undefined)
             set(p.name, { officeCidrs: [...config.officeCidrs] });
     if (config.gui.vnc) set("torchpod-ingress-only-from-office", { allowRawVnc: true });
+    // The stack's GPU kinds are the only devices its TorchPods may request.
+    const gpuKinds = [
+        ...new Set([config.gpu.resourceName, ...config.users.map((u) => u.gpuResource), ...Object.keys(config.gpu.quota ?? {})]),
+    ].sort();
+    for (const p of packPolicies().policies)
+        if ((p.configSchema?.properties as Record<string, unknown> | undefined)?.deviceResources !== undefined)
+            set(p.name, { deviceResources: gpuKinds });
     const db = mlabDatabaseEndpoint(config.mlab.database);
     if (db) {
         const hosts = [...new Set([db.hostAlias ?? db.ip, `${db.ip}:${db.port}`, ...(db.hostAlias ? [`${db.hostAlias}:${db.port}`] : [])])];

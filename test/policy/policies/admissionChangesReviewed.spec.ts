@@ -27,7 +27,9 @@ export const mutatingWebhook = (name: string, hook: Record<string, unknown> = {}
 });
 export const awayFromTorchPods = {
     namespaceSelector: {
-        matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["torchpod", "mlab", "kube-system"] }],
+        matchExpressions: [
+            { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["torchpod", "mlab", "airlock", "kube-system"] },
+        ],
     },
 };
 
@@ -64,8 +66,22 @@ describe("admission-changes-reviewed", () => {
         );
     });
 
-    it("passes a webhook scoped away from the TorchPod and MLab namespaces by name, on namespaced objects", async () => {
+    it("passes a webhook scoped away from the TorchPod, MLab and Airlock namespaces by name, on namespaced objects", async () => {
         assert.deepStrictEqual(await judge([mutatingWebhook("sidecar", awayFromTorchPods)]), []);
+    });
+
+    it("refuses a webhook that reaches the Airlock's own namespace (the airlock share, the audit writer beside it)", async () => {
+        const intoAirlock = {
+            namespaceSelector: {
+                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["torchpod", "mlab", "kube-system"] }],
+            },
+        };
+        const [m, ...rest] = await judge([mutatingWebhook("sidecar", intoAirlock)]);
+        assert.strictEqual(rest.length, 0);
+        assert.match(
+            m,
+            /can reach .*airlock \(the Airlock's namespace: the airlock share and the audit log\).*does not exclude .*airlock by kubernetes\.io\/metadata\.name/,
+        );
     });
 
     it("refuses the same webhook when its rules also reach cluster-scoped objects", async () => {

@@ -149,6 +149,45 @@ describe("known-resource-types", function () {
         assert.match(m, /pulumi:providers:kubernetes odd: its default namespace is 42/);
     });
 
+    it("refuses an object sent through a Kubernetes provider of another cluster, naming both providers and never a kubeconfig's content", async () => {
+        const elsewhere = {
+            type: "pulumi:providers:kubernetes",
+            name: "elsewhere",
+            urn: "urn:pulumi:dev::torchpod::pulumi:providers:kubernetes::elsewhere",
+            props: { kubeconfig: "apiVersion: v1\nusers: [{name: ci, user: {token: s3cr3t}}]" },
+        };
+        const policy = k8s("networking.k8s.io/v1", "NetworkPolicy", "torchpod-lockdown", { spec: { podSelector: {} } });
+        const [m, ...rest] = await judge([{ ...policy, provider: elsewhere }]);
+        assert.strictEqual(rest.length, 0);
+        assert.match(
+            m,
+            /Kubernetes providers do not provably reach one cluster: pulumi:providers:kubernetes kubernetes \(the ambient kubeconfig\); pulumi:providers:kubernetes elsewhere \(kubeconfig set\)/,
+        );
+        assert.ok(!m.includes("s3cr3t"), m);
+    });
+
+    it("refuses a second Kubernetes provider that only writes its objects to a directory", async () => {
+        const [m] = await judge([{ type: "pulumi:providers:kubernetes", name: "files", props: { renderYamlToDirectory: "out/yaml" } }]);
+        assert.match(m, /pulumi:providers:kubernetes files \(renderYamlToDirectory "out\/yaml"\)/);
+    });
+
+    it("cannot judge providers whose kubeconfig is unknown during preview: advisory, not a pass", async () => {
+        const out = await runStackPolicy(
+            knownResourceTypes,
+            [...(await devStack()), { type: "pulumi:providers:kubernetes", name: "eks", props: { kubeconfig: UNKNOWN_STRING } }],
+            {},
+        );
+        assert.deepStrictEqual(out.violations, []);
+        assert.ok(out.unknown, "reported as not verifiable during preview");
+    });
+
+    it("passes a second Kubernetes provider with the same kubeconfig and context (another default namespace)", async () => {
+        assert.deepStrictEqual(
+            await judge([{ type: "pulumi:providers:kubernetes", name: "tools", props: { namespace: "team-tools" } }]),
+            [],
+        );
+    });
+
     it("leaves a provider of any package alone: its resources are judged by their own types", async () => {
         assert.deepStrictEqual(await judge([{ type: "pulumi:providers:aws", name: "aws", props: { region: "eu-west-1" } }]), []);
     });

@@ -21,6 +21,12 @@ describe("known actors: the working-hours schedule", function () {
     // The pack config as render writes it for this stack: its office networks judge the ways in.
     const packConfig = packConfigFor(parseStackConfig(stackConfig, "dev")) as Record<string, Record<string, unknown>>;
     let run: ProgramRun;
+    const stackConfig = {
+        ...devStackConfig(),
+        "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
+    };
+    // The stack's pack config as render writes it (its office networks, its GPU kinds).
+    const packConfig = packConfigFor(parseStackConfig(stackConfig, "dev")) as Record<string, Record<string, unknown>>;
     before(async () => {
         run = await runIndex(stackConfig);
         if (run.error) throw run.error;

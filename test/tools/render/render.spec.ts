@@ -166,8 +166,9 @@ describe("npm run render", () => {
                 "torchpod-ingress-only-from-office": { officeCidrs: office },
                 "torchpod-no-nodeport-services": { officeCidrs: office },
                 "mlab-ingress-by-traffic-table": { officeCidrs: office },
+                "closed-world-devices": { deviceResources: ["nvidia.com/gpu"] },
             },
-            "the dev stack needs no opt-in: only its office networks",
+            "the dev stack needs no opt-in: only its office networks and its GPU kinds",
         );
     });
 
