@@ -14,12 +14,6 @@ const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 
 describe("known actors: the working-hours schedule", function () {
     this.timeout(120000);
-    const stackConfig = {
-        ...devStackConfig(),
-        "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
-    };
-    // The pack config as render writes it for this stack: its office networks judge the ways in.
-    const packConfig = packConfigFor(parseStackConfig(stackConfig, "dev")) as Record<string, Record<string, unknown>>;
     let run: ProgramRun;
     const stackConfig = {
         ...devStackConfig(),
