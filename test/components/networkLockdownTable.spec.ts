@@ -23,13 +23,13 @@ export interface TableEnv {
     /** The Airlock's audit writer (no network at all, either way). */
     readonly auditWriter: WorkloadEndpoint;
     /**
-     * The working-hours schedule's CronJob pods (start and stop) (only with `torchpod:schedule`), the API server's Service
+     * The working-hours schedule's CronJob pods, start and stop (only with `torchpod:schedule`), the API server's Service
      * IP and `cluster.controlPlaneCidrs`: its only egress.
      */
     readonly schedule?: {
         readonly actors: readonly WorkloadEndpoint[];
         readonly apiServerIp: string;
-        readonly controlPlane: readonly string[];
+        readonly controlPlaneCidrs: readonly string[];
     };
     /** An MLab importer Job's pod (present when a project has an upstream). */
     readonly importer?: WorkloadEndpoint;
