@@ -90,7 +90,14 @@ export const mlabNoEgress: StackValidationPolicy = {
         "Each must be selected by an egress-isolating NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: schemaFor(["mlabSelector", "reconcilerSelector", "importerSelector", "torchpodSelector", "mlabExternalHosts"]),
+    configSchema: schemaFor([
+        "mlabSelector",
+        "reconcilerSelector",
+        "importerSelector",
+        "torchpodSelector",
+        "mlabExternalHosts",
+        "mlabPorts",
+    ]),
     remediationSteps:
         "Select MLab's pods with a NetworkPolicy of policyTypes [Egress] and no egress rules; give the importer its own policy (DNS, TCP 443 except private ranges, Gitea http) and the reconciler one to Gitea http only.",
     validateStack: (args, report) => {
