@@ -11,7 +11,7 @@ import { validateNamespacesArgs } from "../components/namespaces.validate";
 import { validateWorkingHoursArgs } from "../components/workingHours.validate";
 import { Checker } from "./checker";
 import { objectNameProblems } from "./objectNames";
-import { resourceKeys } from "./sections/resources";
+import { resourceKeys } from "./sections/computeResources";
 import { StackConfig } from "./types";
 
 /**

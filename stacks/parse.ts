@@ -12,7 +12,7 @@ import { PLATFORM_DEFAULTS } from "../components/common/defaults";
 import { StackConfig } from "./types";
 import { Checker, NAMESPACE, decode } from "./checker";
 import { checkComponents } from "./componentChecks";
-import { parseUserDefaults } from "./sections/defaults";
+import { parseUserDefaults } from "./sections/userDefaults";
 import { parseUsers } from "./sections/users";
 import { parseExposure } from "./sections/exposure";
 import { parseGui, parseMode } from "./sections/gui";

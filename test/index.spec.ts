@@ -212,6 +212,94 @@ describe("index.ts: a bad stack config registers no resource at all", () => {
             { ...valid, namespaces: { torchpods: "team", mlab: "team" } },
             ['torchpod:namespaces.mlab: got "team", expected a namespace different from torchpods'],
         ],
+        // GPU kinds, suspension and working hours: each new key gets the same one line.
+        [
+            "a user's gpuResource that is not an extended resource name",
+            { ...valid, users: [{ name: "alice", gpus: 1, gpuResource: "gpu" }] },
+            ['torchpod:users[0].gpuResource: got "gpu", expected an extended resource name with a domain'],
+        ],
+        [
+            "a user's gpuResource in the kubernetes.io domain",
+            { ...valid, users: [{ name: "alice", gpus: 1, gpuResource: "kubernetes.io/gpu" }] },
+            ['torchpod:users[0].gpuResource: got "kubernetes.io/gpu", expected an extended resource name outside the kubernetes.io domain'],
+        ],
+        [
+            "a user's gpuNodeSelector that is not a map",
+            { ...valid, users: [{ name: "alice", gpus: 1, gpuNodeSelector: ["a100"] }] },
+            ['torchpod:users[0].gpuNodeSelector: got ["a100"], expected a map of label keys to values'],
+        ],
+        [
+            "a user's gpuNodeSelector with a bad label value",
+            { ...valid, users: [{ name: "alice", gpus: 1, gpuNodeSelector: { "nvidia.com/gpu.product": "A 100" } }] },
+            ['torchpod:users[0].gpuNodeSelector.nvidia.com/gpu.product: got "A 100", expected a label value'],
+        ],
+        [
+            "a suspended value that is not a boolean",
+            { ...valid, users: [{ name: "alice", gpus: 1, suspended: "yes" }] },
+            ['torchpod:users[0].suspended: got "yes", expected true or false'],
+        ],
+        [
+            "a gpu.quota entry that is not a whole count (users asking for that kind)",
+            { ...valid, gpu: { quota: { "nvidia.com/gpu": 1.5 } } },
+            ["torchpod:gpu.quota.nvidia.com/gpu: got 1.5, expected an integer >= 0"],
+        ],
+        [
+            "a gpu.quota count that is not a number (users asking for GPUs)",
+            { ...valid, gpu: { quota: "many" } },
+            ['torchpod:gpu.quota: got "many", expected an integer >= 0'],
+        ],
+        [
+            "a gpu.quota entry that is not an extended resource name",
+            { ...valid, gpu: { quota: { "nvidia.com/gpu": 1, gpu: 2 } } },
+            ['torchpod:gpu.quota.gpu: got "gpu", expected an extended resource name with a domain'],
+        ],
+        [
+            "a gpu.quota map without the kind a user asks for",
+            { ...valid, gpu: { quota: { "nvidia.com/mig-1g.10gb": 2 } } },
+            [
+                'torchpod:gpu.quota: got {"nvidia.com/mig-1g.10gb":2}, expected an entry for nvidia.com/gpu, which torchpod:users[0] asks for',
+            ],
+        ],
+        [
+            "users over a kind's quota",
+            { ...valid, users: [{ name: "alice", gpus: 3 }], gpu: { quota: { "nvidia.com/gpu": 2 } } },
+            ["torchpod:gpu.quota.nvidia.com/gpu: got 2, expected at least 3"],
+        ],
+        [
+            "a schedule in a time zone that does not exist",
+            { ...valid, schedule: { timeZone: "Mars/Olympus", start: "08:00", stop: "20:00" } },
+            ['torchpod:schedule.timeZone: got "Mars/Olympus", expected an IANA time zone'],
+        ],
+        [
+            "a schedule start that is not HH:MM",
+            { ...valid, schedule: { timeZone: "Europe/Berlin", start: "8am", stop: "20:00" } },
+            ['torchpod:schedule.start: got "8am", expected a time of day "HH:MM" (24 hours)'],
+        ],
+        [
+            "a schedule stop equal to its start",
+            { ...valid, schedule: { timeZone: "Europe/Berlin", start: "08:00", stop: "08:00" } },
+            ['torchpod:schedule.stop: got "08:00", expected a time other than start (08:00)'],
+        ],
+        [
+            "a schedule day that is not a day",
+            { ...valid, schedule: { timeZone: "Europe/Berlin", start: "08:00", stop: "20:00", days: ["Monday"] } },
+            ['torchpod:schedule.days[0]: got "Monday", expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun'],
+        ],
+        [
+            "a schedule without a time zone",
+            { ...valid, schedule: { start: "08:00", stop: "20:00" } },
+            ["torchpod:schedule.timeZone: got nothing, expected an IANA time zone", "(required)"],
+        ],
+        [
+            "an unpinned schedule image",
+            { ...valid, schedule: { timeZone: "Europe/Berlin", start: "08:00", stop: "20:00", image: "node" } },
+            ['torchpod:schedule.image: got "node", expected a pinned image'],
+        ],
+        [
+            "a schedule namespace (fixed: the pack knows the actor by it)",
+            { ...valid, schedule: { timeZone: "Europe/Berlin", start: "08:00", stop: "20:00", namespace: "ops" } },
+            ['torchpod:schedule.namespace: got unknown key "namespace" (value "ops"), expected one of timeZone, start, stop, days, image'],
+        ],
         // Pulumi-native config: the same kind of message for every key, one message per bad value.
         ["an empty torchpod:users", { ...valid, users: [] }, ["torchpod:users: got [], expected a list of at least one user"]],
         ["a torchpod:users that is not a list", { ...valid, users: "alice" }, ['torchpod:users: got "alice", expected a list']],

@@ -1,12 +1,13 @@
 // audit-writer-no-egress: the audit writer, and any pod that can write the audit log, has no way out.
 import { StackValidationPolicy } from "@pulumi/policy";
 import { Findings } from "../support/findings";
+import { cidrText, podPeerText } from "../support/grantText";
 import { stackPods } from "../support/identity";
-import { stackNetwork } from "../support/network";
+import { judgeableNetwork, stackNetwork } from "../support/network";
 import { describeSelector, resolveConfig, schemaFor, selects } from "../support/packConfig";
 import { claimMounts } from "../support/claims";
 import { notApplicable } from "../support/notApplicable";
-import { volumeProblems } from "./closedWorldVolumes";
+import { volumeProblems } from "../support/volumeTypes";
 
 export const auditWriterNoEgress: StackValidationPolicy = {
     name: "audit-writer-no-egress",
@@ -35,22 +36,13 @@ export const auditWriterNoEgress: StackValidationPolicy = {
             for (const problem of volumeProblems(p, true, new Set()))
                 f.violation(`audit writer ${p.t.display}: ${problem}. ${rule}`, p.urn);
         const net = stackNetwork(args.resources);
-        if (net.unknowns.length) {
-            f.unknown(net.unknowns);
-            f.finish();
-        }
-        if (net.error || !net.model) {
-            const e = net.error!;
-            const ns = e.policy.split("/")[0];
-            if (writers.some((p) => p.t.namespace === ns))
-                f.violation(
-                    `${e.message}: the API server would reject it, so the audit writer's egress cannot be judged`,
-                    net.urnOf("NetworkPolicy", e.policy),
-                );
+        const model = judgeableNetwork(net, f, "the audit writer's egress cannot be judged", (ns) =>
+            writers.some((p) => p.t.namespace === ns),
+        );
+        if (!model) {
             f.finish();
             return;
         }
-        const model = net.model;
         for (const p of writers) {
             if (p.t.spec?.hostNetwork === true) {
                 f.violation(
@@ -74,8 +66,8 @@ export const auditWriterNoEgress: StackValidationPolicy = {
                     g.peer.kind === "all"
                         ? "every destination (the rule has no `to`)"
                         : g.peer.kind === "pods"
-                          ? `pods (${g.peer.namespaceSelector ? `namespaces ${describeSelector(g.peer.namespaceSelector)}` : `namespace ${g.peer.policyNamespace}`}, ${g.peer.podSelector ? `pods ${describeSelector(g.peer.podSelector)}` : "all pods"})`
-                          : `IP range ${g.peer.cidr}${g.peer.except.length ? ` except ${g.peer.except.join(", ")}` : ""}`;
+                          ? `pods (${podPeerText(g.peer)})`
+                          : `IP range ${cidrText(g.peer)}`;
                 f.violation(
                     `audit writer ${p.t.display} may reach ${peer}: opened by NetworkPolicy ${g.policy} (egress rule #${g.ruleIndex}). ${rule}`,
                     p.urn,

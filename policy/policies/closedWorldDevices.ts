@@ -3,7 +3,7 @@
 // the default container runtime (or a reviewed one).
 import { StackValidationPolicy } from "@pulumi/policy";
 import { Findings } from "../support/findings";
-import { identify, StackPod, stackPods } from "../support/identity";
+import { closedWorldRoles, identify, StackPod, stackPods } from "../support/identity";
 import { PackConfig, resolveConfig, schemaFor } from "../support/packConfig";
 import { notApplicable } from "../support/notApplicable";
 import { Unknowns } from "../support/resources";
@@ -89,10 +89,7 @@ export const closedWorldDevices: StackValidationPolicy = {
         const pods = stackPods(args.resources);
         if (pods.length === 0) notApplicable(args, "no pod template in this stack");
         const id = identify(pods, cfg);
-        const role = new Map<string, string>();
-        for (const p of id.mlabs) role.set(p.key, "MLab");
-        for (const p of id.airlocks) role.set(p.key, "Airlock");
-        for (const t of id.torchpods) role.set(t.pod.key, t.byData ? `TorchPod (judged by data: ${t.by})` : "TorchPod");
+        const role = closedWorldRoles(id);
         const unknowns: Unknowns = [];
         for (const p of pods) {
             const who = role.get(p.key);

@@ -4,10 +4,11 @@ import { GrantPorts, K8sObject, LabelSelector, NAMESPACE_NAME_LABEL, NetworkMode
 import { GITEA_HTTP_CONTAINER_PORT } from "@torchpod/contract";
 import { describeSelector, PackConfig, resolveConfig, schemaFor, selectorImplies, selects } from "../support/packConfig";
 import { officeProblem } from "../support/cidrs";
+import { cidrText, grantPortsText as portsText, podPeerText } from "../support/grantText";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsAndMlabsOf } from "../support/torchpods";
-import { stackNetwork } from "../support/network";
+import { judgeableNetwork, stackNetwork } from "../support/network";
 import { notApplicable } from "../support/notApplicable";
 import { metaOf, objectsOf, parseKubeType, providerNamespace, Unknowns } from "../support/resources";
 import { read, unproxy } from "../support/unknowns";
@@ -33,13 +34,6 @@ function rolesOf(cfg: PackConfig): Role[] {
         { name: "the reconciler", selector: cfg.reconcilerSelector, ports: http },
         { name: "the importer", selector: cfg.importerSelector, ports: http },
     ];
-}
-
-function portsText(ports: GrantPorts): string {
-    if (ports === "all") return "any port (the rule has no `ports`)";
-    return ports
-        .map((p) => (p.port === undefined ? `${p.protocol} (every port)` : `${p.protocol} ${p.port}${p.endPort ? `-${p.endPort}` : ""}`))
-        .join(", ");
 }
 
 /** The ports of a grant outside `allowed` (TCP only; named ports resolved on MLab's workload). */
@@ -98,7 +92,7 @@ export function analyzeMlabIngress(
             if (p.kind === "all") {
                 add(`from every pod and address (the rule has no \`from\`) on ${portsText(g.ports)}: ${by}`);
             } else if (p.kind === "ipBlock") {
-                const src = `${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""}`;
+                const src = cidrText(p);
                 const why = officeProblem(p.cidr, cfg.officeCidrs);
                 if (why) add(`from ${src}, ${why}, on ${portsText(g.ports)}: ${by}`);
                 else {
@@ -109,7 +103,7 @@ export function analyzeMlabIngress(
                         );
                 }
             } else {
-                const who = `${p.namespaceSelector ? `namespaces ${describeSelector(p.namespaceSelector)}` : `namespace ${p.policyNamespace}`}, ${p.podSelector ? `pods ${describeSelector(p.podSelector)}` : "all pods"}`;
+                const who = podPeerText(p);
                 const pinned = !p.namespaceSelector || namespacesPinned(p.namespaceSelector);
                 const role = p.podSelector && pinned ? roles.find((r) => selectorImplies(p.podSelector!, r.selector)) : undefined;
                 const others = role ? p.matches.filter((w) => w !== m && !isRole(role, w)) : [];
@@ -180,24 +174,14 @@ export const mlabIngressByTrafficTable: StackValidationPolicy = {
             "Switches after review: config officeCidrs (the office networks); no switch lets another pod into MLab",
         );
         const net = stackNetwork(args.resources);
-        if (net.unknowns.length) {
-            f.unknown(net.unknowns);
-            f.finish();
-        }
-        if (net.error || !net.model) {
-            const e = net.error!;
-            f.violation(
-                `${e.message}: the API server would reject it, so who may connect to MLab cannot be judged`,
-                net.urnOf("NetworkPolicy", e.policy),
-            );
-            return;
-        }
+        const model = judgeableNetwork(net, f, "who may connect to MLab cannot be judged");
+        if (!model) return;
         const id = identify(stackPods(args.resources), cfg);
         const result = analyzeMlabIngress(
             net.objects.map((o) => o.object),
             cfg,
             id.torchpodKeys,
-            net.model,
+            model,
         );
         if (result.mlabs.length === 0) notApplicable(args, `no MLab in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.mlab));

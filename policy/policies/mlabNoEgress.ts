@@ -4,8 +4,9 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { GITEA_HTTP_CONTAINER_PORT } from "@torchpod/contract";
 import { EgressGrant, LabelSelector, NAMESPACE_NAME_LABEL, NetworkModel, Protocol, WorkloadEndpoint } from "@torchpod/netpol";
 import { Findings } from "../support/findings";
+import { cidrText, podPeerText } from "../support/grantText";
 import { identify, StackPod, stackPods } from "../support/identity";
-import { stackNetwork } from "../support/network";
+import { judgeableNetwork, stackNetwork } from "../support/network";
 import { describeSelector, resolveConfig, schemaFor, selectorImplies } from "../support/packConfig";
 import { notApplicable } from "../support/notApplicable";
 
@@ -52,7 +53,7 @@ function beyond(g: EgressGrant, allowed: Allowed, model: NetworkModel, self: Wor
             );
             if (pinned(p, a.ns, a.pod, nsNames) && portsWithin(g, a.ports, p.matches)) return undefined;
         }
-        return `pods (${p.namespaceSelector ? `namespaces ${describeSelector(p.namespaceSelector)}` : `namespace ${p.policyNamespace}`}, ${p.podSelector ? `pods ${describeSelector(p.podSelector)}` : "all pods"})`;
+        return `pods (${podPeerText(p)})`;
     }
     const hostHit = allowed.hosts.find(
         (h) =>
@@ -69,9 +70,9 @@ function beyond(g: EgressGrant, allowed: Allowed, model: NetworkModel, self: Wor
             model.check(self, { type: "ip", id: ip, ip }, 443, "TCP").egress.allowedBy.includes(g.policy),
         );
         if (leaks.length === 0) return undefined;
-        return `IP range ${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""} reaches private or link-local addresses (${leaks.join(", ")})`;
+        return `IP range ${cidrText(p)} reaches private or link-local addresses (${leaks.join(", ")})`;
     }
-    return `IP range ${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""}`;
+    return `IP range ${cidrText(p)}`;
 }
 
 function hostsOf(list: string[]): { ip: string; port?: number }[] {
@@ -89,29 +90,25 @@ export const mlabNoEgress: StackValidationPolicy = {
         "Each must be selected by an egress-isolating NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: schemaFor(["mlabSelector", "reconcilerSelector", "importerSelector", "torchpodSelector", "mlabExternalHosts"]),
+    configSchema: schemaFor([
+        "mlabSelector",
+        "reconcilerSelector",
+        "importerSelector",
+        "torchpodSelector",
+        "mlabExternalHosts",
+        "mlabPorts",
+    ]),
     remediationSteps:
         "Select MLab's pods with a NetworkPolicy of policyTypes [Egress] and no egress rules; give the importer its own policy (DNS, TCP 443 except private ranges, Gitea http) and the reconciler one to Gitea http only.",
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
         const net = stackNetwork(args.resources);
-        if (net.unknowns.length) {
-            f.unknown(net.unknowns);
-            f.finish();
-        }
         const id = identify(stackPods(args.resources), cfg);
-        if (net.error || !net.model) {
-            const e = net.error!;
-            const ns = e.policy.split("/")[0];
-            if ([...id.mlabs, ...id.reconcilers, ...id.importers].some((p) => p.t.namespace === ns))
-                f.violation(
-                    `${e.message}: the API server would reject it, so MLab's egress cannot be judged`,
-                    net.urnOf("NetworkPolicy", e.policy),
-                );
-            return;
-        }
-        const model = net.model;
+        const model = judgeableNetwork(net, f, "MLab's egress cannot be judged", (ns) =>
+            [...id.mlabs, ...id.reconcilers, ...id.importers].some((p) => p.t.namespace === ns),
+        );
+        if (!model) return;
         if (id.mlabs.length + id.reconcilers.length + id.importers.length === 0)
             notApplicable(args, `no MLab, reconciler or importer in this stack (selector ${describeSelector(cfg.mlabSelector)})`);
         const mlabNs = [...new Set(id.mlabs.map((p) => p.t.namespace))].sort();

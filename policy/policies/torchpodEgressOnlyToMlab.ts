@@ -12,9 +12,10 @@ import {
 } from "@torchpod/netpol";
 import { describeSelector, PackConfig, resolveConfig, SCHEMA, selectorImplies, selects } from "../support/packConfig";
 import { Findings } from "../support/findings";
+import { podPeerText } from "../support/grantText";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
-import { stackNetwork } from "../support/network";
+import { judgeableNetwork, stackNetwork } from "../support/network";
 import { notApplicable } from "../support/notApplicable";
 
 export interface EgressFinding {
@@ -51,10 +52,7 @@ function peerText(g: EgressGrant): string {
         const whole = /\/0$/.test(p.cidr) ? (p.cidr.includes(":") ? " (all of IPv6)" : " (all of IPv4)") : "";
         return `IP range ${p.cidr}${whole}${p.except.length ? ` except ${p.except.join(", ")}` : ""}`;
     }
-    const parts: string[] = [];
-    parts.push(p.namespaceSelector ? `namespaces ${describeSelector(p.namespaceSelector)}` : `namespace ${p.policyNamespace}`);
-    parts.push(p.podSelector ? `pods ${describeSelector(p.podSelector)}` : "all pods");
-    return parts.join(", ");
+    return podPeerText(p);
 }
 
 const PROBE_IPS: { ip: string; port: number; protocol: Protocol }[] = [
@@ -263,24 +261,14 @@ export const torchpodEgressOnlyToMlab: StackValidationPolicy = {
         const net = stackNetwork(args.resources);
         for (const p of net.patches)
             f.violation(`${p.display} patches a NetworkPolicy outside this stack: its effect on TorchPod egress cannot be verified`, p.urn);
-        if (net.unknowns.length) {
-            f.unknown(net.unknowns);
-            f.finish();
-        }
-        if (net.error || !net.model) {
-            const e = net.error!;
-            f.violation(
-                `${e.message}: the API server would reject it, so the lock-down it is meant to provide is not there`,
-                net.urnOf("NetworkPolicy", e.policy),
-            );
-            return;
-        }
+        const model = judgeableNetwork(net, f, "the lock-down it is meant to provide is not there");
+        if (!model) return;
         const id = identify(stackPods(args.resources), cfg);
         const result = analyzeTorchPodEgress(
             net.objects.map((o) => o.object),
             cfg,
             id.torchpodKeys,
-            net.model,
+            model,
         );
         if (result.torchpods.length === 0 && net.patches.length === 0)
             notApplicable(args, `no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);

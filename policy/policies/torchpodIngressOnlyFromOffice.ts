@@ -4,27 +4,17 @@ import { GrantPorts, K8sObject, NetworkModel, WorkloadEndpoint } from "@torchpod
 import { portMatches } from "@torchpod/netpol/semantics";
 import { describeSelector, PackConfig, resolveConfig, SCHEMA } from "../support/packConfig";
 import { officeProblem } from "../support/cidrs";
+import { cidrText, grantPortsText as portsText, podPeerText } from "../support/grantText";
 import { Findings } from "../support/findings";
 import { identify, stackPods } from "../support/identity";
 import { hostNetworkKeys, torchPodsOf } from "../support/torchpods";
-import { stackNetwork } from "../support/network";
+import { judgeableNetwork, stackNetwork } from "../support/network";
 import { notApplicable } from "../support/notApplicable";
 
 export interface IngressFinding {
     torchpod: string;
     kind: string;
     message: string;
-}
-
-function portsText(ports: "all" | { protocol: string; port?: number | string; endPort?: number }[]): string {
-    if (ports === "all") return "any port (the rule has no `ports`)";
-    return ports
-        .map((p) =>
-            p.port === undefined
-                ? `${p.protocol} (every port)`
-                : `${p.protocol} ${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ""}`,
-        )
-        .join(", ");
 }
 
 /** The image's ports that need no password: noVNC always, raw VNC unless `allowRawVnc`. */
@@ -129,14 +119,14 @@ export function analyzeTorchPodIngress(
             if (p.kind === "all") {
                 add(`from every pod and address (the rule has no \`from\`) on ${portsText(g.ports)}: ${by}${nopw}`);
             } else if (p.kind === "pods") {
-                const who = `${p.namespaceSelector ? `namespaces ${describeSelector(p.namespaceSelector)}` : `namespace ${p.policyNamespace}`}, ${p.podSelector ? `pods ${describeSelector(p.podSelector)}` : "all pods"}`;
+                const who = podPeerText(p);
                 const now = p.matches.filter((w) => w !== t).map((w) => w.id);
                 add(
                     `from pods (${who}${now.length ? `; matches ${now.join(", ")}` : ""}) on ${portsText(g.ports)}: only office networks may connect to a TorchPod, no pod (a TorchPod, the Airlock, MLab) may: ${by}${nopw}`,
                 );
             } else {
                 const why = officeProblem(p.cidr, cfg.officeCidrs);
-                const src = `${p.cidr}${p.except.length ? ` except ${p.except.join(", ")}` : ""}`;
+                const src = cidrText(p);
                 if (why) {
                     add(`from ${src}, ${why}, on ${portsText(g.ports)}: ${by}${nopw}`);
                 } else if (open.length) {
@@ -177,27 +167,12 @@ export const torchpodIngressOnlyFromOffice: StackValidationPolicy = {
             "Switches after review: config officeCidrs (the office networks), allowRawVnc (raw VNC); no switch lets a pod in",
         );
         const net = stackNetwork(args.resources);
-        if (net.unknowns.length) {
-            f.unknown(net.unknowns);
-            f.finish();
-        }
+        // A malformed policy is judged here too, not left to the egress policy: each policy stands alone when others are disabled.
+        const model = judgeableNetwork(net, f, "who may connect to TorchPods cannot be judged");
+        if (!model) return;
         f.unknown(net.services.unknowns);
-        if (net.error || !net.model) {
-            // Judged here too, not left to the egress policy: each policy stands alone when others are disabled.
-            const e = net.error!;
-            f.violation(
-                `${e.message}: the API server would reject it, so who may connect to TorchPods cannot be judged`,
-                net.urnOf("NetworkPolicy", e.policy),
-            );
-            return;
-        }
         const id = identify(stackPods(args.resources), cfg);
-        const result = analyzeTorchPodIngress(
-            [...net.objects.map((o) => o.object), ...net.services.known],
-            cfg,
-            id.torchpodKeys,
-            net.model,
-        );
+        const result = analyzeTorchPodIngress([...net.objects.map((o) => o.object), ...net.services.known], cfg, id.torchpodKeys, model);
         if (result.torchpods.length === 0)
             notApplicable(args, `no TorchPod in this stack (selector ${describeSelector(cfg.torchpodSelector)})`);
         for (const x of result.findings) f.violation(x.message, net.urnOf(x.kind, x.torchpod));

@@ -137,6 +137,18 @@ export function identify(pods: StackPods, cfg: PackConfig): StackIdentity {
     };
 }
 
+/**
+ * The pods the closed world covers (TorchPods, by label or by data, the Airlock and MLab), by pod key, with
+ * how a message names each: "MLab", "Airlock", "TorchPod" or "TorchPod (judged by data: ...)".
+ */
+export function closedWorldRoles(id: StackIdentity): Map<string, string> {
+    const role = new Map<string, string>();
+    for (const p of id.mlabs) role.set(p.key, "MLab");
+    for (const p of id.airlocks) role.set(p.key, "Airlock");
+    for (const t of id.torchpods) role.set(t.pod.key, t.byData ? `TorchPod (judged by data: ${t.by})` : "TorchPod");
+    return role;
+}
+
 /** One line for people: how many of each the pack identified, and by which selector. */
 export function inventoryText(id: StackIdentity, cfg: PackConfig): string {
     const byData = id.torchpods.filter((t) => t.byData).length;

@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { PolicyResource } from "@pulumi/policy";
 import { K8sObject, NetpolError, NetworkModel } from "@torchpod/netpol";
 import { embeddedWorkloadObjects } from "./embedded";
+import { Findings } from "./findings";
 import {
     FoundObject,
     isPodOwningKind,
@@ -191,4 +192,27 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
     }
     cached = { key, network };
     return network;
+}
+
+/**
+ * The stack's network model for a policy that judges it, or undefined when it cannot be built. Values
+ * unknown during preview end the run (`f.finish()`); a NetworkPolicy the API server would reject is a
+ * violation, "...: the API server would reject it, so <consequence>", when `concerns` says its namespace
+ * is one the policy judges.
+ */
+export function judgeableNetwork(
+    net: StackNetwork,
+    f: Findings,
+    consequence: string,
+    concerns: (namespace: string) => boolean = () => true,
+): NetworkModel | undefined {
+    if (net.unknowns.length) {
+        f.unknown(net.unknowns);
+        f.finish();
+    }
+    if (net.model && !net.error) return net.model;
+    const e = net.error!;
+    if (concerns(e.policy.split("/")[0]))
+        f.violation(`${e.message}: the API server would reject it, so ${consequence}`, net.urnOf("NetworkPolicy", e.policy));
+    return undefined;
 }

@@ -2,7 +2,7 @@
 import { PLATFORM_DEFAULTS } from "../../components/common/defaults";
 import { AirlockConfig } from "../../components/common/settings";
 import { Checker, NAMESPACE } from "../checker";
-import { RESOURCE_KEYS, parseResources } from "./resources";
+import { RESOURCE_KEYS, parseResources } from "./computeResources";
 
 export function parseAirlock(c: Checker, raw: unknown): AirlockConfig {
     const path = `${NAMESPACE}:airlock`;

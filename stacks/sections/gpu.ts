@@ -86,6 +86,9 @@ export function checkGpuQuota(c: Checker, gpu: ParsedGpu, users: readonly UserCo
     const quota = gpu.config.quota;
     if (!quota) return;
     const path = `${NAMESPACE}:gpu.quota`;
+    // A malformed count stands in as 0: judging users against it would add a second line for one bad value.
+    if (gpu.quotaForm === "count" && c.reported(path)) return;
+    const malformed = (kind: string) => gpu.quotaForm === "map" && c.reported(`${path}.${kind}`);
     const asked = new Map<string, number>();
     const unbounded = new Map<string, number[]>();
     users.forEach((u, i) => {
@@ -94,7 +97,7 @@ export function checkGpuQuota(c: Checker, gpu: ParsedGpu, users: readonly UserCo
         else if (!u.suspended) asked.set(u.gpuResource, (asked.get(u.gpuResource) ?? 0) + u.gpus);
     });
     for (const [kind, total] of asked) {
-        if (quota[kind] >= total) continue;
+        if (quota[kind] >= total || malformed(kind)) continue;
         if (gpu.quotaForm === "count")
             c.problem(path, quota[kind], `expected at least ${total}, the GPUs the users ask for together (or no quota)`);
         else

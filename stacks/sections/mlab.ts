@@ -6,7 +6,7 @@ import { UserConfig } from "../types";
 import { isDnsSubdomain } from "../validate";
 import { parseDatabase } from "./mlabDatabase";
 import { parseMigrationAllowedHosts, parseProjects } from "./mlabProjects";
-import { RESOURCE_KEYS, parseResources } from "./resources";
+import { RESOURCE_KEYS, parseResources } from "./computeResources";
 
 export function parseMlab(c: Checker, raw: unknown, users: readonly UserConfig[]): MlabConfig {
     const path = `${NAMESPACE}:mlab`;

@@ -5,9 +5,9 @@ import { GpuConfig } from "../../components/common/settings";
 import { Checker, NAMESPACE } from "../checker";
 import { UserConfig } from "../types";
 import { extendedResourceProblem } from "../validate";
-import { UserDefaults } from "./defaults";
+import { UserDefaults } from "./userDefaults";
 import { GITEA_RESERVED_EXPECTED } from "./giteaNames";
-import { RESOURCE_KEYS, parseResources } from "./resources";
+import { RESOURCE_KEYS, parseResources } from "./computeResources";
 
 export const USER_KEYS = ["name", "gpus", "gpuResource", "gpuNodeSelector", ...RESOURCE_KEYS, "shm", "home", "image", "suspended"];
 

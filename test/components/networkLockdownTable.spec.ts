@@ -22,6 +22,15 @@ export interface TableEnv {
     readonly reconciler?: WorkloadEndpoint;
     /** The Airlock's audit writer (no network at all, either way). */
     readonly auditWriter: WorkloadEndpoint;
+    /**
+     * The working-hours schedule's CronJob pods, start and stop (only with `torchpod:schedule`), the API server's Service
+     * IP and `cluster.controlPlaneCidrs`: its only egress.
+     */
+    readonly schedule?: {
+        readonly actors: readonly WorkloadEndpoint[];
+        readonly apiServerIp: string;
+        readonly controlPlaneCidrs: readonly string[];
+    };
     /** An MLab importer Job's pod (present when a project has an upstream). */
     readonly importer?: WorkloadEndpoint;
     /** MLab's outside database (address and port), when configured: Gitea's one egress. */
@@ -351,6 +360,32 @@ export function describeTrafficTable(title: string, build: () => Promise<TableEn
             expectCells(env.model, [
                 ...cells([w], [...everyone, ...addresses], [...anyPorts, ...mlabOn(), 10022], [TCP, UDP], false),
                 ...cells([...everyone, ...addresses], [w], [...anyPorts, 10022], [TCP, UDP], false),
+            ]);
+        });
+
+        it("working-hours schedule → the API server only (Service IP on 443, the control plane on 443 and 6443); nothing else, and nothing → it", function () {
+            if (!env.schedule) this.skip();
+            const { apiServerIp, controlPlaneCidrs } = env.schedule;
+            const actors = [...env.schedule.actors];
+            const inControlPlane = (a: string) => controlPlaneCidrs.some((c) => ipInCidr(a, c));
+            const controlPlane = [...controlPlaneCidrs.map((c) => c.split("/")[0]), ...CONTROL.map((c) => c.ip).filter(inControlPlane)];
+            const everyone: Endpoint[] = [...allTorchpods(), env.airlock, env.mlab, ...mlabJobs(), env.auditWriter, env.dns, ...env.others];
+            const addresses: Endpoint[] = [
+                ...internet(),
+                ...notInternet(),
+                ...env.office.map(ip),
+                ...CONTROL.map((c) => c.ip)
+                    .filter((a) => a !== apiServerIp && !inControlPlane(a))
+                    .map(ip),
+            ];
+            expectCells(env.model, [
+                ...cells(actors, [ip(apiServerIp)], [443], [TCP], true),
+                ...cells(actors, [ip(apiServerIp)], [6443, 80, 53, 10250], [TCP, UDP], false),
+                ...cells(actors, [ip(apiServerIp)], [443], [UDP], false),
+                ...cells(actors, controlPlane.map(ip), [443, 6443], [TCP], true),
+                ...cells(actors, controlPlane.map(ip), [80, 53, 10250, 2379], [TCP, UDP], false),
+                ...cells(actors, [...everyone, ...addresses], [...anyPorts, ...mlabOn(), 6443, 10022], [TCP, UDP], false),
+                ...cells([...everyone, ...addresses], actors, [...anyPorts, 6443], [TCP, UDP], false),
             ]);
         });
 

@@ -1,6 +1,8 @@
 // Each policy of the pack with a passing and a violating case, called with @pulumi/policy 1.21-shaped
 // arguments (see policyArgs.ts), plus unknown values during preview, Lists, Patches and config.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     mlabGiteaNoRelay,
     noHostNamespaces,
@@ -105,6 +107,19 @@ describe("policy pack: argument shapes", () => {
             for (const [k, s] of Object.entries(p.configSchema?.properties ?? {}))
                 assert.ok(typeof s === "object" && "default" in s, `${p.name}.${k} has a default`);
         }
+    });
+
+    it("declares in each policy's schema every switch its own file reads (the engine and policy-check give a policy only those)", () => {
+        const dir = path.join(__dirname, "..", "..", "policy", "policies");
+        const missing: string[] = [];
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.ts")) {
+            const source = fs.readFileSync(path.join(dir, file), "utf8");
+            const defined = policies.filter((p) => source.includes(`name: "${p.name}"`));
+            const read = new Set([...source.matchAll(/\bcfg\.([A-Za-z]+)/g)].map((m) => m[1]));
+            for (const p of defined)
+                for (const key of read) if (!(key in (p.configSchema?.properties ?? {}))) missing.push(`${p.name} (${file}): ${key}`);
+        }
+        assert.deepStrictEqual(missing, []);
     });
 });
 

@@ -36,8 +36,7 @@ function addressIn(cidr: string): string {
     return o.join(".");
 }
 
-async function devStackEnv(): Promise<TableEnv> {
-    const raw = devStackConfig();
+async function devStackEnv(raw: Record<string, string> = devStackConfig()): Promise<TableEnv> {
     const config = parseStackConfig(raw, "dev");
     const run = await runIndex(raw);
     if (run.error) throw run.error;
@@ -100,6 +99,15 @@ async function devStackEnv(): Promise<TableEnv> {
         probeTarget: config.probe.enabled ? one("probe target", all("torchpod", isProbe("target"))) : undefined,
         airlock,
         auditWriter: one("Airlock audit writer", all("airlock-audit")),
+        ...(config.schedule
+            ? {
+                  schedule: {
+                      actors: all("working-hours"),
+                      apiServerIp: cluster.apiServerIp,
+                      controlPlaneCidrs: cluster.controlPlaneCidrs,
+                  },
+              }
+            : {}),
         mlab,
         reconciler,
         importer,
@@ -118,7 +126,22 @@ async function devStackEnv(): Promise<TableEnv> {
     };
 }
 
-describeTrafficTable("traffic table: the whole dev stack (index.ts under mocks)", devStackEnv);
+describeTrafficTable("traffic table: the whole dev stack (index.ts under mocks)", () => devStackEnv());
+
+/** The dev stack with working hours and the control plane's real addresses (the schedule's row of the table). */
+function devStackWithSchedule(): Record<string, string> {
+    const raw = devStackConfig();
+    const cluster = { ...JSON.parse(raw["torchpod:cluster"]), controlPlaneCidrs: ["10.0.0.0/29", "203.0.113.16/28"] };
+    return {
+        ...raw,
+        "torchpod:cluster": JSON.stringify(cluster),
+        "torchpod:schedule": JSON.stringify({ timeZone: "Europe/Berlin", start: "08:00", stop: "20:00" }),
+    };
+}
+
+describeTrafficTable("traffic table: the whole dev stack with working hours (index.ts under mocks)", () =>
+    devStackEnv(devStackWithSchedule()),
+);
 
 describe("the dev stack's lock-down, as registered", function () {
     this.timeout(120000);

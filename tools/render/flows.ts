@@ -165,7 +165,7 @@ interface RawFlow {
     allowedBy: string[];
 }
 
-/** The flows of a rendered stack: its long-running workloads, the office networks, DNS, the API server, metadata and the internet. */
+/** The flows of a rendered stack: its long-running workloads, the office networks, DNS, the API server (Service IP and control plane), metadata and the internet. */
 export function stackFlows(objects: readonly K8sObject[], config: StackConfig): FlowGraph {
     const model = NetworkModel.fromObjects([...objects, ...clusterDnsObjects(config)]);
     const workloads = model.workloads.filter((w) => SHOWN_COMPONENTS.includes(componentOf(w) ?? "") && !isProbe(w));
@@ -180,6 +180,14 @@ export function stackFlows(objects: readonly K8sObject[], config: StackConfig): 
             address: config.cluster.apiServerIp,
             ports: [],
         },
+        // The API server's real addresses, which NetworkPolicies see after the Service IP is translated.
+        ...config.cluster.controlPlaneCidrs.map((cidr, i) => ({
+            key: `controlplane${i}`,
+            kind: "apiserver" as NodeKind,
+            label: `control plane ${cidr}`,
+            address: firstHost(cidr),
+            ports: [],
+        })),
         { key: "metadata", kind: "metadata", label: `cloud metadata ${METADATA_IP}`, address: METADATA_IP, ports: [] },
         ...INTERNET_IPS.map((address) => {
             const family = address.includes(":") ? "IPv6" : "IPv4";

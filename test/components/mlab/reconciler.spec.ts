@@ -1,11 +1,10 @@
 // The MLab reconciler (components/mlab/reconciler.js), run exactly as the Job runs it (`node
 // reconciler.js`, inputs from env and files) against a fake Gitea on 127.0.0.1.
 import { strict as assert } from "assert";
-import * as path from "path";
-import * as ts from "typescript";
 import { FakeGitea } from "./fakeGitea";
 import { RECONCILER_SCRIPT_PATH } from "../../../components/mlab";
 import { ADMIN, ALL_SECRETS, IMPORTER, PASSWORDS, desiredState, runReconciler, transcripts } from "./reconcilerRun";
+import { strictCheckJsProblems } from "../../support/checkJs";
 
 describe("MLab reconciler (against a fake Gitea)", function () {
     this.timeout(30000);
@@ -268,20 +267,7 @@ describe("MLab reconciler (against a fake Gitea)", function () {
 
 describe("MLab reconciler script", () => {
     it("type-checks under strict checkJs (its JSDoc types are real)", () => {
-        const program = ts.createProgram([RECONCILER_SCRIPT_PATH], {
-            allowJs: true,
-            checkJs: true,
-            noEmit: true,
-            strict: true,
-            target: ts.ScriptTarget.ES2022,
-            module: ts.ModuleKind.CommonJS,
-            lib: ["lib.es2022.d.ts"],
-            types: ["node"],
-            typeRoots: [path.join(__dirname, "..", "..", "..", "node_modules", "@types")],
-        });
-        const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === RECONCILER_SCRIPT_PATH || !d.file);
-        const text = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("\n");
-        assert.equal(diagnostics.length, 0, text);
+        assert.equal(strictCheckJsProblems(RECONCILER_SCRIPT_PATH), "");
     });
 
     it("masks secrets, their URL-encoded forms and URL credentials", () => {

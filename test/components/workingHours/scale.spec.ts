@@ -3,6 +3,8 @@
 import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { SCALE_SCRIPT_PATH } from "../../../components/workingHours";
+import { strictCheckJsProblems } from "../../support/checkJs";
 
 const { jobFromEnv, scaleAll } = require("../../../components/workingHours/scale.js");
 
@@ -121,5 +123,9 @@ describe("working-hours actor (components/workingHours/scale.js)", () => {
         assert.throws(() => jobFromEnv({ ...env, REPLICAS: "3" }, read), /REPLICAS: got "3", expected 0 or 1/);
         assert.throws(() => jobFromEnv({ ...env, TARGET_NAMESPACE: "Bad NS" }, read), /TARGET_NAMESPACE/);
         assert.throws(() => jobFromEnv({ ...env, KUBERNETES_SERVICE_HOST: "" }, read), /not running in a pod/);
+    });
+
+    it("type-checks under strict checkJs (its JSDoc types are real)", () => {
+        assert.equal(strictCheckJsProblems(SCALE_SCRIPT_PATH), "");
     });
 });

@@ -144,4 +144,26 @@ describe("stack config: GPU kinds and MIG slices per user", () => {
             'torchpod:gpu.quota: got "many", expected an integer >= 0',
         ]);
     });
+
+    it("reports a malformed quota once, not again as too small for the users who ask for that kind", () => {
+        assert.deepEqual(problemsOf({ users: [{ name: "alice", gpus: 1 }], gpu: { quota: "many" } }), [
+            'torchpod:gpu.quota: got "many", expected an integer >= 0',
+        ]);
+        assert.deepEqual(problemsOf({ users: [{ name: "alice", gpus: 1, gpuResource: "amd.com/gpu" }], gpu: { quota: [2] } }), [
+            "torchpod:gpu.quota: got [2], expected an integer >= 0",
+        ]);
+        assert.deepEqual(
+            problemsOf({
+                users: [
+                    { name: "alice", gpus: 1 },
+                    { name: "bob", gpus: 3, gpuResource: "amd.com/gpu" },
+                ],
+                gpu: { quota: { "nvidia.com/gpu": 1.5, "amd.com/gpu": 2 } },
+            }),
+            [
+                "torchpod:gpu.quota.nvidia.com/gpu: got 1.5, expected an integer >= 0",
+                "torchpod:gpu.quota.amd.com/gpu: got 2, expected at least 3, the amd.com/gpu the users who are not suspended ask for together",
+            ],
+        );
+    });
 });

@@ -2,7 +2,7 @@
 import { PLATFORM_DEFAULTS } from "../../components/common/defaults";
 import { resourceProblems } from "../../components/desktop/validate";
 import { Checker, NAMESPACE } from "../checker";
-import { RESOURCE_KEYS, parseResources, resourceKeys } from "./resources";
+import { RESOURCE_KEYS, parseResources, resourceKeys } from "./computeResources";
 
 export const DEFAULTS_KEYS = ["gpus", ...RESOURCE_KEYS, "shm", "home"];
 
