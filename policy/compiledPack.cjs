@@ -32,7 +32,10 @@ function staleness() {
     for (const [file, digest] of Object.entries(recorded)) {
         let now;
         try {
-            now = crypto.createHash("sha256").update(fs.readFileSync(path.join(root, file))).digest("hex");
+            now = crypto
+                .createHash("sha256")
+                .update(fs.readFileSync(path.join(root, file)))
+                .digest("hex");
         } catch {
             return `${file} is missing`;
         }

@@ -42,7 +42,11 @@ const externalPackages = {
     },
 };
 
-const sha256 = (file) => crypto.createHash("sha256").update(fs.readFileSync(path.join(root, file))).digest("hex");
+const sha256 = (file) =>
+    crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(root, file)))
+        .digest("hex");
 
 /** Writes `text` to `file` through a temporary file in the same folder and a rename. */
 function writeAtomically(file, contents, mode) {
