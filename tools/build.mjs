@@ -31,16 +31,25 @@ export const PACK = { source: "policy/index.ts", bundle: "policy/dist/index.js" 
 
 const TARGETS = { ...CLIS, pack: PACK };
 
-/** Workspace packages are bundled; every other bare import stays a require() of node_modules. */
-const externalPackages = {
+/**
+ * Workspace packages are bundled; every other bare import stays a require() of node_modules. The pack's
+ * bundle also compiles in @pulumi/policy, whose import of the `@pulumi/pulumi` root resolves to
+ * policy/transport/pulumiSdkOnDemand.ts (the SDK loaded on first use; see there). Every other
+ * @pulumi/pulumi module stays a require() of node_modules.
+ */
+const SDK_ON_DEMAND = path.join(root, "policy/transport/pulumiSdkOnDemand.ts");
+const POLICY_LIBRARY = `${path.sep}node_modules${path.sep}@pulumi${path.sep}policy${path.sep}`;
+const externalPackages = (pack) => ({
     name: "external-packages",
     setup(build) {
         build.onResolve({ filter: /^[^./]/ }, (args) => {
             if (args.path.startsWith("@torchpod/") || args.path.startsWith("node:")) return undefined;
+            if (pack && /^@pulumi\/policy(\/|$)/.test(args.path)) return undefined;
+            if (pack && args.path === "@pulumi/pulumi" && args.importer.includes(POLICY_LIBRARY)) return { path: SDK_ON_DEMAND };
             return { path: args.path, external: true };
         });
     },
-};
+});
 
 const sha256 = (file) =>
     crypto
@@ -72,7 +81,7 @@ export async function build(name) {
         format: "cjs",
         sourcemap: "linked",
         ...(cli ? { banner: { js: "#!/usr/bin/env node" } } : {}),
-        plugins: [externalPackages],
+        plugins: [externalPackages(!cli)],
         metafile: true,
         write: false,
         logLevel: "warning",
