@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as yaml from "js-yaml";
-import { REPO, TRANSFORM, env, pulumiEnv, pulumiOk, tempRoot } from "../support/harness";
+import { REPO, TRANSFORM, env, makeProject, platformEntry, pulumiEnv, pulumiOk, tempRoot } from "../support/harness";
 import { devStackConfig, syntheticStackConfig } from "../../tools/bench/syntheticStack";
 
 const PACK_TIMINGS = path.join(__dirname, "packTimings.cjs");
@@ -83,29 +83,6 @@ function nodeModulesOf(checkout: string): string {
     return own;
 }
 
-/**
- * A project as the repository's root is one (its tsconfig.json, so TypeScript is loaded as `pulumi preview`
- * loads the real program), with ENTRY as index.ts.
- */
-function makeBenchProject(root: string, name: string, checkout: Checkout, entry: string, configBlock: boolean): string {
-    const dir = path.join(root, name);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.symlinkSync(nodeModulesOf(checkout.dir), path.join(dir, "node_modules"));
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `torchpod-bench-${name}`, private: true, main: "index.ts" }));
-    fs.writeFileSync(
-        path.join(dir, "tsconfig.json"),
-        JSON.stringify({ extends: path.join(checkout.dir, "tsconfig.json"), include: ["index.ts"] }, null, 2),
-    );
-    let pulumiYaml = "name: torchpod\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n";
-    if (configBlock) {
-        const real = fs.readFileSync(path.join(checkout.dir, "Pulumi.yaml"), "utf8");
-        pulumiYaml += real.slice(real.indexOf("\nconfig:\n"));
-    }
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
-    fs.writeFileSync(path.join(dir, "index.ts"), entry);
-    return dir;
-}
-
 function floorEntry(count: number): string {
     return `${TRANSFORM}
 import * as k8s from "@pulumi/kubernetes";
@@ -114,10 +91,6 @@ for (let i = 0; i < ${count}; i++) {
     new k8s.core.v1.ConfigMap(\`floor-\${i}\`, { metadata: { name: \`floor-\${i}\`, namespace: "default" }, data: { key: "value" } }, { provider });
 }
 `;
-}
-
-function programEntry(checkout: Checkout): string {
-    return `${TRANSFORM}\nmodule.exports = require(${JSON.stringify(path.join(checkout.dir, "index.ts"))});\n`;
 }
 
 /** `pulumi stack init STACK` in DIR with CONFIG (key → value) as its stack file's config. */
@@ -233,7 +206,10 @@ function main(): void {
         `bench:preview: ${checkouts.length} checkout(s), sizes ${sizes.map((s) => s.label).join(", ")}, ${cli.runs} run(s); temp ${root}`,
     );
     for (const [ci, checkout] of checkouts.entries()) {
-        const program = makeBenchProject(root, `program-${ci}`, checkout, programEntry(checkout), true);
+        const program = makeProject(root, `program-${ci}`, platformEntry(checkout.dir), {
+            program: checkout.dir,
+            nodeModules: nodeModulesOf(checkout.dir),
+        });
         for (const size of sizes) {
             const config = {
                 ...size.config,
@@ -243,9 +219,13 @@ function main(): void {
             const warm = preview(program, checkout, size.stack, path.join(checkout.dir, "policy"), undefined);
             // The program's stack, its explicit provider and the rest: the floor has a stack, a provider and ConfigMaps.
             const count = warm.resources - 2;
-            const floor = makeBenchProject(root, `floor-${ci}-${size.stack}`, checkout, floorEntry(count), false);
-            initStack(floor, checkout, size.stack, {});
-            const floorWarm = preview(floor, checkout, size.stack, undefined, undefined);
+            const floor = makeProject(root, `floor-${ci}-${size.stack}`, floorEntry(count), {
+                program: checkout.dir,
+                nodeModules: nodeModulesOf(checkout.dir),
+                declareConfig: false,
+            });
+            initStack(floor, checkout, `floor-${size.stack}`, {});
+            const floorWarm = preview(floor, checkout, `floor-${size.stack}`, undefined, undefined);
             console.log(
                 `  ${checkout.label}, ${size.label}: ${warm.resources} resources to create (floor: ${floorWarm.resources}); warm-up with the pack ${fmtS(warm.ms)} s`,
             );
@@ -273,7 +253,7 @@ function main(): void {
                     : undefined;
                 const s =
                     c === "floor"
-                        ? preview(t.floor, t.checkout, t.size.stack, undefined, prof)
+                        ? preview(t.floor, t.checkout, `floor-${t.size.stack}`, undefined, prof)
                         : preview(t.program, t.checkout, t.size.stack, c === "pack" ? t.pack : undefined, prof);
                 t.samples[c].push(s);
                 process.stdout.write(`  run ${run + 1}: ${t.checkout.label}, ${t.size.label}, ${c}: ${fmtS(s.ms)} s\n`);
