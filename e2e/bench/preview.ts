@@ -21,6 +21,7 @@ import { REPO, TRANSFORM, env, makeProject, platformEntry, pulumiEnv, pulumiOk, 
 import { devStackConfig, syntheticStackConfig } from "../../tools/bench/syntheticStack";
 
 const PACK_TIMINGS = path.join(__dirname, "packTimings.cjs");
+const CPU_PROFILE = path.join(__dirname, "cpuProfile.cjs");
 
 interface Checkout {
     label: string;
@@ -112,7 +113,11 @@ function preview(dir: string, checkout: Checkout, stack: string, packDir: string
         extraEnv.TORCHPOD_BENCH_PACK_TIMINGS = timingsFile;
         nodeOptions.push(`--require=${PACK_TIMINGS}`);
     }
-    if (profDir) nodeOptions.push("--cpu-prof", `--cpu-prof-dir=${profDir}`);
+    if (profDir) {
+        fs.mkdirSync(profDir, { recursive: true });
+        extraEnv.TORCHPOD_BENCH_PROF_DIR = profDir;
+        nodeOptions.push(`--require=${CPU_PROFILE}`);
+    }
     if (nodeOptions.length > 0) extraEnv.NODE_OPTIONS = [process.env.NODE_OPTIONS ?? "", ...nodeOptions].join(" ").trim();
     const args = ["preview", "--stack", stack, "--non-interactive", ...(packDir ? ["--policy-pack", packDir] : [])];
     const startedAt = Date.now();
