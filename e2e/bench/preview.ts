@@ -269,19 +269,22 @@ function main(): void {
 
     console.log(`\nmedians of ${cli.runs} run(s); load average (1, 5, 15 min) at each round's start and at the end: ${loads.join(" | ")}`);
     console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB\n`);
+    // The ratios are the medians of each round's own ratios: the cases of one round ran under the same load.
+    console.log("ratios: the median of each round's ratio (cases of one round share the machine's load)");
     const header = [
         "checkout".padEnd(16),
         "stack".padEnd(10),
         "resources".padStart(9),
         "plain s".padStart(8),
         "pack s".padStart(7),
-        "×plain".padStart(7),
+        "pack/plain".padStart(11),
         "floor s".padStart(8),
-        "plain×floor".padStart(12),
+        "plain/floor".padStart(12),
     ].join(" ");
     console.log(header);
     for (const t of targets) {
         const m = (c: CaseName) => median(t.samples[c].map((s) => s.ms));
+        const paired = (a: CaseName, b: CaseName) => median(t.samples[a].map((s, i) => s.ms / t.samples[b][i].ms));
         console.log(
             [
                 t.checkout.label.padEnd(16),
@@ -289,9 +292,9 @@ function main(): void {
                 String(median(t.samples.plain.map((s) => s.resources))).padStart(9),
                 fmtS(m("plain")).padStart(8),
                 fmtS(m("pack")).padStart(7),
-                ratio(m("pack"), m("plain")).padStart(7),
+                fmtMs(paired("pack", "plain"), 2).padStart(11),
                 fmtS(m("floor")).padStart(8),
-                ratio(m("plain"), m("floor")).padStart(12),
+                fmtMs(paired("plain", "floor"), 2).padStart(12),
             ].join(" "),
         );
     }
