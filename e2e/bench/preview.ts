@@ -60,7 +60,6 @@ const median = (xs: number[]) => {
 };
 const fmtS = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : "-");
 const fmtMs = (ms: number, digits = 1) => (Number.isFinite(ms) ? ms.toFixed(digits) : "-");
-const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "-");
 const load = () =>
     os
         .loadavg()
