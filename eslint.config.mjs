@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "**/node_modules/", "out/", "dist/", ".bench/", "test/redteam/cases/"] },
+    { ignores: ["node_modules/", "**/node_modules/", "out/", "dist/", "policy/dist/", ".bench/", "test/redteam/cases/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

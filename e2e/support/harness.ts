@@ -46,17 +46,36 @@ export function pulumiOk(dir: string, args: string[], extraEnv: Record<string, s
     return r.stdout;
 }
 
-/** A project dir: Pulumi.yaml named torchpod, node_modules linked to the repository's, and ENTRY as index.ts. */
-export function makeProject(root: string, name: string, entry: string): string {
+export interface ProjectOptions {
+    /** The checkout whose Pulumi.yaml config declarations and tsconfig.json the project takes. Default: PROGRAM. */
+    program?: string;
+    /** The node_modules the project links to. Default: REPO's. */
+    nodeModules?: string;
+    /** Copy the program's config declarations into Pulumi.yaml (default true; a program without torchpod keys says false). */
+    declareConfig?: boolean;
+}
+
+/**
+ * A project dir: Pulumi.yaml named torchpod, node_modules linked to the repository's, ENTRY as index.ts, and a
+ * tsconfig.json extending the program's, so the Pulumi CLI loads TypeScript as it does in the repository's root.
+ */
+export function makeProject(root: string, name: string, entry: string, opts: ProjectOptions = {}): string {
+    const program = opts.program ?? PROGRAM;
     const dir = path.join(root, name);
     fs.mkdirSync(dir, { recursive: true });
-    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    fs.symlinkSync(opts.nodeModules ?? path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `torchpod-e2e-${name}`, private: true, main: "index.ts" }));
+    fs.writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ extends: path.join(program, "tsconfig.json"), include: ["index.ts"] }),
+    );
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: torchpod\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
-    // The project's config keys are declared in the real Pulumi.yaml: copy that declaration block.
-    const real = fs.readFileSync(path.join(PROGRAM, "Pulumi.yaml"), "utf8");
-    const config = real.slice(real.indexOf("\nconfig:\n"));
-    fs.appendFileSync(path.join(dir, "Pulumi.yaml"), config);
+    if (opts.declareConfig ?? true) {
+        // The project's config keys are declared in the real Pulumi.yaml: copy that declaration block.
+        const real = fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8");
+        const config = real.slice(real.indexOf("\nconfig:\n"));
+        fs.appendFileSync(path.join(dir, "Pulumi.yaml"), config);
+    }
     fs.writeFileSync(path.join(dir, "index.ts"), entry);
     return dir;
 }
@@ -81,8 +100,8 @@ pulumi.runtime.registerResourceTransform((args) => {
 });
 `;
 
-export function platformEntry(): string {
-    return `${TRANSFORM}\nmodule.exports = require(${JSON.stringify(path.join(PROGRAM, "index.ts"))});\n`;
+export function platformEntry(program = PROGRAM): string {
+    return `${TRANSFORM}\nmodule.exports = require(${JSON.stringify(path.join(program, "index.ts"))});\n`;
 }
 
 /** The Pulumi environment of one run: PULUMI_HOME, a file:// backend, a passphrase, no network. */

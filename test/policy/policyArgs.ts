@@ -236,7 +236,8 @@ export function deployment(
 export function sharedPackProcess(): { readonly pack: PolicyPackProcess } {
     const holder: { pack?: PolicyPackProcess } = {};
     before(async () => {
-        holder.pack = await PolicyPackProcess.start();
+        // As the Pulumi engine starts it (run-policy-pack, package.json "main": the bundle built from the sources).
+        holder.pack = await PolicyPackProcess.start({ launcher: "pulumi-host" });
     });
     after(async () => {
         await holder.pack?.stop();

@@ -23,11 +23,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readStackConfigFile, releaseProgram, runProgram } from "../offline/engine";
+import { releaseProgram, runProgram } from "../offline/engine";
 import { isKubernetesObject } from "../offline/recorded";
 import { startPackCheck, toPackResource } from "../pack/packCheck";
 import { PackSession } from "../pack/runner";
 import { MANIFEST_FILES, toManifests, toYaml } from "../render/manifestFiles";
+import { syntheticConfig } from "./syntheticStack";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const DEFAULT_SIZES = [10, 100, 1000];
@@ -43,19 +44,6 @@ export interface CaseResult {
     peakRssMb: number;
     /** Case-specific details (the pack's start-up, its own peak memory, Analyze vs AnalyzeStack, ...). */
     detail: Record<string, number>;
-}
-
-/** The dev stack's config with `users` synthetic users (GPUs cycling 0..2). */
-export function syntheticConfig(users: number): Record<string, string> {
-    const raw = readStackConfigFile(path.join(repoRoot, "Pulumi.dev.yaml"));
-    const list = Array.from({ length: users }, (_, i) => ({ name: `user${String(i).padStart(4, "0")}`, gpus: i % 3 }));
-    const config: Record<string, string> = { ...raw, "torchpod:users": JSON.stringify(list) };
-    // The dev stack's GPU quota fits three users; a synthetic team gets one that fits it.
-    const gpu = raw["torchpod:gpu"] ? JSON.parse(raw["torchpod:gpu"]) : undefined;
-    if (gpu?.quota !== undefined) {
-        config["torchpod:gpu"] = JSON.stringify({ ...gpu, quota: list.reduce((sum, u) => sum + u.gpus, 0) });
-    }
-    return config;
 }
 
 /** TORCHPOD_BENCH_PACK_PROF=<dir>: the pack's process writes a CPU profile there (see README.md beside this file). */

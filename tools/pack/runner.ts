@@ -67,8 +67,10 @@ export interface StartOptions {
      */
     startTimeoutMs?: number;
     /**
-     * How to start it: "ts-node" (default: node -r tools/typescript/register.cjs index.ts in packDir) or
-     * "pulumi-host" (the way the Pulumi nodejs policy host does: @pulumi/pulumi/cmd/run-policy-pack, type-checked).
+     * How to start it: "ts-node" (default: node -r tools/typescript/register.cjs index.ts in packDir: the
+     * sources) or "pulumi-host" (the way the Pulumi nodejs policy host does: @pulumi/pulumi/cmd/run-policy-pack,
+     * which loads the pack's package.json "main": for torchpod-lockdown, compiledPack.cjs and the bundle built
+     * from the sources).
      */
     launcher?: "ts-node" | "pulumi-host";
     /** Extra node options for the pack's process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] to profile it. */
@@ -380,7 +382,8 @@ export class PolicyPackProcess {
         }
         // PolicyPack reads ${cwd}/package.json for its version: run in the pack's folder, as Pulumi does.
         const env: NodeJS.ProcessEnv = { ...process.env };
-        // The Pulumi host registers ts-node itself (type-checked, with the pack's tsconfig.json): no overrides.
+        // The Pulumi host registers ts-node itself (type-checked, with the pack's tsconfig.json; unused when the
+        // pack's main is JavaScript): no overrides.
         if (opts.launcher === "pulumi-host") for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
         const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
             cwd: packDir,

@@ -2,6 +2,9 @@
 // transpile-only mode runs TypeScript's transpileModule per file: for the program, about a second of
 // a 1,000-user render and of every test process; esbuild does the same work in a few milliseconds.
 // Types are still checked, by `npm run build` (tsc --noEmit), not here.
+// Named by tsconfig.json's "ts-node" section too, so `pulumi preview` loads the program through it.
+// Where esbuild cannot run (its package missing, or another platform's binary), it falls back to
+// TypeScript's transpileModule, what ts-node's own transpile-only mode runs: slower, the same code.
 "use strict";
 
 // TypeScript's ScriptTarget numbers (ts.ScriptTarget) for the targets esbuild names.
@@ -38,6 +41,7 @@ module.exports.create = function create(createOptions) {
             alwaysStrict: true,
         },
     };
+    if (!esbuildUsable()) return typescriptTranspiler(options);
     const esbuild = require("esbuild");
     return {
         transpile(input, { fileName }) {
@@ -57,3 +61,29 @@ module.exports.create = function create(createOptions) {
         },
     };
 };
+
+/** Whether esbuild loads and runs here. */
+function esbuildUsable() {
+    try {
+        require("esbuild").transformSync("", { loader: "ts" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+module.exports.esbuildUsable = esbuildUsable;
+
+/** ts-node's own transpile-only output: TypeScript's transpileModule with the tsconfig's options. */
+function typescriptTranspiler(options) {
+    const ts = require("typescript");
+    return {
+        transpile(input, { fileName }) {
+            const result = ts.transpileModule(input, {
+                fileName,
+                compilerOptions: { ...options, sourceMap: true, inlineSourceMap: false, declaration: false, noEmit: false },
+                reportDiagnostics: false,
+            });
+            return { outputText: result.outputText, sourceMapText: result.sourceMapText };
+        },
+    };
+}

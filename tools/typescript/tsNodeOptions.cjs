@@ -1,26 +1,17 @@
-// How our tools register ts-node: transpile only (tsc --noEmit checks the types), with esbuild as
-// the transpiler where it runs, ts-node's own transpiler where it does not (esbuild's package can be
-// missing, or hold another platform's binary): slower, the same code.
+// How our tools register ts-node: transpile only (tsc --noEmit checks the types), through
+// esbuildTranspiler.cjs (esbuild where it runs, TypeScript's transpileModule where it does not).
+// tsconfig.json's "ts-node" section says the same for ts-node registered by others (the Pulumi CLI's
+// program runner); these options are given explicitly so a tool works from any working directory.
 "use strict";
 const path = require("path");
 
-const ESBUILD_TRANSPILER = path.join(__dirname, "esbuildTranspiler.cjs");
-
-/** Whether esbuild loads and runs here. */
-function esbuildUsable() {
-    try {
-        require("esbuild").transformSync("", { loader: "ts" });
-        return true;
-    } catch {
-        return false;
-    }
-}
+const TRANSPILER = path.join(__dirname, "esbuildTranspiler.cjs");
 
 /** ts-node's register options; `project` is the tsconfig.json (default: the one nearest the current directory). */
 module.exports.tsNodeOptions = function tsNodeOptions(project) {
     return {
         transpileOnly: true,
         ...(project !== undefined ? { project } : {}),
-        ...(esbuildUsable() ? { transpiler: ESBUILD_TRANSPILER } : {}),
+        transpiler: TRANSPILER,
     };
 };

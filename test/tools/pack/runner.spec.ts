@@ -131,9 +131,9 @@ describe("policy pack over gRPC", function () {
         assert.ok(vs.some((v) => v.policyName === "no-host-namespaces" && /hostPID/.test(v.message)));
     });
 
-    it("also runs under the Pulumi nodejs policy host (run-policy-pack, type-checked with policy/tsconfig.json)", async function () {
+    it("also runs from its sources (node -r tools/typescript/register.cjs index.ts), as render and policy-check start it", async function () {
         this.timeout(180000);
-        const hosted = await PolicyPackProcess.start({ launcher: "pulumi-host", startTimeoutMs: 150000 });
+        const hosted = await PolicyPackProcess.start({ launcher: "ts-node", startTimeoutMs: 150000 });
         try {
             const run = await runPack(manifestsToResources([torchpodObject({ hostIPC: true })]), { pack: hosted });
             assert.strictEqual(run.info.version, PACK_VERSION);
