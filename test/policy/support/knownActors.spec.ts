@@ -39,6 +39,7 @@ describe("known actors: the working-hours schedule", function () {
             { ...WORKING_HOURS_RULE, apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch", "update"] },
         ]);
         assert.equal(actor.scope, "torchpod-namespaces");
+        assert.equal(actor.resourceNames, "torchpod-deployments");
     });
 
     it("passes the dev stack with its schedule under the whole pack", async () => {
@@ -59,6 +60,33 @@ describe("known actors: the working-hours schedule", function () {
             problems.some((p) =>
                 /^api-rights-reviewed: .*grants the known actor the working-hours schedule .*rules beyond its own: list configmaps/.test(p),
             ),
+            problems.join("\n"),
+        );
+    });
+    const withNames = (names: (old: string[]) => string[] | undefined) =>
+        run.resources.map((r) => {
+            if (r.type !== ROLE) return r;
+            const rules = r.inputs.rules.map((rule: any) => {
+                const { resourceNames, ...rest } = rule;
+                const next = names(resourceNames);
+                return next ? { ...rest, resourceNames: next } : rest;
+            });
+            return { ...r, inputs: { ...r.inputs, rules } };
+        });
+
+    it("refuses the actor's rule once its resourceNames name the audit writer's Deployment", async () => {
+        const problems = await judge(withNames((old) => [...old, "airlock-audit"]));
+        assert.deepEqual(
+            problems.filter((p) => !/working-hours schedule .*names torchpod\/airlock-audit, which is not a TorchPod Deployment/.test(p)),
+            [],
+        );
+        assert.equal(problems.length, 1);
+    });
+
+    it("refuses the actor's rule without resourceNames: it would scale MLab's, the Airlock's and the audit writer's Deployments too", async () => {
+        const problems = await judge(withNames(() => undefined));
+        assert.ok(
+            problems.some((p) => /^api-rights-reviewed: .*working-hours schedule .*has no resourceNames/.test(p)),
             problems.join("\n"),
         );
     });
