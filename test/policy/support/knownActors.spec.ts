@@ -90,4 +90,30 @@ describe("known actors: the working-hours schedule", function () {
             problems.join("\n"),
         );
     });
+    it("refuses the actor's pods once their namespace's API server policy also opens the cluster DNS", async () => {
+        const dns = {
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ],
+            ports: [{ protocol: "UDP", port: 53 }],
+        };
+        const widened = run.resources.map((r) =>
+            r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.metadata?.name === WORKING_HOURS_NAMES.apiServer
+                ? { ...r, inputs: { ...r.inputs, spec: { ...r.inputs.spec, egress: [...r.inputs.spec.egress, dns] } } }
+                : r,
+        );
+        const problems = await judge(widened);
+        assert.ok(problems.length >= 2, problems.join("\n"));
+        assert.ok(
+            problems.every((p) =>
+                /^known-actors-api-server-only: CronJob torchpod-schedule\/torchpod-schedule-(start|stop) \(the known actor the working-hours schedule\) may reach pods .*k8s-app=kube-dns/.test(
+                    p,
+                ),
+            ),
+            problems.join("\n"),
+        );
+    });
 });
