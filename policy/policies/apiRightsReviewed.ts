@@ -6,7 +6,20 @@ import { identify, stackPods } from "../support/identity";
 import { KNOWN_ACTORS, KnownActor } from "../support/knownActors";
 import { resolveConfig, schemaFor } from "../support/packConfig";
 import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
-import { BindingDef, dangerousRights, rbacModelOf, resolveRole, ruleWithin, Subject, subjectText } from "../support/rbac";
+import { auditWriters, auditWriterScaleGuards } from "../support/auditWriters";
+import {
+    BindingDef,
+    bindingRights,
+    dangerousRights,
+    rbacModelOf,
+    resolveRole,
+    Rule,
+    ruleText,
+    ruleWithin,
+    rightsContextOf,
+    Subject,
+    subjectText,
+} from "../support/rbac";
 import { API_RIGHTS_POLICY } from "../support/resourceTypes";
 
 export const ADMIN_SWITCH =
@@ -40,7 +53,34 @@ export function apiRightsPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
             const f = new Findings(report);
             const m = rbacModelOf(args.resources);
             f.unknown(m.unknowns);
-            const ns = protectedNamespaces(identify(stackPods(args.resources), cfg), cfg);
+            const pods = stackPods(args.resources);
+            const id = identify(pods, cfg);
+            const ns = protectedNamespaces(id, cfg);
+            const guarded = auditWriterScaleGuards(auditWriters(pods, cfg));
+            // `ns/name` of the Deployments the pack identifies as TorchPods (by label or by data).
+            const torchpodDeployments = new Set(
+                id.torchpods
+                    .filter((t) => t.pod.t.kind === "Deployment" && !t.pod.t.embedded)
+                    .map((t) => `${t.pod.t.namespace}/${t.pod.t.name}`),
+            );
+            const namesProblems = (actor: KnownActor, b: BindingDef, rules: readonly Rule[]): string[] => {
+                if (actor.resourceNames !== "torchpod-deployments" || b.kind !== "RoleBinding") return [];
+                const out: string[] = [];
+                for (const r of rules) {
+                    if (!r.resourceNames) {
+                        out.push(
+                            `rule ${ruleText(r)} has no resourceNames, so it reaches every Deployment in ${b.namespace} (the Airlock's, the audit writer's, MLab's), not only TorchPods`,
+                        );
+                        continue;
+                    }
+                    const extra = r.resourceNames.filter((n) => !torchpodDeployments.has(`${b.namespace}/${n}`));
+                    if (extra.length)
+                        out.push(
+                            `rule ${ruleText(r)} names ${extra.map((n) => `${b.namespace}/${n}`).join(", ")}, which ${extra.length === 1 ? "is not a TorchPod Deployment" : "are not TorchPod Deployments"} the stack declares`,
+                        );
+                }
+                return out;
+            };
             const admissible = (s: Subject) =>
                 (s.kind === "User" || s.kind === "Group") && cfg.reviewedAdminSubjects.includes(`${s.kind}:${s.name}`);
             for (const b of m.bindings) {
@@ -50,7 +90,7 @@ export function apiRightsPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
                         ? "cluster-wide (every namespace, the TorchPod and MLab ones included)"
                         : `in namespace ${ns.describe(b.namespace!)}`;
                 const covers = b.kind === "ClusterRoleBinding" || ns.all.has(b.namespace!);
-                const rights = role.opaque ? [`every right (${role.opaque})`] : [...new Set(role.rules.flatMap(dangerousRights))];
+                const rights = bindingRights(role, rightsContextOf(b, guarded));
                 for (const s of b.subjects) {
                     const actor = actorOf(s, actors);
                     if (actor) {
@@ -63,10 +103,8 @@ export function apiRightsPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
                         if (role.opaque) problems.push(role.opaque);
                         else {
                             const extra = role.rules.filter((r) => !ruleWithin(r, actor.allowedRules));
-                            if (extra.length)
-                                problems.push(
-                                    `rules beyond its own: ${extra.map((r) => `${r.verbs.join(",")} ${r.resources.join(",") || (r.nonResourceURLs ?? []).join(",")}${r.apiGroups.length ? ` (${r.apiGroups.map((g) => g || "core").join(",")})` : ""}`).join("; ")}`,
-                                );
+                            if (extra.length) problems.push(`rules beyond its own: ${extra.map(ruleText).join("; ")}`);
+                            problems.push(...namesProblems(actor, b, role.rules));
                         }
                         if (problems.length)
                             f.violation(
@@ -85,7 +123,8 @@ export function apiRightsPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
             // A ClusterRole that aggregates into the cluster's admin, edit or view roles gives its rules to whoever holds those, outside the stack.
             for (const r of m.roles) {
                 if (r.aggregatesTo.length === 0) continue;
-                const rights = [...new Set(r.rules.flatMap(dangerousRights))];
+                // Such a role may be bound anywhere, cluster-wide included.
+                const rights = [...new Set(r.rules.flatMap((rule) => dangerousRights(rule, { clusterWide: true, guardedScale: guarded })))];
                 if (rights.length)
                     f.violation(
                         `ClusterRole ${r.name} aggregates into the cluster's ${r.aggregatesTo.join(", ")} role (rbac.authorization.k8s.io/aggregate-to-*), giving ${rights.join("; ")} to everyone bound to it outside the stack (no switch: bind the role to reviewed administrators instead)`,

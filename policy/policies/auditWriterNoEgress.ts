@@ -4,8 +4,8 @@ import { Findings } from "../support/findings";
 import { cidrText, podPeerText } from "../support/grantText";
 import { stackPods } from "../support/identity";
 import { judgeableNetwork, stackNetwork } from "../support/network";
-import { describeSelector, resolveConfig, schemaFor, selects } from "../support/packConfig";
-import { claimMounts } from "../support/claims";
+import { describeSelector, resolveConfig, schemaFor } from "../support/packConfig";
+import { auditWriters } from "../support/auditWriters";
 import { notApplicable } from "../support/notApplicable";
 import { volumeProblems } from "../support/volumeTypes";
 
@@ -22,10 +22,7 @@ export const auditWriterNoEgress: StackValidationPolicy = {
     validateStack: (args, report) => {
         const cfg = resolveConfig(args.getConfig<Record<string, unknown>>());
         const f = new Findings(report);
-        const auditRe = new RegExp(cfg.auditClaimPattern);
-        const writers = stackPods(args.resources).filter(
-            (p) => selects(cfg.auditWriterSelector, p.t.labels) || claimMounts(p.t).some((m) => m.writable && auditRe.test(m.claim)),
-        );
+        const writers = auditWriters(stackPods(args.resources), cfg);
         if (writers.length === 0)
             notApplicable(
                 args,

@@ -3,6 +3,8 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { auditLogOnlyWriterWrites } from "./auditLogOnlyWriterWrites";
 import { auditWriterNoEgress } from "./auditWriterNoEgress";
+import { auditWriterNoIngress } from "./auditWriterNoIngress";
+import { knownActorsApiServerOnly } from "./knownActorsApiServerOnly";
 import { admissionChangesReviewed } from "./admissionChangesReviewed";
 import { apiRightsReviewed } from "./apiRightsReviewed";
 import { browserProxyBasicAuth } from "./browserProxyBasicAuth";
@@ -74,7 +76,9 @@ export const stackPolicies = [
     mlabCredentialHolders,
     auditLogOnlyWriterWrites,
     auditWriterNoEgress,
+    auditWriterNoIngress,
     apiRightsReviewed,
+    knownActorsApiServerOnly,
     podTokensCarryNoApiRights,
     admissionChangesReviewed,
     telemetryReviewed,

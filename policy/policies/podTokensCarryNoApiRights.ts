@@ -6,7 +6,8 @@ import { KNOWN_ACTORS, KnownActor } from "../support/knownActors";
 import { resolveConfig, schemaFor } from "../support/packConfig";
 import { list } from "../support/podPolicy";
 import { PROTECTED_NAMESPACE_KEYS, protectedNamespaces } from "../support/protectedNamespaces";
-import { dangerousRights, rbacModelOf, resolveRole, subjectCoversServiceAccount } from "../support/rbac";
+import { auditWriters, auditWriterScaleGuards } from "../support/auditWriters";
+import { bindingRights, rbacModelOf, resolveRole, rightsContextOf, subjectCoversServiceAccount } from "../support/rbac";
 import { POD_TOKENS_POLICY } from "../support/resourceTypes";
 import { isUnknown } from "../support/unknowns";
 
@@ -32,6 +33,7 @@ export function podTokensPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
             f.unknown(m.unknowns);
             const pods = stackPods(args.resources);
             const ns = protectedNamespaces(identify(pods, cfg), cfg);
+            const guarded = auditWriterScaleGuards(auditWriters(pods, cfg));
             for (const p of pods) {
                 const spec = p.t.spec ?? {};
                 const sa =
@@ -68,7 +70,7 @@ export function podTokensPolicy(actors: readonly KnownActor[] = KNOWN_ACTORS): S
                     if (!b.subjects.some((s) => subjectCoversServiceAccount(s, p.t.namespace, sa))) continue;
                     if (b.kind === "RoleBinding" && !ns.all.has(b.namespace!)) continue;
                     const role = resolveRole(m, b);
-                    const rights = role.opaque ? [`every right (${role.opaque})`] : [...new Set(role.rules.flatMap(dangerousRights))];
+                    const rights = bindingRights(role, rightsContextOf(b, guarded));
                     if (rights.length === 0) continue;
                     f.violation(
                         `${p.t.display} mounts the token of ServiceAccount ${p.t.namespace}/${sa}, which ${b.kind} ${b.namespace ? `${b.namespace}/` : ""}${b.name} grants ${rights.join("; ")} ${b.kind === "ClusterRoleBinding" ? "cluster-wide" : `in ${ns.describe(b.namespace!)}`}: a way past every NetworkPolicy (no switch: set automountServiceAccountToken: false, or take the rights away)`,

@@ -22,6 +22,13 @@ export interface KnownActor {
      * or `own-namespace` (RoleBindings in its service account's namespace only). Never a ClusterRoleBinding.
      */
     readonly scope: "torchpod-namespaces" | "own-namespace";
+    /**
+     * What its rules must name by `resourceNames`: `torchpod-deployments`, Deployments the stack declares
+     * in the binding's namespace that the pack identifies as TorchPods (by label or by data). A rule
+     * without resourceNames, or naming anything else (MLab's Gitea, the Airlock, the audit writer), is
+     * refused. Unset: its rules may reach every object of their resources.
+     */
+    readonly resourceNames?: "torchpod-deployments";
     /** Why it needs the rights, one sentence. */
     readonly why: string;
 }
@@ -39,6 +46,7 @@ export const KNOWN_ACTORS: readonly KnownActor[] = [
             },
         ],
         scope: "torchpod-namespaces",
+        resourceNames: "torchpod-deployments",
         why: "its CronJobs start and stop TorchPods at the stack's working hours by scaling their Deployments (components/workingHours.ts)",
     },
 ];

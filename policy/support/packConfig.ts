@@ -1,7 +1,7 @@
 // Policy configuration: JSON schemas (with defaults the Pulumi engine applies) and the same
 // defaults applied here, so a policy called without config (tests, older engines) behaves alike.
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { LabelSelector, LabelSelectorRequirement, matchesSelector } from "@torchpod/netpol";
+import { LabelSelector, LabelSelectorRequirement, matchesSelector, parseCidr } from "@torchpod/netpol";
 import { isSelectorProblem, parseSelector } from "@torchpod/netpol/selector";
 import { homeClaimsOf } from "./claims";
 import type { PodTemplate } from "./resources";
@@ -273,6 +273,14 @@ export const SCHEMA = {
         items: { type: "string", minLength: 1 },
         default: [],
     } as PolicyConfigJSONSchema,
+    apiServerCidrs: {
+        type: "array",
+        description:
+            "The cluster's API server as the known actors' NetworkPolicies name it: its Service IP (as a /32 or /128) and the control plane's addresses (render writes them from " +
+            "torchpod:cluster.apiServerIp and controlPlaneCidrs). A known actor's pods may reach only ipBlocks inside these, on TCP 443 and 6443. Empty (default): every ipBlock from a known actor is refused.",
+        items: { type: "string", minLength: 1 },
+        default: [],
+    } as PolicyConfigJSONSchema,
     reviewedBackups: {
         type: "array",
         description:
@@ -359,6 +367,7 @@ export interface PackConfig {
     giteaImagePattern: string;
     mlabImagePattern: string;
     officeCidrs: string[];
+    apiServerCidrs: string[];
     reviewedRoutes: string[];
     reviewedBackups: string[];
     deviceResources: string[];
@@ -398,6 +407,7 @@ export const PACK_DEFAULTS: PackConfig = {
     giteaImagePattern: DEFAULT_GITEA_IMAGE_PATTERN,
     mlabImagePattern: DEFAULT_MLAB_IMAGE_PATTERN,
     officeCidrs: [],
+    apiServerCidrs: [],
     reviewedRoutes: [],
     reviewedBackups: [],
     deviceResources: ["nvidia.com/gpu"],
@@ -445,6 +455,9 @@ export function resolveConfig(raw: Record<string, unknown> | undefined): PackCon
         }
     }
     for (const p of reviewProblems(c)) throw new PolicyConfigError(`policy config ${p}`);
+    for (const cidr of Array.isArray(c.apiServerCidrs) ? c.apiServerCidrs : [])
+        if (typeof parseCidr(String(cidr).trim()) === "string")
+            throw new PolicyConfigError(`policy config apiServerCidrs: got ${JSON.stringify(cidr)}, expected a CIDR such as 10.96.0.1/32`);
     if (typeof c.allowRawVnc !== "boolean") throw new PolicyConfigError("policy config allowRawVnc: expected true or false");
     if (!Array.isArray(c.mlabPorts) || c.mlabPorts.some((p: unknown) => !Number.isInteger(p)))
         throw new PolicyConfigError("policy config mlabPorts: expected a list of port numbers");

@@ -12,6 +12,8 @@ export interface Rule {
     resources: string[];
     verbs: string[];
     nonResourceURLs?: string[];
+    /** The objects the rule is limited to by name (none: every object of its resources). */
+    resourceNames?: string[];
 }
 
 export interface RoleDef {
@@ -65,6 +67,7 @@ function rulesOf(v: unknown): Rule[] {
             resources: strings(r.resources),
             verbs: strings(r.verbs),
             ...(Array.isArray(r.nonResourceURLs) ? { nonResourceURLs: strings(r.nonResourceURLs) } : {}),
+            ...(Array.isArray(r.resourceNames) && r.resourceNames.length > 0 ? { resourceNames: strings(r.resourceNames) } : {}),
         }));
 }
 
@@ -247,10 +250,67 @@ function grants(rule: Rule, group: string, resource: string, verb: string): bool
     );
 }
 
+/**
+ * Non-resource URLs anyone may be granted: health, version, API discovery and the service-account
+ * issuer's public keys. Everything else (`/logs/*`: the control plane host's /var/log; `/debug/pprof/*`:
+ * the API server's memory; `/metrics`, `/configz`, `*`) is a dangerous right. A trailing `*` is a prefix
+ * glob, as the API server reads it; resource requests (`/api/v1/namespaces/...`) never match a
+ * non-resource URL, so the discovery globs reach nothing else.
+ */
+const HARMLESS_NON_RESOURCE_URLS = ["/.well-known/openid-configuration", "/openid/v1/jwks"];
+const HARMLESS_NON_RESOURCE_PREFIXES = ["/healthz", "/livez", "/readyz", "/version", "/api", "/openapi"];
+
+/** Whether a rule's non-resource URL entry reaches only health, version and discovery endpoints. */
+export function harmlessNonResourceURL(entry: string): boolean {
+    const glob = entry.endsWith("*");
+    const prefix = glob ? entry.slice(0, -1) : entry;
+    if (prefix.includes("*")) return false;
+    if (!glob && HARMLESS_NON_RESOURCE_URLS.includes(prefix)) return true;
+    return HARMLESS_NON_RESOURCE_PREFIXES.some((p) => prefix.startsWith(p));
+}
+
+/** The scale subresource of each pod-holder kind. */
+const SCALE_OF: Record<string, string> = {
+    Deployment: "deployments/scale",
+    StatefulSet: "statefulsets/scale",
+    ReplicaSet: "replicasets/scale",
+    ReplicationController: "replicationcontrollers/scale",
+};
+
+/** A workload whose scale is guarded: scaling it to zero is not a harmless write. */
+export interface GuardedWorkload {
+    kind: string;
+    namespace: string;
+    name: string;
+    /** Why, for messages (`the audit writer Deployment torchpod/airlock-audit: at zero replicas nothing records what enters`). */
+    why: string;
+}
+
+/** Where a binding's rules apply, as far as the rights of a rule depend on it. */
+export interface RightsContext {
+    /** A ClusterRoleBinding: non-resource URLs apply (a RoleBinding grants none). */
+    clusterWide?: boolean;
+    /** Workloads within the binding's reach whose scale is no harmless write (the audit writer's). */
+    guardedScale?: readonly GuardedWorkload[];
+}
+
+/** The context of a binding: cluster-wide or its namespace, and the guarded workloads there. */
+export function rightsContextOf(b: BindingDef, guarded: readonly GuardedWorkload[]): RightsContext {
+    const clusterWide = b.kind === "ClusterRoleBinding";
+    return { clusterWide, guardedScale: guarded.filter((w) => clusterWide || w.namespace === b.namespace) };
+}
+
 /** The rights of one rule that reach past the NetworkPolicies, as `verb resource` phrases (empty: none). */
-export function dangerousRights(rule: Rule): string[] {
+export function dangerousRights(rule: Rule, ctx: RightsContext = {}): string[] {
     const out = new Set<string>();
-    if (rule.resources.length === 0) return [];
+    if (ctx.clusterWide && rule.verbs.length > 0) {
+        const urls = (rule.nonResourceURLs ?? []).filter((u) => !harmlessNonResourceURL(u));
+        if (urls.length)
+            out.add(
+                `${rule.verbs.join(",")} ${urls.join(",")} (non-resource URLs beyond health, version and discovery: the control plane's logs, profiles and metrics)`,
+            );
+    }
+    if (rule.resources.length === 0) return [...out];
     const groups = rule.apiGroups;
     for (const sub of INTO_POD) {
         const group = "";
@@ -271,12 +331,31 @@ export function dangerousRights(rule: Rule): string[] {
         const harmless =
             !groups.includes("*") &&
             resources.every((res) => !res.includes("*") && groups.every((g) => HARMLESS_WRITES.some(([hg, hr]) => hg === g && hr === res)));
-        if (!harmless)
+        if (!harmless) {
             out.add(
                 `${v} ${resources.join(",")}${groups.length && !(groups.length === 1 && groups[0] === "") ? ` (${groups.map((g) => g || "core").join(",")})` : ""}`,
             );
+            continue;
+        }
+        // Scaling is harmless but for a guarded workload the rule reaches (by resourceNames, or all of them).
+        for (const w of ctx.guardedScale ?? []) {
+            const sub = SCALE_OF[w.kind];
+            if (!sub || !resources.includes(sub)) continue;
+            if (rule.resourceNames && !rule.resourceNames.includes(w.name)) continue;
+            out.add(`${v} ${sub} of ${w.why}`);
+        }
     }
     return [...out];
+}
+
+/** The rights reaching past the NetworkPolicies that a binding grants (every right when the pack cannot see its role). */
+export function bindingRights(role: ResolvedRole, ctx: RightsContext): string[] {
+    return role.opaque ? [`every right (${role.opaque})`] : [...new Set(role.rules.flatMap((r) => dangerousRights(r, ctx)))];
+}
+
+/** A rule as people read it: `get,patch deployments/scale (apps) [torchpod-alice]`. */
+export function ruleText(r: Rule): string {
+    return `${r.verbs.join(",")} ${r.resources.join(",") || (r.nonResourceURLs ?? []).join(",")}${r.apiGroups.length ? ` (${r.apiGroups.map((g) => g || "core").join(",")})` : ""}${r.resourceNames ? ` [${r.resourceNames.join(",")}]` : ""}`;
 }
 
 /** Whether `rule` fits inside `allowed` (every group, resource and verb it names is allowed by one rule there). */

@@ -295,6 +295,14 @@ export function packConfigFor(config: StackConfig): PolicyPackConfig {
     for (const p of packPolicies().policies)
         if ((p.configSchema?.properties as Record<string, unknown> | undefined)?.deviceResources !== undefined)
             set(p.name, { deviceResources: gpuKinds });
+    // The API server as the working-hours actor's NetworkPolicy names it (components/workingHours.ts's apiServerEgress).
+    const apiServerCidrs = [
+        config.cluster.apiServerIp.includes(":") ? `${config.cluster.apiServerIp}/128` : `${config.cluster.apiServerIp}/32`,
+        ...config.cluster.controlPlaneCidrs,
+    ];
+    for (const p of packPolicies().policies)
+        if ((p.configSchema?.properties as Record<string, unknown> | undefined)?.apiServerCidrs !== undefined)
+            set(p.name, { apiServerCidrs });
     const db = mlabDatabaseEndpoint(config.mlab.database);
     if (db) {
         const hosts = [...new Set([db.hostAlias ?? db.ip, `${db.ip}:${db.port}`, ...(db.hostAlias ? [`${db.hostAlias}:${db.port}`] : [])])];

@@ -8,6 +8,10 @@ import { manifestsToResources } from "../../../tools/pack/manifestResources";
 import { runStackPolicy, TestResource } from "../policyArgs";
 
 const CLEAN = path.resolve(__dirname, "../../redteam/cases/clean/manifests");
+/** The audit writer of the red-team control, moved into the TorchPod namespace (where the program puts it). */
+const AUDIT_WRITER_IN_TORCHPOD = loadManifests([
+    path.resolve(__dirname, "../../redteam/cases/not-an-escape-audit-writer/manifests/audit.yaml"),
+]).map((o: any) => ({ ...o, metadata: { ...o.metadata, namespace: "torchpod" } }));
 const RBAC = "rbac.authorization.k8s.io/v1";
 
 export function rbacObjects(objects: any[]): TestResource[] {
@@ -44,7 +48,12 @@ export const clusterRoleBinding = (name: string, roleRef: { kind: string; name: 
 const bob = { kind: "User", name: "bob@corp.example", apiGroup: "rbac.authorization.k8s.io" };
 
 async function judge(objects: any[], config: Record<string, unknown> = {}, policy = apiRightsReviewed) {
-    const rs = [...manifestsToResources(loadManifests([CLEAN])), ...rbacObjects(objects)];
+    return judgeOver([], objects, config, policy);
+}
+
+/** Like judge, over the clean baseline plus `fixture`. */
+async function judgeOver(fixture: any[], objects: any[], config: Record<string, unknown> = {}, policy = apiRightsReviewed) {
+    const rs = [...manifestsToResources(loadManifests([CLEAN])), ...rbacObjects(fixture), ...rbacObjects(objects)];
     const out = await runStackPolicy(policy, rs, { config });
     assert.strictEqual(out.unknown, undefined);
     return out.violations.map((v) => v.message);
@@ -205,6 +214,173 @@ describe("api-rights-reviewed", () => {
             assert.strictEqual(got.length, 2, got.join("\n"));
             assert.match(got[0], /never bound cluster-wide/);
             assert.match(got[1], /only in TorchPod namespaces, not tools/);
+        });
+    });
+    describe("scaling the audit writer", () => {
+        const scale = (resourceNames?: string[]) => [
+            role("torchpod", "scale", [
+                { apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"], ...(resourceNames ? { resourceNames } : {}) },
+            ]),
+            roleBinding("torchpod", "scale", { kind: "Role", name: "scale" }, [{ kind: "Group", name: "ops" }]),
+        ];
+
+        it("passes scaling every Deployment of the TorchPod namespace when the audit writer is not there", async () => {
+            assert.deepStrictEqual(await judge(scale()), []);
+        });
+
+        it("refuses scaling every Deployment of the namespace holding the audit writer: at zero nothing records what enters", async () => {
+            const [m, ...rest] = await judgeOver(AUDIT_WRITER_IN_TORCHPOD, scale());
+            assert.strictEqual(rest.length, 0);
+            assert.match(
+                m,
+                /RoleBinding torchpod\/scale \(Role scale\) grants Group ops patch deployments\/scale of the audit writer Deployment torchpod\/airlock-audit \(at zero replicas nothing records what enters\)/,
+            );
+        });
+
+        it("passes scaling there when resourceNames leave the audit writer out", async () => {
+            assert.deepStrictEqual(await judgeOver(AUDIT_WRITER_IN_TORCHPOD, scale(["torchpod-alice"])), []);
+        });
+
+        it("refuses scaling there when resourceNames name the audit writer", async () => {
+            const [m] = await judgeOver(AUDIT_WRITER_IN_TORCHPOD, scale(["torchpod-alice", "airlock-audit"]));
+            assert.match(m, /patch deployments\/scale of the audit writer Deployment torchpod\/airlock-audit/);
+        });
+    });
+
+    describe("the working-hours schedule's resourceNames", () => {
+        const actor = { kind: "ServiceAccount", name: "torchpod-schedule", namespace: "torchpod-schedule" };
+        const rule = (resourceNames?: string[]) => ({
+            apiGroups: ["apps"],
+            resources: ["deployments/scale"],
+            verbs: ["get", "patch", "update"],
+            ...(resourceNames ? { resourceNames } : {}),
+        });
+        const schedule = (resourceNames?: string[]) => [
+            role("torchpod", "torchpod-schedule", [rule(resourceNames)]),
+            roleBinding("torchpod", "torchpod-schedule", { kind: "Role", name: "torchpod-schedule" }, [actor]),
+        ];
+
+        it("passes its rule pinned to the TorchPod Deployments, beside the audit writer", async () => {
+            assert.deepStrictEqual(await judgeOver(AUDIT_WRITER_IN_TORCHPOD, schedule(["torchpod-alice"])), []);
+        });
+
+        it("refuses its rule without resourceNames, naming the actor", async () => {
+            const [m, ...rest] = await judge(schedule());
+            assert.strictEqual(rest.length, 0);
+            assert.match(
+                m,
+                /grants the known actor the working-hours schedule \(ServiceAccount torchpod-schedule\/torchpod-schedule\) more than its rights: rule get,patch,update deployments\/scale \(apps\) has no resourceNames/,
+            );
+        });
+
+        it("refuses its rule naming the audit writer's Deployment, naming the actor and the name", async () => {
+            const [m, ...rest] = await judgeOver(AUDIT_WRITER_IN_TORCHPOD, schedule(["torchpod-alice", "airlock-audit"]));
+            assert.strictEqual(rest.length, 0);
+            assert.match(
+                m,
+                /the known actor the working-hours schedule .*names torchpod\/airlock-audit, which is not a TorchPod Deployment/,
+            );
+        });
+
+        it("refuses its rule naming a Deployment the stack does not declare", async () => {
+            const [m] = await judge(schedule(["torchpod-alice", "gitea"]));
+            assert.match(m, /names torchpod\/gitea, which is not a TorchPod Deployment the stack declares/);
+        });
+
+        it("passes naming a Deployment that is a TorchPod by the data it mounts, not by its labels", async () => {
+            const desk = {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "desk-bob", namespace: "torchpod" },
+                spec: {
+                    selector: { matchLabels: { app: "desk-bob" } },
+                    template: {
+                        metadata: { labels: { app: "desk-bob" } },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            containers: [{ name: "desk", image: "gemfield/torchpod:1.3.0" }],
+                            volumes: [{ name: "home", persistentVolumeClaim: { claimName: "home-bob" } }],
+                        },
+                    },
+                },
+            };
+            assert.deepStrictEqual(await judgeOver([desk], schedule(["torchpod-alice", "desk-bob"])), []);
+        });
+    });
+
+    describe("non-resource URLs", () => {
+        const everyone = [{ kind: "Group", name: "system:authenticated" }];
+        const urls = (nonResourceURLs: string[], subjects: any[] = everyone) => [
+            clusterRole("urls", [{ nonResourceURLs, verbs: ["get"] }]),
+            clusterRoleBinding("urls", { kind: "ClusterRole", name: "urls" }, subjects),
+        ];
+
+        it("passes health, version and discovery URLs for every authenticated user", async () => {
+            assert.deepStrictEqual(
+                await judge(
+                    urls([
+                        "/healthz",
+                        "/readyz/*",
+                        "/livez",
+                        "/version",
+                        "/api",
+                        "/api/*",
+                        "/apis*",
+                        "/openapi/v3/*",
+                        "/.well-known/openid-configuration",
+                        "/openid/v1/jwks",
+                    ]),
+                ),
+                [],
+            );
+        });
+
+        it("refuses the control plane's logs (/logs/*) for every authenticated user, naming reviewedAdminSubjects", async () => {
+            const [m, ...rest] = await judge(urls(["/healthz", "/logs/*"]));
+            assert.strictEqual(rest.length, 0);
+            assert.match(
+                m,
+                /ClusterRoleBinding urls \(ClusterRole urls\) grants Group system:authenticated get \/logs\/\* \(non-resource URLs beyond health, version and discovery.*config reviewedAdminSubjects/,
+            );
+        });
+
+        it("refuses the API server's profiles (/debug/pprof/*)", async () => {
+            const [m] = await judge(urls(["/debug/pprof/*"]));
+            assert.match(m, /get \/debug\/pprof\/\* \(non-resource URLs/);
+        });
+
+        it("refuses every non-resource URL (*), and a glob wider than discovery (/a*)", async () => {
+            const got = await judge([
+                ...urls(["*"]),
+                clusterRole("wide", [{ nonResourceURLs: ["/a*"], verbs: ["get"] }]),
+                clusterRoleBinding("wide", { kind: "ClusterRole", name: "wide" }, everyone),
+            ]);
+            assert.strictEqual(got.length, 2, got.join("\n"));
+            assert.match(got[0], /get \* \(non-resource URLs/);
+            assert.match(got[1], /get \/a\* \(non-resource URLs/);
+        });
+
+        it("passes the control plane's logs for a reviewed administrator", async () => {
+            assert.deepStrictEqual(await judge(urls(["/logs/*"], [bob]), { reviewedAdminSubjects: ["User:bob@corp.example"] }), []);
+        });
+
+        it("passes a RoleBinding of such a ClusterRole in the TorchPod namespace: a RoleBinding grants no non-resource URL", async () => {
+            assert.deepStrictEqual(
+                await judge([
+                    clusterRole("urls", [{ nonResourceURLs: ["/logs/*"], verbs: ["get"] }]),
+                    roleBinding("torchpod", "urls", { kind: "ClusterRole", name: "urls" }, everyone),
+                ]),
+                [],
+            );
+        });
+
+        it("refuses a ClusterRole that aggregates /logs/* into the cluster's view role", async () => {
+            const [m] = await judge([
+                clusterRole("logs-view", [{ nonResourceURLs: ["/logs/*"], verbs: ["get"] }], {
+                    labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+                }),
+            ]);
+            assert.match(m, /ClusterRole logs-view aggregates into the cluster's view role .*get \/logs\/\*/);
         });
     });
 });

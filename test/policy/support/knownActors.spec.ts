@@ -39,6 +39,7 @@ describe("known actors: the working-hours schedule", function () {
             { ...WORKING_HOURS_RULE, apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch", "update"] },
         ]);
         assert.equal(actor.scope, "torchpod-namespaces");
+        assert.equal(actor.resourceNames, "torchpod-deployments");
     });
 
     it("passes the dev stack with its schedule under the whole pack", async () => {
@@ -58,6 +59,59 @@ describe("known actors: the working-hours schedule", function () {
         assert.ok(
             problems.some((p) =>
                 /^api-rights-reviewed: .*grants the known actor the working-hours schedule .*rules beyond its own: list configmaps/.test(p),
+            ),
+            problems.join("\n"),
+        );
+    });
+    const withNames = (names: (old: string[]) => string[] | undefined) =>
+        run.resources.map((r) => {
+            if (r.type !== ROLE) return r;
+            const rules = r.inputs.rules.map((rule: any) => {
+                const { resourceNames, ...rest } = rule;
+                const next = names(resourceNames);
+                return next ? { ...rest, resourceNames: next } : rest;
+            });
+            return { ...r, inputs: { ...r.inputs, rules } };
+        });
+
+    it("refuses the actor's rule once its resourceNames name the audit writer's Deployment", async () => {
+        const problems = await judge(withNames((old) => [...old, "airlock-audit"]));
+        assert.deepEqual(
+            problems.filter((p) => !/working-hours schedule .*names torchpod\/airlock-audit, which is not a TorchPod Deployment/.test(p)),
+            [],
+        );
+        assert.equal(problems.length, 1);
+    });
+
+    it("refuses the actor's rule without resourceNames: it would scale MLab's, the Airlock's and the audit writer's Deployments too", async () => {
+        const problems = await judge(withNames(() => undefined));
+        assert.ok(
+            problems.some((p) => /^api-rights-reviewed: .*working-hours schedule .*has no resourceNames/.test(p)),
+            problems.join("\n"),
+        );
+    });
+    it("refuses the actor's pods once their namespace's API server policy also opens the cluster DNS", async () => {
+        const dns = {
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ],
+            ports: [{ protocol: "UDP", port: 53 }],
+        };
+        const widened = run.resources.map((r) =>
+            r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.metadata?.name === WORKING_HOURS_NAMES.apiServer
+                ? { ...r, inputs: { ...r.inputs, spec: { ...r.inputs.spec, egress: [...r.inputs.spec.egress, dns] } } }
+                : r,
+        );
+        const problems = await judge(widened);
+        assert.ok(problems.length >= 2, problems.join("\n"));
+        assert.ok(
+            problems.every((p) =>
+                /^known-actors-api-server-only: CronJob torchpod-schedule\/torchpod-schedule-(start|stop) \(the known actor the working-hours schedule\) may reach pods .*k8s-app=kube-dns/.test(
+                    p,
+                ),
             ),
             problems.join("\n"),
         );

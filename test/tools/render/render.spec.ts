@@ -167,8 +167,12 @@ describe("npm run render", () => {
                 "torchpod-no-nodeport-services": { officeCidrs: office },
                 "mlab-ingress-by-traffic-table": { officeCidrs: office },
                 "closed-world-devices": { deviceResources: ["nvidia.com/gpu"] },
+                // The API server as the working-hours actor's NetworkPolicy names it.
+                "known-actors-api-server-only": {
+                    apiServerCidrs: [`${result.config.cluster.apiServerIp}/32`, ...result.config.cluster.controlPlaneCidrs],
+                },
             },
-            "the dev stack needs no opt-in: only its office networks and its GPU kinds",
+            "the dev stack needs no opt-in: only its office networks, its GPU kinds and its API server",
         );
     });
 
