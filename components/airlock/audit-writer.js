@@ -13,7 +13,8 @@
 //      WRITE,...`, `rename old "A" new "B"`, ...), records each line, and remembers which paths an
 //      sftp session wrote;
 //   2. walks the share and compares every entry with what it recorded before. A new or changed file is
-//      recorded once it has *settled* (the same size, mtime and inode in two consecutive cycles), with
+//      recorded once it has *settled* (the same size, mtime, ctime and inode in two consecutive cycles; the
+//      walk and the hash never follow a symlink, not even one swapped in for a directory mid-walk), with
 //      its path, size, sha256, mtime and route: `sftp` (the session's user and client address) when an
 //      sftp session wrote that path, `airlock` otherwise (a download in the Airlock's desktop or
 //      terminal, or anything else done inside the Airlock). A file that never settles is hashed and
@@ -38,7 +39,7 @@ const path = require("path");
  *   watchDir: string, sftpLogDir: string, logDir: string, sftpRoot: string,
  *   intervalMs: number, maxPendingMs: number,
  * }} Settings
- * @typedef {{ type: string, size: number, mtimeMs: number, ino: number, target?: string }} Entry
+ * @typedef {{ type: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, target?: string }} Entry
  * @typedef {Entry & { sha256?: string }} KnownFile
  * @typedef {Entry & { firstSeen: number }} PendingFile
  * @typedef {{ via: "sftp", user: string, client: string, session: string } | { via: "airlock" }} Route
@@ -349,7 +350,36 @@ function typeOf(st) {
     return "device";
 }
 
-/** Every entry under the share but directories, by relative path (symlinks are not followed). @param {string} root */
+/**
+ * Opens the directory `rel` under `root` one component at a time, never following a symlink: root in
+ * the Airlock can swap a directory for a symlink (to /, /proc, this pod's audit volume) at any moment,
+ * and a path string would be resolved again, through the symlink, by every call that takes it. Names
+ * under the returned descriptor are reached through /proc/self/fd, which pins the directory itself.
+ * @param {string} root @param {string} rel @returns {number}
+ */
+function openDirNoFollow(root, rel) {
+    const flags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+    let fd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    for (const name of rel === "" ? [] : rel.split("/")) {
+        try {
+            const next = fs.openSync(`${fdPath(fd)}/${name}`, flags);
+            fs.closeSync(fd);
+            fd = next;
+        } catch (e) {
+            fs.closeSync(fd);
+            throw e;
+        }
+    }
+    return fd;
+}
+
+/** @param {number} fd */
+const fdPath = (fd) => `/proc/self/fd/${fd}`;
+
+/** A directory that changed while the walk reached it: the next cycle sees what it became. @param {unknown} e */
+const changedUnderfoot = (e) => ["ENOENT", "ELOOP", "ENOTDIR"].includes(/** @type {NodeJS.ErrnoException} */ (e).code ?? "");
+
+/** Every entry under the share but directories, by relative path (symlinks are never followed). @param {string} root */
 function walk(root) {
     /** @type {Map<string, Entry>} */
     const out = new Map();
@@ -358,55 +388,87 @@ function walk(root) {
     const stack = [""];
     while (stack.length > 0) {
         const rel = /** @type {string} */ (stack.pop());
+        let fd;
         let names;
         try {
-            names = fs.readdirSync(path.join(root, rel));
+            fd = openDirNoFollow(root, rel);
+            names = fs.readdirSync(fdPath(fd));
         } catch (e) {
+            if (fd !== undefined) fs.closeSync(fd);
+            if (rel !== "" && changedUnderfoot(e)) continue;
             problems.push(`${rel || "."}: ${/** @type {NodeJS.ErrnoException} */ (e).code ?? e}`);
             continue;
         }
-        for (const name of names) {
-            const r = rel ? `${rel}/${name}` : name;
-            let st;
-            try {
-                st = fs.lstatSync(path.join(root, r));
-            } catch {
-                continue; // gone since readdir: the next cycle sees it missing
-            }
-            const type = typeOf(st);
-            if (type === "directory") {
-                stack.push(r);
-                continue;
-            }
-            /** @type {Entry} */
-            const e = { type, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-            if (type === "symlink") {
+        try {
+            for (const name of names) {
+                const r = rel ? `${rel}/${name}` : name;
+                const at = `${fdPath(fd)}/${name}`;
+                let st;
                 try {
-                    e.target = fs.readlinkSync(path.join(root, r));
+                    st = fs.lstatSync(at);
                 } catch {
-                    e.target = "?";
+                    continue; // gone since readdir: the next cycle sees it missing
                 }
+                const type = typeOf(st);
+                if (type === "directory") {
+                    stack.push(r);
+                    continue;
+                }
+                /** @type {Entry} */
+                const e = { type, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+                if (type === "symlink") {
+                    try {
+                        e.target = fs.readlinkSync(at);
+                    } catch {
+                        e.target = "?";
+                    }
+                }
+                out.set(r, e);
             }
-            out.set(r, e);
+        } finally {
+            fs.closeSync(fd);
         }
     }
     return { entries: out, problems };
 }
 
 /** @param {Entry} a @param {Entry | undefined} b */
+// ctime too: root can put a file's size and mtime back after changing it, but nobody can set its ctime.
 const sameEntry = (a, b) =>
-    b !== undefined && a.type === b.type && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.target === b.target;
+    b !== undefined &&
+    a.type === b.type &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.ino === b.ino &&
+    a.target === b.target;
 
 /**
- * The sha256 of a regular file, read without following links or blocking on special files; undefined
- * when it changed while being read (it is then still settling). @param {string} file @param {Entry} expected
+ * The sha256 of the regular file `rel`, reached without following any symlink on the way and read
+ * without blocking on special files; undefined when it is no longer the entry the walk saw, or changed
+ * while being read (it is then still settling). @param {string} root @param {string} rel @param {Entry} expected
  * @returns {Promise<string | undefined>}
  */
-async function hashFile(file, expected) {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+async function hashFile(root, rel, expected) {
+    const dir = openDirNoFollow(root, path.posix.dirname(rel) === "." ? "" : path.posix.dirname(rel));
+    let fd;
     try {
-        const before = fs.fstatSync(fd);
-        if (!before.isFile() || before.ino !== expected.ino) return undefined;
+        fd = fs.openSync(
+            `${fdPath(dir)}/${path.posix.basename(rel)}`,
+            fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+        );
+    } finally {
+        fs.closeSync(dir);
+    }
+    /** @param {fs.Stats} st */
+    const unchanged = (st) =>
+        st.isFile() &&
+        st.ino === expected.ino &&
+        st.size === expected.size &&
+        st.mtimeMs === expected.mtimeMs &&
+        st.ctimeMs === expected.ctimeMs;
+    try {
+        if (!unchanged(fs.fstatSync(fd))) return undefined;
         const hash = crypto.createHash("sha256");
         const buf = Buffer.alloc(1 << 20);
         for (;;) {
@@ -416,8 +478,7 @@ async function hashFile(file, expected) {
             if (n === 0) break;
             hash.update(buf.subarray(0, /** @type {number} */ (n)));
         }
-        const after = fs.fstatSync(fd);
-        if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
+        if (!unchanged(fs.fstatSync(fd))) return undefined;
         return hash.digest("hex");
     } finally {
         fs.closeSync(fd);
@@ -443,7 +504,7 @@ async function scanShare(s, state, log, now) {
     const record = async (rel, e, settled) => {
         let sha;
         if (e.type === "file") {
-            sha = await hashFile(path.join(s.watchDir, rel), e).catch(() => undefined);
+            sha = await hashFile(s.watchDir, rel, e).catch(() => undefined);
             if (sha === undefined && settled) return false; // changed while hashed: still settling
         }
         const known = state.files[rel];
@@ -463,7 +524,10 @@ async function scanShare(s, state, log, now) {
         return true;
     };
     for (const [rel, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        if (sameEntry(e, state.files[rel])) {
+        const known = state.files[rel];
+        // A state saved before ctime was kept: take the ctime of what is otherwise unchanged.
+        if (known && known.ctimeMs === undefined && sameEntry(e, { ...known, ctimeMs: e.ctimeMs })) known.ctimeMs = e.ctimeMs;
+        if (sameEntry(e, known)) {
             delete state.pending[rel];
             continue;
         }

@@ -220,6 +220,55 @@ describe("Airlock audit writer: what enters", function () {
         if (fs.existsSync(path.join(a.share, "pipe"))) assert.equal(byPath.pipe.type, "fifo");
     });
 
+    it("records a file whose content root changed after it was recorded, even with its size and mtime put back (ctime gives it away)", async () => {
+        a.write("model.bin", "aaaa");
+        const file = path.join(a.share, "model.bin");
+        fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+        await a.cycle();
+        await a.cycle();
+        fs.writeFileSync(file, "bbbb");
+        fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+        await a.cycle();
+        await a.cycle();
+        const changed = a.files("file-changed");
+        assert.equal(changed.length, 1, "the new content is recorded");
+        assert.equal(changed[0].sha256, sha("bbbb"));
+    });
+
+    it("never walks through a directory swapped for a symlink between its lstat and its listing (nothing outside the share is recorded)", async () => {
+        const outside = path.join(a.root, "outside");
+        fs.mkdirSync(outside);
+        fs.writeFileSync(path.join(outside, "secret.txt"), "outside the share");
+        a.write("d/inside.txt", "in");
+        const dir = path.join(a.share, "d");
+        // The writer's own `fs` (a plain object, unlike this module's namespace import).
+        const nodeFs = require("fs") as typeof fs;
+        const realLstat = nodeFs.lstatSync;
+        let swapped = false;
+        // The race a root user in the Airlock runs in a loop, made deterministic: right after the writer
+        // has seen `d` as a directory, it becomes a symlink to somewhere else.
+        (nodeFs as any).lstatSync = function (p: fs.PathLike, ...rest: any[]) {
+            const st = (realLstat as any).call(nodeFs, p, ...rest);
+            if (!swapped && String(p).endsWith("/d")) {
+                swapped = true;
+                fs.renameSync(dir, path.join(a.share, "d.old"));
+                fs.symlinkSync(outside, dir);
+            }
+            return st;
+        };
+        try {
+            await a.cycle();
+        } finally {
+            (nodeFs as any).lstatSync = realLstat;
+        }
+        assert.ok(swapped, "the walk looked at d");
+        await a.cycle();
+        await a.cycle();
+        const paths = a.files().map((r) => r.path);
+        assert.ok(!paths.includes("d/secret.txt"), `recorded a file outside the share: ${paths.join(", ")}`);
+        assert.ok(paths.includes("d") && paths.includes("d.old/inside.txt"), paths.join(", "));
+    });
+
     it("continues after a restart: nothing recorded twice, the hash chain unbroken", async () => {
         a.write("a.txt", "a");
         await a.cycle();
