@@ -64,6 +64,10 @@ const EXIT = { input: 2, broken: 3 };
 const SFTP_WRITE_TTL_MS = 24 * 60 * 60 * 1000;
 /** An sftp log line longer than this is cut (a path is at most 4096 bytes on Linux). */
 const MAX_LINE = 8192;
+/** The most of one sftp session log read in one cycle. */
+const SFTP_READ_CHUNK = 1 << 18;
+/** Records held before the log is flushed and the state saved mid-cycle: memory stays bounded however much changed. */
+const MAX_BATCH = 10000;
 
 class AuditError extends Error {
     /** @param {string} message @param {number} exitCode */
@@ -268,9 +272,9 @@ function shareRelative(s, p) {
 
 /**
  * Reads what every session logged since the last cycle; records each line and the paths it wrote.
- * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now
+ * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now @param {() => void} checkpoint
  */
-function ingestSftpLogs(s, state, log, now) {
+function ingestSftpLogs(s, state, log, now, checkpoint) {
     let names;
     try {
         names = fs
@@ -299,17 +303,39 @@ function ingestSftpLogs(s, state, log, now) {
             state.sftpOffsets[name] = offset;
             continue;
         }
-        const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-        let chunk;
+        // At most one chunk per session log per cycle: anyone in the Airlock can leave a sparse file of
+        // any size here, and reading it whole would crash the writer on every start (the record would stop).
+        let chunk = Buffer.alloc(Math.min(st.size - offset, SFTP_READ_CHUNK));
         try {
-            chunk = Buffer.alloc(st.size - offset);
-            fs.readSync(fd, chunk, 0, chunk.length, offset);
-        } finally {
-            fs.closeSync(fd);
+            const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+            try {
+                chunk = chunk.subarray(0, fs.readSync(fd, chunk, 0, chunk.length, offset));
+            } finally {
+                fs.closeSync(fd);
+            }
+        } catch (e) {
+            // Swapped for a symlink or a FIFO since the lstat: recorded, never fatal.
+            log.add({ event: "unreadable", path: `sftp-log/${name}`, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? String(e) });
+            continue;
         }
         // Only whole lines: a line the session is still writing waits for the next cycle.
         const end = chunk.lastIndexOf(0x0a);
-        if (end < 0) continue;
+        if (end < 0) {
+            // A full chunk without a line end is no line sftp-server wrote: recorded short and skipped.
+            if (chunk.length === SFTP_READ_CHUNK) {
+                const who = state.sftpSessions[name] ?? { user: "?", client: "?" };
+                log.add({
+                    event: "sftp",
+                    session: name,
+                    ...who,
+                    op: "unparsed",
+                    bytes: chunk.length,
+                    line: chunk.subarray(0, 200).toString("utf8"),
+                });
+                state.sftpOffsets[name] = offset + chunk.length;
+            }
+            continue;
+        }
         state.sftpOffsets[name] = offset + end + 1;
         for (const raw of chunk.subarray(0, end).toString("utf8").split("\n")) {
             if (raw.trim() === "") continue;
@@ -334,6 +360,7 @@ function ingestSftpLogs(s, state, log, now) {
             if (["rename", "posix-rename", "hardlink", "symlink"].includes(op)) wrote(parsed.to);
             if (op === "session-closed") delete state.sftpSessions[name];
         }
+        checkpoint();
     }
     for (const [rel, w] of Object.entries(state.sftpWrites)) if (now - w.at > SFTP_WRITE_TTL_MS) delete state.sftpWrites[rel];
 }
@@ -495,9 +522,9 @@ function routeOf(state, rel) {
 
 /**
  * Compares the share with what was recorded and records the differences (see the file comment).
- * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now
+ * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now @param {() => void} checkpoint
  */
-async function scanShare(s, state, log, now) {
+async function scanShare(s, state, log, now, checkpoint) {
     const { entries, problems } = walk(s.watchDir);
     for (const p of problems) log.add({ event: "unreadable", path: p });
     /** @param {string} rel @param {Entry} e @param {boolean} settled */
@@ -539,11 +566,13 @@ async function scanShare(s, state, log, now) {
         } else {
             state.pending[rel] = { ...e, firstSeen: pending?.firstSeen ?? now };
         }
+        checkpoint();
     }
     for (const [rel, k] of Object.entries(state.files)) {
         if (entries.has(rel)) continue;
         log.add({ event: "file-removed", path: rel, type: k.type, size: k.size, ...(k.sha256 ? { sha256: k.sha256 } : {}) });
         delete state.files[rel];
+        checkpoint();
     }
     for (const [rel, p] of Object.entries(state.pending)) {
         if (entries.has(rel)) continue;
@@ -556,13 +585,20 @@ async function scanShare(s, state, log, now) {
             route: routeOf(state, rel),
         });
         delete state.pending[rel];
+        checkpoint();
     }
 }
 
 /** One cycle: sftp logs, then the share; the log is durable before the state moves on. @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now */
 async function cycle(s, state, log, now) {
-    ingestSftpLogs(s, state, log, now);
-    await scanShare(s, state, log, now);
+    // Between two records and their state changes, the log may be made durable and the state saved.
+    const checkpoint = () => {
+        if (log.batch.length < MAX_BATCH) return;
+        log.flush();
+        saveState(s.logDir, state);
+    };
+    ingestSftpLogs(s, state, log, now, checkpoint);
+    await scanShare(s, state, log, now, checkpoint);
     log.flush();
     saveState(s.logDir, state);
 }

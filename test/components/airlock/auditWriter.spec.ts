@@ -166,6 +166,23 @@ describe("Airlock audit writer: what enters", function () {
         assert.equal(t.session, "s.log");
     });
 
+    it("keeps recording when someone in the Airlock leaves a huge sparse file among the sftp logs (bounded reads, no crash loop)", async () => {
+        // Any Airlock login may create files in the sftp-log directory (1733), and `truncate -s 8G` costs nothing.
+        const junk = path.join(a.sftpLogs, "00000000T000000Z-1.log");
+        fs.writeFileSync(junk, "");
+        fs.truncateSync(junk, 8 * 1024 ** 3);
+        a.write("after.txt", "recorded anyway");
+        await a.cycle();
+        await a.cycle();
+        assert.deepEqual(
+            a.files().map((r) => r.path),
+            ["after.txt"],
+        );
+        const junkLines = a.records().filter((r) => r.event === "sftp" && r.session === path.basename(junk));
+        assert.ok(junkLines.length >= 1 && junkLines.length <= 2, `one short record per chunk read, got ${junkLines.length}`);
+        assert.ok(junkLines.every((r) => r.op === "unparsed" && r.bytes > 0 && r.line.length <= 200), JSON.stringify(junkLines[0]));
+    });
+
     it("records changes and removals, and a file that vanished before it settled", async () => {
         a.write("notes.txt", "v1");
         await a.cycle();
