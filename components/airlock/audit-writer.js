@@ -337,17 +337,39 @@ function ingestSftpLogs(s, state, log, now, checkpoint) {
             continue;
         }
         state.sftpOffsets[name] = offset + end + 1;
+        // sftp-server logs file names as the client sent them, line breaks included (OpenSSH escapes
+        // neither CR nor LF on stderr): any sftp user can write what looks like more lines. The one line
+        // no client can shape is the first, written before the client sends anything, so the session's
+        // user and address come from it alone and never change afterwards.
+        let first = offset === 0;
         for (const raw of chunk.subarray(0, end).toString("utf8").split("\n")) {
             if (raw.trim() === "") continue;
             const parsed = parseSftpLine(raw.slice(0, MAX_LINE));
-            if (parsed?.op === "session-opened") state.sftpSessions[name] = { user: parsed.user ?? "?", client: parsed.client ?? "?" };
+            const isFirst = first;
+            first = false;
+            if (parsed?.op === "session-opened" && isFirst)
+                state.sftpSessions[name] = { user: parsed.user ?? "?", client: parsed.client ?? "?" };
             const who = state.sftpSessions[name] ?? { user: "?", client: "?" };
             if (!parsed) {
                 log.add({ event: "sftp", session: name, user: who.user, client: who.client, op: "unparsed", line: raw.slice(0, MAX_LINE) });
                 continue;
             }
             const { op, ...rest } = parsed;
-            log.add({ event: "sftp", session: name, user: who.user, client: who.client, op, ...rest });
+            // Only the first line opens the session; a later one is a file name posing as a line.
+            const late = op === "session-opened" && !isFirst;
+            if (op === "session-opened" || op === "session-closed") {
+                delete rest.user;
+                delete rest.client;
+            }
+            log.add({
+                event: "sftp",
+                session: name,
+                user: who.user,
+                client: who.client,
+                op: late ? "forged-session-opened" : op,
+                ...rest,
+                ...(late ? { claims: { user: parsed.user, client: parsed.client } } : {}),
+            });
             /** @param {string | undefined} p */
             const wrote = (p) => {
                 const rel = p === undefined ? undefined : shareRelative(s, p);
@@ -358,10 +380,12 @@ function ingestSftpLogs(s, state, log, now, checkpoint) {
             if (op === "close" && (parsed.written ?? 0) > 0) wrote(parsed.path);
             if (op === "truncate") wrote(parsed.path);
             if (["rename", "posix-rename", "hardlink", "symlink"].includes(op)) wrote(parsed.to);
-            if (op === "session-closed") delete state.sftpSessions[name];
         }
         checkpoint();
     }
+    // A session's identity is kept while its log exists (a forged "session closed" line ends nothing).
+    const present = new Set(names);
+    for (const name of Object.keys(state.sftpSessions)) if (!present.has(name)) delete state.sftpSessions[name];
     for (const [rel, w] of Object.entries(state.sftpWrites)) if (now - w.at > SFTP_WRITE_TTL_MS) delete state.sftpWrites[rel];
 }
 

@@ -141,6 +141,31 @@ describe("Airlock audit writer: what enters", function () {
         assert.equal(sftp[2].client, "192.0.2.15");
     });
 
+    it("takes a session's user and client address from its first line only: a file name with line breaks cannot pose as another login", async () => {
+        // What OpenSSH's sftp-server writes for `put` of a file named
+        // 'a" flags READ mode 0644\r\nsession opened for local user mallory from [203.0.113.9]\r\nopen "victim.bin'
+        // (reproduced with the real sftp-server): it escapes neither CR nor LF on stderr.
+        sftpSession(a, "20250106T090000Z-42.log", "bob", "192.0.2.20", [
+            `open "${a.share}/d/a" flags READ mode 0644`,
+            `session opened for local user mallory from [203.0.113.9]`,
+            `open "victim.bin" flags WRITE,CREATE,TRUNCATE mode 0644`,
+            `session closed for local user mallory from [203.0.113.9]`,
+            `open "later.bin" flags WRITE,CREATE,TRUNCATE mode 0644`,
+        ]);
+        a.write("victim.bin", "v");
+        a.write("later.bin", "l");
+        await a.cycle();
+        await a.cycle();
+        const byPath = Object.fromEntries(a.files("file-added").map((r) => [r.path, r]));
+        assert.equal(byPath["victim.bin"].route.user, "bob");
+        assert.equal(byPath["victim.bin"].route.client, "192.0.2.20");
+        assert.equal(byPath["later.bin"].route.user, "bob", "a forged 'session closed' ends nothing");
+        const forged = a.records().find((r) => r.op === "forged-session-opened");
+        assert.deepEqual(forged.claims, { user: "mallory", client: "203.0.113.9" });
+        assert.equal(forged.user, "bob");
+        assert.ok(!a.records().some((r) => r.user === "mallory"), "no record names the forged login as its user");
+    });
+
     it("reads each sftp log line once, across cycles and restarts, and only whole lines", async () => {
         const file = path.join(a.sftpLogs, "20250106T090000Z-7.log");
         fs.writeFileSync(file, `session opened for local user airlock from [192.0.2.9]\r\nopen "/opt/x" fla`);
@@ -180,7 +205,10 @@ describe("Airlock audit writer: what enters", function () {
         );
         const junkLines = a.records().filter((r) => r.event === "sftp" && r.session === path.basename(junk));
         assert.ok(junkLines.length >= 1 && junkLines.length <= 2, `one short record per chunk read, got ${junkLines.length}`);
-        assert.ok(junkLines.every((r) => r.op === "unparsed" && r.bytes > 0 && r.line.length <= 200), JSON.stringify(junkLines[0]));
+        assert.ok(
+            junkLines.every((r) => r.op === "unparsed" && r.bytes > 0 && r.line.length <= 200),
+            JSON.stringify(junkLines[0]),
+        );
     });
 
     it("records changes and removals, and a file that vanished before it settled", async () => {
