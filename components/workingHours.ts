@@ -21,7 +21,7 @@ import { WORKING_HOURS_NAMES, WORKING_HOURS_RULE, workloadLabels } from "@torchp
 import { ClusterConfig, ScheduleConfig } from "./common/settings";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./common/podSecurity";
 import { refuseInvalidArgs } from "./common/argProblems";
-import { cronOf, validateWorkingHoursArgs } from "./workingHours.validate";
+import { cronOf, stopDays, validateWorkingHoursArgs } from "./workingHours.validate";
 import { namespaceLabels } from "./namespaces";
 
 export { validateWorkingHoursArgs } from "./workingHours.validate";
@@ -164,7 +164,7 @@ export class WorkingHours extends pulumi.ComponentResource {
                 {
                     metadata: { name: n[which], namespace: ns, labels },
                     spec: {
-                        schedule: cronOf(s[which], s.days),
+                        schedule: cronOf(s[which], which === "start" ? s.days : stopDays(s)),
                         timeZone: s.timeZone,
                         concurrencyPolicy: "Replace",
                         // A controller that was down at the hour still acts within it.

@@ -31,6 +31,17 @@ export function cronOf(clock: string, days: readonly Weekday[]): string {
     return `${minute} ${hour} * * ${dows.join(",")}`;
 }
 
+/**
+ * The days the stop runs on: the working days, or, for a shift past midnight (stop before start), the
+ * day after each, so Friday's night shift stops on Saturday morning instead of running to Monday's stop.
+ */
+export function stopDays(schedule: Pick<ScheduleConfig, "start" | "stop" | "days">): Weekday[] {
+    const start = parseClock(schedule.start);
+    const stop = parseClock(schedule.stop);
+    if (!start || !stop || stop[0] * 60 + stop[1] > start[0] * 60 + start[1]) return [...schedule.days];
+    return schedule.days.map((d) => WEEKDAYS[(WEEKDAYS.indexOf(d) + 1) % 7]);
+}
+
 export interface WorkingHoursArgsChecked {
     readonly schedule: ScheduleConfig;
     /** The platform's other namespaces: the schedule's own must differ from each (never the TorchPod namespace). */

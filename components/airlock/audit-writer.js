@@ -13,7 +13,8 @@
 //      WRITE,...`, `rename old "A" new "B"`, ...), records each line, and remembers which paths an
 //      sftp session wrote;
 //   2. walks the share and compares every entry with what it recorded before. A new or changed file is
-//      recorded once it has *settled* (the same size, mtime and inode in two consecutive cycles), with
+//      recorded once it has *settled* (the same size, mtime, ctime and inode in two consecutive cycles; the
+//      walk and the hash never follow a symlink, not even one swapped in for a directory mid-walk), with
 //      its path, size, sha256, mtime and route: `sftp` (the session's user and client address) when an
 //      sftp session wrote that path, `airlock` otherwise (a download in the Airlock's desktop or
 //      terminal, or anything else done inside the Airlock). A file that never settles is hashed and
@@ -38,7 +39,7 @@ const path = require("path");
  *   watchDir: string, sftpLogDir: string, logDir: string, sftpRoot: string,
  *   intervalMs: number, maxPendingMs: number,
  * }} Settings
- * @typedef {{ type: string, size: number, mtimeMs: number, ino: number, target?: string }} Entry
+ * @typedef {{ type: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, target?: string }} Entry
  * @typedef {Entry & { sha256?: string }} KnownFile
  * @typedef {Entry & { firstSeen: number }} PendingFile
  * @typedef {{ via: "sftp", user: string, client: string, session: string } | { via: "airlock" }} Route
@@ -63,6 +64,10 @@ const EXIT = { input: 2, broken: 3 };
 const SFTP_WRITE_TTL_MS = 24 * 60 * 60 * 1000;
 /** An sftp log line longer than this is cut (a path is at most 4096 bytes on Linux). */
 const MAX_LINE = 8192;
+/** The most of one sftp session log read in one cycle. */
+const SFTP_READ_CHUNK = 1 << 18;
+/** Records held before the log is flushed and the state saved mid-cycle: memory stays bounded however much changed. */
+const MAX_BATCH = 10000;
 
 class AuditError extends Error {
     /** @param {string} message @param {number} exitCode */
@@ -267,9 +272,9 @@ function shareRelative(s, p) {
 
 /**
  * Reads what every session logged since the last cycle; records each line and the paths it wrote.
- * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now
+ * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now @param {() => void} checkpoint
  */
-function ingestSftpLogs(s, state, log, now) {
+function ingestSftpLogs(s, state, log, now, checkpoint) {
     let names;
     try {
         names = fs
@@ -298,29 +303,73 @@ function ingestSftpLogs(s, state, log, now) {
             state.sftpOffsets[name] = offset;
             continue;
         }
-        const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-        let chunk;
+        // At most one chunk per session log per cycle: anyone in the Airlock can leave a sparse file of
+        // any size here, and reading it whole would crash the writer on every start (the record would stop).
+        let chunk = Buffer.alloc(Math.min(st.size - offset, SFTP_READ_CHUNK));
         try {
-            chunk = Buffer.alloc(st.size - offset);
-            fs.readSync(fd, chunk, 0, chunk.length, offset);
-        } finally {
-            fs.closeSync(fd);
+            const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+            try {
+                chunk = chunk.subarray(0, fs.readSync(fd, chunk, 0, chunk.length, offset));
+            } finally {
+                fs.closeSync(fd);
+            }
+        } catch (e) {
+            // Swapped for a symlink or a FIFO since the lstat: recorded, never fatal.
+            log.add({ event: "unreadable", path: `sftp-log/${name}`, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? String(e) });
+            continue;
         }
         // Only whole lines: a line the session is still writing waits for the next cycle.
         const end = chunk.lastIndexOf(0x0a);
-        if (end < 0) continue;
+        if (end < 0) {
+            // A full chunk without a line end is no line sftp-server wrote: recorded short and skipped.
+            if (chunk.length === SFTP_READ_CHUNK) {
+                const who = state.sftpSessions[name] ?? { user: "?", client: "?" };
+                log.add({
+                    event: "sftp",
+                    session: name,
+                    ...who,
+                    op: "unparsed",
+                    bytes: chunk.length,
+                    line: chunk.subarray(0, 200).toString("utf8"),
+                });
+                state.sftpOffsets[name] = offset + chunk.length;
+            }
+            continue;
+        }
         state.sftpOffsets[name] = offset + end + 1;
+        // sftp-server logs file names as the client sent them, line breaks included (OpenSSH escapes
+        // neither CR nor LF on stderr): any sftp user can write what looks like more lines. The one line
+        // no client can shape is the first, written before the client sends anything, so the session's
+        // user and address come from it alone and never change afterwards.
+        let first = offset === 0;
         for (const raw of chunk.subarray(0, end).toString("utf8").split("\n")) {
             if (raw.trim() === "") continue;
             const parsed = parseSftpLine(raw.slice(0, MAX_LINE));
-            if (parsed?.op === "session-opened") state.sftpSessions[name] = { user: parsed.user ?? "?", client: parsed.client ?? "?" };
+            const isFirst = first;
+            first = false;
+            if (parsed?.op === "session-opened" && isFirst)
+                state.sftpSessions[name] = { user: parsed.user ?? "?", client: parsed.client ?? "?" };
             const who = state.sftpSessions[name] ?? { user: "?", client: "?" };
             if (!parsed) {
                 log.add({ event: "sftp", session: name, user: who.user, client: who.client, op: "unparsed", line: raw.slice(0, MAX_LINE) });
                 continue;
             }
             const { op, ...rest } = parsed;
-            log.add({ event: "sftp", session: name, user: who.user, client: who.client, op, ...rest });
+            // Only the first line opens the session; a later one is a file name posing as a line.
+            const late = op === "session-opened" && !isFirst;
+            if (op === "session-opened" || op === "session-closed") {
+                delete rest.user;
+                delete rest.client;
+            }
+            log.add({
+                event: "sftp",
+                session: name,
+                user: who.user,
+                client: who.client,
+                op: late ? "forged-session-opened" : op,
+                ...rest,
+                ...(late ? { claims: { user: parsed.user, client: parsed.client } } : {}),
+            });
             /** @param {string | undefined} p */
             const wrote = (p) => {
                 const rel = p === undefined ? undefined : shareRelative(s, p);
@@ -331,9 +380,12 @@ function ingestSftpLogs(s, state, log, now) {
             if (op === "close" && (parsed.written ?? 0) > 0) wrote(parsed.path);
             if (op === "truncate") wrote(parsed.path);
             if (["rename", "posix-rename", "hardlink", "symlink"].includes(op)) wrote(parsed.to);
-            if (op === "session-closed") delete state.sftpSessions[name];
         }
+        checkpoint();
     }
+    // A session's identity is kept while its log exists (a forged "session closed" line ends nothing).
+    const present = new Set(names);
+    for (const name of Object.keys(state.sftpSessions)) if (!present.has(name)) delete state.sftpSessions[name];
     for (const [rel, w] of Object.entries(state.sftpWrites)) if (now - w.at > SFTP_WRITE_TTL_MS) delete state.sftpWrites[rel];
 }
 
@@ -349,7 +401,36 @@ function typeOf(st) {
     return "device";
 }
 
-/** Every entry under the share but directories, by relative path (symlinks are not followed). @param {string} root */
+/**
+ * Opens the directory `rel` under `root` one component at a time, never following a symlink: root in
+ * the Airlock can swap a directory for a symlink (to /, /proc, this pod's audit volume) at any moment,
+ * and a path string would be resolved again, through the symlink, by every call that takes it. Names
+ * under the returned descriptor are reached through /proc/self/fd, which pins the directory itself.
+ * @param {string} root @param {string} rel @returns {number}
+ */
+function openDirNoFollow(root, rel) {
+    const flags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+    let fd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    for (const name of rel === "" ? [] : rel.split("/")) {
+        try {
+            const next = fs.openSync(`${fdPath(fd)}/${name}`, flags);
+            fs.closeSync(fd);
+            fd = next;
+        } catch (e) {
+            fs.closeSync(fd);
+            throw e;
+        }
+    }
+    return fd;
+}
+
+/** @param {number} fd */
+const fdPath = (fd) => `/proc/self/fd/${fd}`;
+
+/** A directory that changed while the walk reached it: the next cycle sees what it became. @param {unknown} e */
+const changedUnderfoot = (e) => ["ENOENT", "ELOOP", "ENOTDIR"].includes(/** @type {NodeJS.ErrnoException} */ (e).code ?? "");
+
+/** Every entry under the share but directories, by relative path (symlinks are never followed). @param {string} root */
 function walk(root) {
     /** @type {Map<string, Entry>} */
     const out = new Map();
@@ -358,55 +439,87 @@ function walk(root) {
     const stack = [""];
     while (stack.length > 0) {
         const rel = /** @type {string} */ (stack.pop());
+        let fd;
         let names;
         try {
-            names = fs.readdirSync(path.join(root, rel));
+            fd = openDirNoFollow(root, rel);
+            names = fs.readdirSync(fdPath(fd));
         } catch (e) {
+            if (fd !== undefined) fs.closeSync(fd);
+            if (rel !== "" && changedUnderfoot(e)) continue;
             problems.push(`${rel || "."}: ${/** @type {NodeJS.ErrnoException} */ (e).code ?? e}`);
             continue;
         }
-        for (const name of names) {
-            const r = rel ? `${rel}/${name}` : name;
-            let st;
-            try {
-                st = fs.lstatSync(path.join(root, r));
-            } catch {
-                continue; // gone since readdir: the next cycle sees it missing
-            }
-            const type = typeOf(st);
-            if (type === "directory") {
-                stack.push(r);
-                continue;
-            }
-            /** @type {Entry} */
-            const e = { type, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-            if (type === "symlink") {
+        try {
+            for (const name of names) {
+                const r = rel ? `${rel}/${name}` : name;
+                const at = `${fdPath(fd)}/${name}`;
+                let st;
                 try {
-                    e.target = fs.readlinkSync(path.join(root, r));
+                    st = fs.lstatSync(at);
                 } catch {
-                    e.target = "?";
+                    continue; // gone since readdir: the next cycle sees it missing
                 }
+                const type = typeOf(st);
+                if (type === "directory") {
+                    stack.push(r);
+                    continue;
+                }
+                /** @type {Entry} */
+                const e = { type, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+                if (type === "symlink") {
+                    try {
+                        e.target = fs.readlinkSync(at);
+                    } catch {
+                        e.target = "?";
+                    }
+                }
+                out.set(r, e);
             }
-            out.set(r, e);
+        } finally {
+            fs.closeSync(fd);
         }
     }
     return { entries: out, problems };
 }
 
 /** @param {Entry} a @param {Entry | undefined} b */
+// ctime too: root can put a file's size and mtime back after changing it, but nobody can set its ctime.
 const sameEntry = (a, b) =>
-    b !== undefined && a.type === b.type && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.target === b.target;
+    b !== undefined &&
+    a.type === b.type &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.ino === b.ino &&
+    a.target === b.target;
 
 /**
- * The sha256 of a regular file, read without following links or blocking on special files; undefined
- * when it changed while being read (it is then still settling). @param {string} file @param {Entry} expected
+ * The sha256 of the regular file `rel`, reached without following any symlink on the way and read
+ * without blocking on special files; undefined when it is no longer the entry the walk saw, or changed
+ * while being read (it is then still settling). @param {string} root @param {string} rel @param {Entry} expected
  * @returns {Promise<string | undefined>}
  */
-async function hashFile(file, expected) {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+async function hashFile(root, rel, expected) {
+    const dir = openDirNoFollow(root, path.posix.dirname(rel) === "." ? "" : path.posix.dirname(rel));
+    let fd;
     try {
-        const before = fs.fstatSync(fd);
-        if (!before.isFile() || before.ino !== expected.ino) return undefined;
+        fd = fs.openSync(
+            `${fdPath(dir)}/${path.posix.basename(rel)}`,
+            fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+        );
+    } finally {
+        fs.closeSync(dir);
+    }
+    /** @param {fs.Stats} st */
+    const unchanged = (st) =>
+        st.isFile() &&
+        st.ino === expected.ino &&
+        st.size === expected.size &&
+        st.mtimeMs === expected.mtimeMs &&
+        st.ctimeMs === expected.ctimeMs;
+    try {
+        if (!unchanged(fs.fstatSync(fd))) return undefined;
         const hash = crypto.createHash("sha256");
         const buf = Buffer.alloc(1 << 20);
         for (;;) {
@@ -416,8 +529,7 @@ async function hashFile(file, expected) {
             if (n === 0) break;
             hash.update(buf.subarray(0, /** @type {number} */ (n)));
         }
-        const after = fs.fstatSync(fd);
-        if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
+        if (!unchanged(fs.fstatSync(fd))) return undefined;
         return hash.digest("hex");
     } finally {
         fs.closeSync(fd);
@@ -434,16 +546,16 @@ function routeOf(state, rel) {
 
 /**
  * Compares the share with what was recorded and records the differences (see the file comment).
- * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now
+ * @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now @param {() => void} checkpoint
  */
-async function scanShare(s, state, log, now) {
+async function scanShare(s, state, log, now, checkpoint) {
     const { entries, problems } = walk(s.watchDir);
     for (const p of problems) log.add({ event: "unreadable", path: p });
     /** @param {string} rel @param {Entry} e @param {boolean} settled */
     const record = async (rel, e, settled) => {
         let sha;
         if (e.type === "file") {
-            sha = await hashFile(path.join(s.watchDir, rel), e).catch(() => undefined);
+            sha = await hashFile(s.watchDir, rel, e).catch(() => undefined);
             if (sha === undefined && settled) return false; // changed while hashed: still settling
         }
         const known = state.files[rel];
@@ -463,7 +575,10 @@ async function scanShare(s, state, log, now) {
         return true;
     };
     for (const [rel, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        if (sameEntry(e, state.files[rel])) {
+        const known = state.files[rel];
+        // A state saved before ctime was kept: take the ctime of what is otherwise unchanged.
+        if (known && known.ctimeMs === undefined && sameEntry(e, { ...known, ctimeMs: e.ctimeMs })) known.ctimeMs = e.ctimeMs;
+        if (sameEntry(e, known)) {
             delete state.pending[rel];
             continue;
         }
@@ -475,11 +590,13 @@ async function scanShare(s, state, log, now) {
         } else {
             state.pending[rel] = { ...e, firstSeen: pending?.firstSeen ?? now };
         }
+        checkpoint();
     }
     for (const [rel, k] of Object.entries(state.files)) {
         if (entries.has(rel)) continue;
         log.add({ event: "file-removed", path: rel, type: k.type, size: k.size, ...(k.sha256 ? { sha256: k.sha256 } : {}) });
         delete state.files[rel];
+        checkpoint();
     }
     for (const [rel, p] of Object.entries(state.pending)) {
         if (entries.has(rel)) continue;
@@ -492,13 +609,20 @@ async function scanShare(s, state, log, now) {
             route: routeOf(state, rel),
         });
         delete state.pending[rel];
+        checkpoint();
     }
 }
 
 /** One cycle: sftp logs, then the share; the log is durable before the state moves on. @param {Settings} s @param {State} state @param {AuditLog} log @param {number} now */
 async function cycle(s, state, log, now) {
-    ingestSftpLogs(s, state, log, now);
-    await scanShare(s, state, log, now);
+    // Between two records and their state changes, the log may be made durable and the state saved.
+    const checkpoint = () => {
+        if (log.batch.length < MAX_BATCH) return;
+        log.flush();
+        saveState(s.logDir, state);
+    };
+    ingestSftpLogs(s, state, log, now, checkpoint);
+    await scanShare(s, state, log, now, checkpoint);
     log.flush();
     saveState(s.logDir, state);
 }

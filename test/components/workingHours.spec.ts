@@ -2,7 +2,7 @@
 // no egress but the API server, CronJobs in the stack's time zone.
 import { strict as assert } from "assert";
 import { WorkingHours, WorkingHoursArgs } from "../../components/workingHours";
-import { validateWorkingHoursArgs, cronOf, timeZoneProblem } from "../../components/workingHours.validate";
+import { validateWorkingHoursArgs, cronOf, stopDays, timeZoneProblem } from "../../components/workingHours.validate";
 import { NetworkModel } from "@torchpod/netpol";
 import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
 
@@ -87,6 +87,13 @@ describe("WorkingHours component", () => {
         assert.equal(env(stop).REPLICAS, "0");
     });
 
+    it("stops a night shift (stop before start) the morning after each working day, Saturday included", async () => {
+        const night = await runWorkingHours({ schedule: { ...schedule, start: "22:00", stop: "06:00", days: [...schedule.days] } });
+        if (night.error) throw night.error;
+        assert.equal(k8s(night, "kubernetes:batch/v1:CronJob", "torchpod-schedule-start").spec.schedule, "0 22 * * 1,2,3,4,5");
+        assert.equal(k8s(night, "kubernetes:batch/v1:CronJob", "torchpod-schedule-stop").spec.schedule, "0 6 * * 2,3,4,5,6");
+    });
+
     it("lets its pods reach the API server (Service IP and control plane) and nothing else, and nothing reach them", () => {
         const objects = run.resources
             .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
@@ -137,6 +144,13 @@ describe("validateWorkingHoursArgs", () => {
 
     it("makes cron schedules from clock times and days (Sunday is 0)", () => {
         assert.equal(cronOf("07:05", ["Sun", "Sat"]), "5 7 * * 0,6");
+    });
+
+    it("stops a shift past midnight on the morning after each working day (Friday's night shift stops on Saturday)", () => {
+        const night = { start: "22:00", stop: "06:00", days: ["Mon", "Tue", "Wed", "Thu", "Fri"] as const };
+        assert.equal(cronOf(night.stop, stopDays({ ...night, days: [...night.days] })), "0 6 * * 2,3,4,5,6");
+        assert.equal(cronOf("06:00", stopDays({ ...night, days: ["Sat"] })), "0 6 * * 0");
+        assert.deepEqual(stopDays({ start: "08:00", stop: "20:00", days: ["Mon"] }), ["Mon"]);
     });
 
     it("refuses equal start and stop, repeated days and unpinned images", () => {

@@ -141,6 +141,31 @@ describe("Airlock audit writer: what enters", function () {
         assert.equal(sftp[2].client, "192.0.2.15");
     });
 
+    it("takes a session's user and client address from its first line only: a file name with line breaks cannot pose as another login", async () => {
+        // What OpenSSH's sftp-server writes for `put` of a file named
+        // 'a" flags READ mode 0644\r\nsession opened for local user mallory from [203.0.113.9]\r\nopen "victim.bin'
+        // (reproduced with the real sftp-server): it escapes neither CR nor LF on stderr.
+        sftpSession(a, "20250106T090000Z-42.log", "bob", "192.0.2.20", [
+            `open "${a.share}/d/a" flags READ mode 0644`,
+            `session opened for local user mallory from [203.0.113.9]`,
+            `open "victim.bin" flags WRITE,CREATE,TRUNCATE mode 0644`,
+            `session closed for local user mallory from [203.0.113.9]`,
+            `open "later.bin" flags WRITE,CREATE,TRUNCATE mode 0644`,
+        ]);
+        a.write("victim.bin", "v");
+        a.write("later.bin", "l");
+        await a.cycle();
+        await a.cycle();
+        const byPath = Object.fromEntries(a.files("file-added").map((r) => [r.path, r]));
+        assert.equal(byPath["victim.bin"].route.user, "bob");
+        assert.equal(byPath["victim.bin"].route.client, "192.0.2.20");
+        assert.equal(byPath["later.bin"].route.user, "bob", "a forged 'session closed' ends nothing");
+        const forged = a.records().find((r) => r.op === "forged-session-opened");
+        assert.deepEqual(forged.claims, { user: "mallory", client: "203.0.113.9" });
+        assert.equal(forged.user, "bob");
+        assert.ok(!a.records().some((r) => r.user === "mallory"), "no record names the forged login as its user");
+    });
+
     it("reads each sftp log line once, across cycles and restarts, and only whole lines", async () => {
         const file = path.join(a.sftpLogs, "20250106T090000Z-7.log");
         fs.writeFileSync(file, `session opened for local user airlock from [192.0.2.9]\r\nopen "/opt/x" fla`);
@@ -164,6 +189,26 @@ describe("Airlock audit writer: what enters", function () {
         const t = a.records().find((r) => r.event === "sftp-log-truncated");
         assert.ok(t, "a truncation is recorded");
         assert.equal(t.session, "s.log");
+    });
+
+    it("keeps recording when someone in the Airlock leaves a huge sparse file among the sftp logs (bounded reads, no crash loop)", async () => {
+        // Any Airlock login may create files in the sftp-log directory (1733), and `truncate -s 8G` costs nothing.
+        const junk = path.join(a.sftpLogs, "00000000T000000Z-1.log");
+        fs.writeFileSync(junk, "");
+        fs.truncateSync(junk, 8 * 1024 ** 3);
+        a.write("after.txt", "recorded anyway");
+        await a.cycle();
+        await a.cycle();
+        assert.deepEqual(
+            a.files().map((r) => r.path),
+            ["after.txt"],
+        );
+        const junkLines = a.records().filter((r) => r.event === "sftp" && r.session === path.basename(junk));
+        assert.ok(junkLines.length >= 1 && junkLines.length <= 2, `one short record per chunk read, got ${junkLines.length}`);
+        assert.ok(
+            junkLines.every((r) => r.op === "unparsed" && r.bytes > 0 && r.line.length <= 200),
+            JSON.stringify(junkLines[0]),
+        );
     });
 
     it("records changes and removals, and a file that vanished before it settled", async () => {
@@ -218,6 +263,55 @@ describe("Airlock audit writer: what enters", function () {
         assert.equal(byPath.link.target, "/home/alice/.ssh");
         assert.equal(byPath.link.sha256, undefined);
         if (fs.existsSync(path.join(a.share, "pipe"))) assert.equal(byPath.pipe.type, "fifo");
+    });
+
+    it("records a file whose content root changed after it was recorded, even with its size and mtime put back (ctime gives it away)", async () => {
+        a.write("model.bin", "aaaa");
+        const file = path.join(a.share, "model.bin");
+        fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+        await a.cycle();
+        await a.cycle();
+        fs.writeFileSync(file, "bbbb");
+        fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+        await a.cycle();
+        await a.cycle();
+        const changed = a.files("file-changed");
+        assert.equal(changed.length, 1, "the new content is recorded");
+        assert.equal(changed[0].sha256, sha("bbbb"));
+    });
+
+    it("never walks through a directory swapped for a symlink between its lstat and its listing (nothing outside the share is recorded)", async () => {
+        const outside = path.join(a.root, "outside");
+        fs.mkdirSync(outside);
+        fs.writeFileSync(path.join(outside, "secret.txt"), "outside the share");
+        a.write("d/inside.txt", "in");
+        const dir = path.join(a.share, "d");
+        // The writer's own `fs` (a plain object, unlike this module's namespace import).
+        const nodeFs = require("fs") as typeof fs;
+        const realLstat = nodeFs.lstatSync;
+        let swapped = false;
+        // The race a root user in the Airlock runs in a loop, made deterministic: right after the writer
+        // has seen `d` as a directory, it becomes a symlink to somewhere else.
+        (nodeFs as any).lstatSync = function (p: fs.PathLike, ...rest: any[]) {
+            const st = (realLstat as any).call(nodeFs, p, ...rest);
+            if (!swapped && String(p).endsWith("/d")) {
+                swapped = true;
+                fs.renameSync(dir, path.join(a.share, "d.old"));
+                fs.symlinkSync(outside, dir);
+            }
+            return st;
+        };
+        try {
+            await a.cycle();
+        } finally {
+            (nodeFs as any).lstatSync = realLstat;
+        }
+        assert.ok(swapped, "the walk looked at d");
+        await a.cycle();
+        await a.cycle();
+        const paths = a.files().map((r) => r.path);
+        assert.ok(!paths.includes("d/secret.txt"), `recorded a file outside the share: ${paths.join(", ")}`);
+        assert.ok(paths.includes("d") && paths.includes("d.old/inside.txt"), paths.join(", "));
     });
 
     it("continues after a restart: nothing recorded twice, the hash chain unbroken", async () => {
