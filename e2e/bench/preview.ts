@@ -102,12 +102,36 @@ function initStack(dir: string, checkout: Checkout, stack: string, config: Recor
     fs.writeFileSync(file, yaml.dump(doc));
 }
 
+/**
+ * The pack config render writes for this stack (its office networks, GPU kinds, API server), written as
+ * `--policy-pack-config` takes it; undefined for a checkout whose render writes none (before the pack
+ * refused exposure without office networks), which is then run without one, as it was then.
+ */
+function packConfigFile(root: string, checkout: Checkout, stack: string, config: Record<string, unknown>): string | undefined {
+    const render = path.join(checkout.dir, "tools", "render", "render.ts");
+    if (!fs.existsSync(render)) return undefined;
+    const { packConfigFor } = require(render);
+    if (typeof packConfigFor !== "function") return undefined;
+    const { parseStackConfig } = require(path.join(checkout.dir, "stacks", "parse"));
+    // As the engine hands config to the program: strings as they are, everything else as JSON.
+    const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const out = path.join(root, `pack-config-${path.basename(checkout.backend)}-${stack}.json`);
+    fs.writeFileSync(out, JSON.stringify(packConfigFor(parseStackConfig(raw, stack)), null, 2));
+    return out;
+}
+
+/** The pack to run a preview with: its folder and, where the checkout has one, the stack's pack config. */
+interface PackRun {
+    readonly dir: string;
+    readonly config?: string;
+}
+
 /** Runs one preview and times it (wall clock of the `pulumi` process). */
-function preview(dir: string, checkout: Checkout, stack: string, packDir: string | undefined, profDir: string | undefined): Sample {
+function preview(dir: string, checkout: Checkout, stack: string, pack: PackRun | undefined, profDir: string | undefined): Sample {
     const extraEnv: Record<string, string> = { PULUMI_BACKEND_URL: checkout.backend };
     const nodeOptions: string[] = [];
     let timingsFile: string | undefined;
-    if (packDir) {
+    if (pack) {
         timingsFile = path.join(os.tmpdir(), `torchpod-bench-pack-${process.pid}-${Date.now()}.json`);
         extraEnv.TORCHPOD_BENCH_PACK_TIMINGS = timingsFile;
         nodeOptions.push(`--require=${PACK_TIMINGS}`);
@@ -118,7 +142,14 @@ function preview(dir: string, checkout: Checkout, stack: string, packDir: string
         nodeOptions.push(`--require=${CPU_PROFILE}`);
     }
     if (nodeOptions.length > 0) extraEnv.NODE_OPTIONS = [process.env.NODE_OPTIONS ?? "", ...nodeOptions].join(" ").trim();
-    const args = ["preview", "--stack", stack, "--non-interactive", ...(packDir ? ["--policy-pack", packDir] : [])];
+    const args = [
+        "preview",
+        "--stack",
+        stack,
+        "--non-interactive",
+        ...(pack ? ["--policy-pack", pack.dir] : []),
+        ...(pack?.config ? ["--policy-pack-config", pack.config] : []),
+    ];
     const startedAt = Date.now();
     const t0 = process.hrtime.bigint();
     const r = child.spawnSync(path.join(env("TORCHPOD_E2E_PULUMI_BIN_DIR"), "pulumi"), args, {
@@ -133,16 +164,16 @@ function preview(dir: string, checkout: Checkout, stack: string, packDir: string
         throw new Error(`pulumi ${args.join(" ")} in ${dir} exited ${r.status}\n${(r.stdout + r.stderr).slice(-6000)}`);
     }
     const created = /(\d+) to create/.exec(r.stdout);
-    let pack: PackTimings | undefined;
+    let timings: PackTimings | undefined;
     if (timingsFile) {
         try {
-            pack = JSON.parse(fs.readFileSync(timingsFile, "utf8"));
+            timings = JSON.parse(fs.readFileSync(timingsFile, "utf8"));
         } catch {
             console.log(`  (no pack timings written: ${timingsFile})`);
         }
         fs.rmSync(timingsFile, { force: true });
     }
-    return { ms, resources: created ? Number(created[1]) : NaN, pack, startedAt };
+    return { ms, resources: created ? Number(created[1]) : NaN, pack: timings, startedAt };
 }
 
 function parseCli() {
@@ -202,7 +233,7 @@ function main(): void {
         size: Size;
         program: string;
         floor: string;
-        pack: string;
+        pack: PackRun;
         samples: Record<CaseName, Sample[]>;
     }
     const targets: Target[] = [];
@@ -220,7 +251,8 @@ function main(): void {
                 "torchpod:kubernetes": { ...((size.config["torchpod:kubernetes"] as object) ?? {}), kubeconfig: env("KUBECONFIG") },
             };
             initStack(program, checkout, size.stack, config);
-            const warm = preview(program, checkout, size.stack, path.join(checkout.dir, "policy"), undefined);
+            const pack: PackRun = { dir: path.join(checkout.dir, "policy"), config: packConfigFile(root, checkout, size.stack, config) };
+            const warm = preview(program, checkout, size.stack, pack, undefined);
             // The program's stack, its explicit provider and the rest: the floor has a stack, a provider and ConfigMaps.
             const count = warm.resources - 2;
             const floor = makeProject(root, `floor-${ci}-${size.stack}`, floorEntry(count), {
@@ -238,7 +270,7 @@ function main(): void {
                 size,
                 program,
                 floor,
-                pack: path.join(checkout.dir, "policy"),
+                pack,
                 samples: { plain: [], pack: [], floor: [] },
             });
         }
