@@ -13,17 +13,20 @@ export interface ProbeArgsChecked {
     readonly mlab: { readonly port: number; readonly sshPort?: number };
     readonly airlock: { readonly port: number };
     readonly targetPort?: number;
+    /** The isolation gate runs the probe's image against the cluster addresses even when the probe is disabled. @default true */
+    readonly isolationGate?: boolean;
 }
 
 /**
  * Every problem of the probe's arguments: an unpinned image, a non-positive timeout, an internet
  * address that is not an address (the probe has no DNS) or not on the internet (a private or cluster
  * address proves nothing about internet egress), cluster addresses that are not addresses, ports out
- * of range. A disabled probe checks nothing (it creates nothing).
+ * of range. A disabled probe without the isolation gate checks nothing (it creates nothing); the gate
+ * uses the same image and cluster addresses, so with it everything is checked.
  */
 export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
     const { config, cluster } = args;
-    if (!config.enabled) return [];
+    if (!config.enabled && args.isolationGate === false) return [];
     const problems: ArgProblem[] = [];
     const pinned = checkPinnedImage(config.image);
     if (pinned)

@@ -7,6 +7,11 @@
 //   node probe.js                 checks the targets in $PROBE_CONFIG (JSON, see below); exit 0 when
 //                                 every must-reach target answers and no must-not-reach target does,
 //                                 1 otherwise, 2 when the configuration is unusable
+//   node probe.js --gate          the isolation gate, an init container of every TorchPod: waits until
+//                                 every must-not-reach target in $PROBE_CONFIG is blocked (at most
+//                                 isolationSettleSeconds), exit 0 when they are, 1 when one still
+//                                 answers, 2 when the configuration is unusable; mustReach must be
+//                                 empty (the desktop must not wait on MLab), mustNotReach must not
 //   node probe.js --serve PORT    a TCP listener that accepts and closes connections: the stand-in
 //                                 TorchPod the probe must not reach
 //
@@ -42,9 +47,10 @@ function configError(why) {
 
 /**
  * @param {unknown} raw
+ * @param {{ gate?: boolean }} [mode] gate: the isolation gate's config (no positive control, forbidden targets required)
  * @returns {Config}
  */
-function parseConfig(raw) {
+function parseConfig(raw, mode = {}) {
     if (!raw || typeof raw !== "object") throw configError("not a JSON object");
     const o = /** @type {Record<string, unknown>} */ (raw);
     /** @param {unknown} list @param {string} field @returns {Target[]} */
@@ -73,7 +79,13 @@ function parseConfig(raw) {
         throw configError("isolationSettleSeconds must be >= 0");
     const mustReach = targets(o.mustReach ?? [], "mustReach");
     const mustNotReach = targets(o.mustNotReach ?? [], "mustNotReach");
-    if (mustReach.length === 0) throw configError("mustReach is empty: without a positive control a broken network looks locked down");
+    if (mode.gate) {
+        // The gate only waits for isolation; MLab being down must not keep a desktop from starting.
+        if (mustReach.length > 0) throw configError("mustReach must be empty in gate mode (the gate checks only what must be blocked)");
+        if (mustNotReach.length === 0) throw configError("mustNotReach is empty: a gate without targets would pass on an open network");
+    } else if (mustReach.length === 0) {
+        throw configError("mustReach is empty: without a positive control a broken network looks locked down");
+    }
     return { timeoutMs, reachRetrySeconds, isolationSettleSeconds, mustReach, mustNotReach };
 }
 
@@ -224,6 +236,38 @@ async function run(config) {
     return { code: 1, lines, failure: `enforcement probe FAILED: ${problems.join("; ")}` };
 }
 
+/**
+ * The isolation gate: every forbidden target must be blocked within isolationSettleSeconds. Run in the
+ * pod's own network namespace before the desktop starts, so user code never runs before the network
+ * plugin has isolated the pod.
+ * @param {Config} config
+ * @returns {Promise<{ code: number; lines: string[]; failure?: string }>}
+ */
+async function runGate(config) {
+    const outcomes = await Promise.all(config.mustNotReach.map((t) => staysBlocked(t, config)));
+    /** @type {string[]} */
+    const lines = [];
+    /** @type {string[]} */
+    const open = [];
+    config.mustNotReach.forEach((t, i) => {
+        const o = outcomes[i];
+        lines.push(`${o.reachable ? "OPEN" : "ok  "} must not reach ${describe(t)}: ${o.reachable ? o.detail : `blocked (${o.detail})`}`);
+        if (o.reachable) open.push(describe(t));
+    });
+    if (open.length === 0) {
+        lines.push("isolation gate passed: every forbidden target is blocked; the desktop may start");
+        return { code: 0, lines };
+    }
+    return {
+        code: 1,
+        lines,
+        failure:
+            `isolation gate FAILED: this pod still reaches ${open.join(", ")} after ${config.isolationSettleSeconds} s: ` +
+            "NetworkPolicy does not isolate it (the network plugin enforces nothing, or the lock-down NetworkPolicies are missing); " +
+            "the desktop does not start and the kubelet runs the gate again",
+    };
+}
+
 /** @param {string} message */
 function writeTerminationMessage(message) {
     const file = process.env.PROBE_TERMINATION_LOG ?? "/dev/termination-log";
@@ -253,6 +297,12 @@ async function main() {
         serve(port);
         return;
     }
+    const gate = args[0] === "--gate";
+    if (args.length > 0 && !gate) {
+        console.error("usage: probe.js [--gate] | probe.js --serve PORT");
+        process.exit(2);
+    }
+    const refusal = gate ? "refusing to start the desktop" : "refusing to start TorchPods";
     /** @type {Config} */
     let config;
     try {
@@ -264,14 +314,14 @@ async function main() {
         } catch (e) {
             throw configError(`not JSON: ${/** @type {Error} */ (e).message}`);
         }
-        config = parseConfig(raw);
+        config = parseConfig(raw, { gate });
     } catch (e) {
-        const message = `${/** @type {Error} */ (e).message}; refusing to start TorchPods`;
+        const message = `${/** @type {Error} */ (e).message}; ${refusal}`;
         console.error(message);
         writeTerminationMessage(message);
         process.exit(2);
     }
-    const result = await run(config);
+    const result = gate ? await runGate(config) : await run(config);
     for (const l of result.lines) console.log(l);
     if (result.failure) {
         console.error(result.failure);
@@ -282,11 +332,11 @@ async function main() {
 
 if (require.main === module) {
     main().catch((e) => {
-        const message = `enforcement probe crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}; refusing to start TorchPods`;
+        const message = `${process.argv[2] === "--gate" ? "isolation gate" : "enforcement probe"} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}; refusing to start`;
         console.error(message);
         writeTerminationMessage(message);
         process.exit(1);
     });
 }
 
-module.exports = { parseConfig, run, NO_ENFORCEMENT };
+module.exports = { parseConfig, run, runGate, NO_ENFORCEMENT };
