@@ -22,6 +22,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { GUI_PORTS } from "./networkLockdown";
 import { refuseInvalidArgs } from "./common/argProblems";
 import { validateProbeArgs } from "./enforcementProbe.validate";
+import { IsolationGate, isolationGate } from "./isolationGate";
 
 export { validateProbeArgs } from "./enforcementProbe.validate";
 import { ClusterConfig, ProbeConfig, Toleration } from "./common/settings";
@@ -67,6 +68,12 @@ export interface EnforcementProbeArgs {
     readonly nodeSelector?: Readonly<Record<string, string>>;
     /** Tolerations of the probe's pods; default none. */
     readonly tolerations?: readonly Toleration[];
+    /**
+     * Ship the per-pod isolation gate (`isolationGate`, components/isolationGate.ts) with the probe's
+     * image and script ConfigMap; also when the probe itself is disabled (then the ConfigMap is all
+     * this component creates). @default true
+     */
+    readonly isolationGate?: boolean;
 }
 
 /** One check of the probe script (see components/probe/probe.js). */
@@ -80,6 +87,8 @@ export interface ProbeTarget {
 export interface ProbeScriptConfig {
     readonly timeoutMs: number;
     readonly reachRetrySeconds: number;
+    /** How long a forbidden target that answers is tried again before it counts as a leak (new pods are isolated a moment late); the script's default is 30. */
+    readonly isolationSettleSeconds?: number;
     readonly mustReach: ProbeTarget[];
     readonly mustNotReach: ProbeTarget[];
 }
@@ -148,6 +157,8 @@ export class EnforcementProbe extends pulumi.ComponentResource {
     readonly jobName: pulumi.Output<string> | undefined;
     /** The stand-in TorchPod the probe must not reach. */
     readonly target: k8s.apps.v1.Deployment | undefined;
+    /** Every TorchPod's init container that waits for its pod's isolation; undefined when `isolationGate` is false. */
+    readonly isolationGate: IsolationGate | undefined;
 
     constructor(name: string, args: EnforcementProbeArgs, opts?: pulumi.ComponentResourceOptions) {
         // The rules first: a probe with bad arguments registers nothing, not even itself.
@@ -159,7 +170,43 @@ export class EnforcementProbe extends pulumi.ComponentResource {
         const nodeSelector = args.nodeSelector ?? {};
         const tolerations = args.tolerations ?? [];
 
-        if (!args.config.enabled) {
+        const script = fs.readFileSync(PROBE_SCRIPT_PATH, "utf8");
+        const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 10);
+        const placement = {
+            ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
+            ...(tolerations.length > 0 ? { tolerations: tolerations.map((t) => ({ ...t })) } : {}),
+        };
+        const gateWanted = args.isolationGate ?? true;
+
+        // The script, immutable and named by its content: the upstream dependencies (the lock-down,
+        // MLab) are attached here, and everything below consumes its name, so nothing runs before them.
+        const scriptMap =
+            args.config.enabled || gateWanted
+                ? new k8s.core.v1.ConfigMap(
+                      `${name}-script`,
+                      {
+                          metadata: {
+                              name: `enforcement-probe-script-${scriptHash}`,
+                              namespace: args.namespace,
+                              labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
+                          },
+                          immutable: true,
+                          data: { "probe.js": script },
+                      },
+                      { parent: this, dependsOn: opts?.dependsOn },
+                  )
+                : undefined;
+        this.isolationGate =
+            scriptMap && gateWanted
+                ? isolationGate({
+                      image: args.config.image,
+                      scriptConfigMapName: scriptMap.metadata.name,
+                      config: args.config,
+                      cluster: args.cluster,
+                  })
+                : undefined;
+
+        if (!args.config.enabled || !scriptMap) {
             pulumi.log.warn("the enforcement probe is disabled: nothing proves this cluster enforces the TorchPod lock-down", this);
             this.job = undefined;
             this.jobName = undefined;
@@ -167,29 +214,6 @@ export class EnforcementProbe extends pulumi.ComponentResource {
             this.registerOutputs({});
             return;
         }
-
-        const script = fs.readFileSync(PROBE_SCRIPT_PATH, "utf8");
-        const scriptHash = crypto.createHash("sha256").update(script).digest("hex").slice(0, 10);
-        const placement = {
-            ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
-            ...(tolerations.length > 0 ? { tolerations: tolerations.map((t) => ({ ...t })) } : {}),
-        };
-
-        // The script, immutable and named by its content: the upstream dependencies (the lock-down,
-        // MLab) are attached here, and everything below consumes its name, so nothing runs before them.
-        const scriptMap = new k8s.core.v1.ConfigMap(
-            `${name}-script`,
-            {
-                metadata: {
-                    name: `enforcement-probe-script-${scriptHash}`,
-                    namespace: args.namespace,
-                    labels: workloadLabels("enforcement-probe", PROBE_INSTANCE),
-                },
-                immutable: true,
-                data: { "probe.js": script },
-            },
-            { parent: this, dependsOn: opts?.dependsOn },
-        );
 
         const basePodSpec = {
             automountServiceAccountToken: false,

@@ -13,17 +13,20 @@ export interface ProbeArgsChecked {
     readonly mlab: { readonly port: number; readonly sshPort?: number };
     readonly airlock: { readonly port: number };
     readonly targetPort?: number;
+    /** The isolation gate runs the probe's image against the cluster addresses even when the probe is disabled. @default true */
+    readonly isolationGate?: boolean;
 }
 
 /**
  * Every problem of the probe's arguments: an unpinned image, a non-positive timeout, an internet
  * address that is not an address (the probe has no DNS) or not on the internet (a private or cluster
  * address proves nothing about internet egress), cluster addresses that are not addresses, ports out
- * of range. A disabled probe checks nothing (it creates nothing).
+ * of range. A disabled probe checks only what the isolation gate uses (image, timeout, cluster
+ * addresses), and nothing without the gate (then it creates nothing).
  */
 export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
     const { config, cluster } = args;
-    if (!config.enabled) return [];
+    if (!config.enabled && args.isolationGate === false) return [];
     const problems: ArgProblem[] = [];
     const pinned = checkPinnedImage(config.image);
     if (pinned)
@@ -40,6 +43,11 @@ export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
             expected: "expected a positive number of seconds",
             message: `probe.timeoutSeconds must be positive, got ${config.timeoutSeconds}`,
         });
+    for (const key of ["dnsServiceIp", "apiServerIp"] as const) {
+        const p = addressProblem(`cluster.${key}`, cluster[key]);
+        if (p) problems.push(p);
+    }
+    if (!config.enabled) return problems;
     const ip = config.internetAddress;
     const address = parseAddress(ip);
     if (!address)
@@ -62,10 +70,6 @@ export function validateProbeArgs(args: ProbeArgsChecked): ArgProblem[] {
                 expected: `expected a public IP address: ${ip} lies in ${notInternet}, and failing to reach it proves nothing about the internet`,
                 message: `probe.internetAddress ${ip} is not an internet address (it lies in ${notInternet})`,
             });
-    }
-    for (const key of ["dnsServiceIp", "apiServerIp"] as const) {
-        const p = addressProblem(`cluster.${key}`, cluster[key]);
-        if (p) problems.push(p);
     }
     for (const p of [
         portProblem("mlab.port", args.mlab.port),

@@ -11,6 +11,7 @@ import { SHM_MOUNT, DesktopComponent, homeMount, shmVolume, stableDesktopLabels 
 import { ExposureConfig, GpuConfig, GuiConfig, Resources, TorchpodMode } from "./common/settings";
 import { refuseInvalidArgs } from "./common/argProblems";
 import { validateTorchPodArgs } from "./torchpod.validate";
+import { IsolationGate } from "./isolationGate";
 
 export { validateTorchPodArgs } from "./torchpod.validate";
 
@@ -58,6 +59,11 @@ export interface TorchPodArgs {
     readonly airlockClaimName?: pulumi.Input<string>;
     /** MLab access (hostAliases and git credentials). @default none */
     readonly mlab?: TorchPodMlabAccess;
+    /**
+     * The isolation gate (EnforcementProbe.isolationGate): the pod's only init container, so the desktop
+     * starts only once NetworkPolicy isolates the pod. The platform always passes it. @default none
+     */
+    readonly isolationGate?: IsolationGate;
     /** What the Deployment waits for (the lock-down and the enforcement probe). @default none */
     readonly dependsOn?: readonly pulumi.Resource[];
     /** The browser proxy's Caddyfile ConfigMap, shared per namespace. @default one of this TorchPod's own */
@@ -171,8 +177,10 @@ export class TorchPod extends DesktopComponent {
                 shmVolume(shmSize),
                 { name: "airlock", persistentVolumeClaim: { claimName: args.airlockClaimName ?? AIRLOCK_CLAIM_NAME, readOnly: true } },
                 ...(mlab ? [{ name: "mlab-credentials", secret: { secretName: mlab.credentialsSecretName, defaultMode: 0o444 } }] : []),
+                ...(args.isolationGate ? [args.isolationGate.volume] : []),
             ],
             podSpec: {
+                ...(args.isolationGate ? { initContainers: [args.isolationGate.initContainer] } : {}),
                 ...(mlab ? { hostAliases: [{ ip: mlab.clusterIp, hostnames: [mlab.host] }] } : {}),
                 ...(gpus > 0 ? { nodeSelector: { ...gpu.nodeSelector }, tolerations: gpu.tolerations.map((t) => ({ ...t })) } : {}),
             },

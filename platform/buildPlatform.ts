@@ -199,6 +199,8 @@ export async function buildPlatform(config: StackConfig): Promise<Platform> {
                 homeStorageClass: config.storage.homeClass,
                 airlockClaimName: airlock.shareClaimName,
                 proxyConfigMap,
+                // User code (shell profiles, autostart) runs only once NetworkPolicy isolates the pod.
+                isolationGate: probe.isolationGate,
                 mlab: {
                     host: mlab.host,
                     clusterIp: mlab.clusterIp,

@@ -368,7 +368,10 @@ describe("index.ts: the dev stack", () => {
             for (const p of passwords) assert.ok(!text.includes(p), `a generated password appears in ${resource.urn}`);
             const image = /torchpod:index:(TorchPod|Airlock)\$/.test(resource.urn);
             for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
-                if (image && c.name !== "airlock-folders") {
+                // The Airlock's folder init and the TorchPods' isolation gate hold no login: no Secret at all.
+                if (["airlock-folders", "isolation-gate"].includes(c.name))
+                    assert.ok(!JSON.stringify(c.env ?? []).includes("secretKeyRef"), `${resource.urn} ${c.name} reads a Secret`);
+                else if (image) {
                     const ref = (c.env ?? []).find(
                         (e: any) => e.name === (c.name === "browser-proxy" ? "PROXY_PASSWORD_HASH" : "TORCHPOD_PASSWORD"),
                     );
@@ -376,6 +379,25 @@ describe("index.ts: the dev stack", () => {
                     assert.strictEqual(ref.value, undefined);
                 }
             }
+        }
+    });
+
+    it("gives every TorchPod the isolation gate as its only init container, running the probe's script ConfigMap", () => {
+        const script = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => /^enforcement-probe-script-/.test(c.inputs.metadata.name));
+        assert.ok(script, "the probe's script ConfigMap exists");
+        const torchpods = ofType(run, "kubernetes:apps/v1:Deployment").filter((d) => /torchpod:index:TorchPod\$/.test(d.urn));
+        assert.ok(torchpods.length >= 3);
+        for (const d of torchpods) {
+            const spec = d.inputs.spec.template.spec;
+            assert.deepStrictEqual(
+                spec.initContainers.map((c: any) => c.name),
+                ["isolation-gate"],
+                d.urn,
+            );
+            assert.strictEqual(
+                spec.volumes.find((v: any) => v.name === "isolation-gate-script").configMap.name,
+                script.inputs.metadata.name,
+            );
         }
     });
 

@@ -7,12 +7,20 @@
 //   node probe.js                 checks the targets in $PROBE_CONFIG (JSON, see below); exit 0 when
 //                                 every must-reach target answers and no must-not-reach target does,
 //                                 1 otherwise, 2 when the configuration is unusable
+//   node probe.js --gate          the isolation gate, an init container of every TorchPod: waits until
+//                                 every must-not-reach target in $PROBE_CONFIG is blocked (at most
+//                                 isolationSettleSeconds), exit 0 when they are, 1 when one still
+//                                 answers, 2 when the configuration is unusable; mustReach must be
+//                                 empty (the desktop must not wait on MLab), mustNotReach must not
 //   node probe.js --serve PORT    a TCP listener that accepts and closes connections: the stand-in
 //                                 TorchPod the probe must not reach
 //
 // $PROBE_CONFIG: {
 //   "timeoutMs": 3000,              how long one attempt may take
 //   "reachRetrySeconds": 120,       how long must-reach targets are retried (MLab may still be starting)
+//   "isolationSettleSeconds": 30,   how long a must-not-reach target that answers is tried again: a network
+//                                   plugin isolates a new pod a moment after it starts (it learns the pod's
+//                                   address first), so only a target that still answers then is a leak
 //   "mustReach":    [{ "name", "host", "port", "kind": "tcp" }],
 //   "mustNotReach": [{ "name", "host", "port", "kind": "tcp" | "dns-udp" }]
 // }
@@ -28,7 +36,7 @@ const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPo
 
 /**
  * @typedef {{ name: string; host: string; port: number; kind: "tcp" | "dns-udp" }} Target
- * @typedef {{ timeoutMs: number; reachRetrySeconds: number; mustReach: Target[]; mustNotReach: Target[] }} Config
+ * @typedef {{ timeoutMs: number; reachRetrySeconds: number; isolationSettleSeconds: number; mustReach: Target[]; mustNotReach: Target[] }} Config
  * @typedef {{ reachable: boolean; detail: string }} Outcome
  */
 
@@ -39,9 +47,10 @@ function configError(why) {
 
 /**
  * @param {unknown} raw
+ * @param {{ gate?: boolean }} [mode] gate: the isolation gate's config (no positive control, forbidden targets required)
  * @returns {Config}
  */
-function parseConfig(raw) {
+function parseConfig(raw, mode = {}) {
     if (!raw || typeof raw !== "object") throw configError("not a JSON object");
     const o = /** @type {Record<string, unknown>} */ (raw);
     /** @param {unknown} list @param {string} field @returns {Target[]} */
@@ -63,12 +72,21 @@ function parseConfig(raw) {
     };
     const timeoutMs = o.timeoutMs ?? 3000;
     const reachRetrySeconds = o.reachRetrySeconds ?? 120;
+    const isolationSettleSeconds = o.isolationSettleSeconds ?? 30;
     if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) throw configError("timeoutMs must be a positive number");
     if (typeof reachRetrySeconds !== "number" || !(reachRetrySeconds >= 0)) throw configError("reachRetrySeconds must be >= 0");
+    if (typeof isolationSettleSeconds !== "number" || !(isolationSettleSeconds >= 0))
+        throw configError("isolationSettleSeconds must be >= 0");
     const mustReach = targets(o.mustReach ?? [], "mustReach");
     const mustNotReach = targets(o.mustNotReach ?? [], "mustNotReach");
-    if (mustReach.length === 0) throw configError("mustReach is empty: without a positive control a broken network looks locked down");
-    return { timeoutMs, reachRetrySeconds, mustReach, mustNotReach };
+    if (mode.gate) {
+        // The gate only waits for isolation; MLab being down must not keep a desktop from starting.
+        if (mustReach.length > 0) throw configError("mustReach must be empty in gate mode (the gate checks only what must be blocked)");
+        if (mustNotReach.length === 0) throw configError("mustNotReach is empty: a gate without targets would pass on an open network");
+    } else if (mustReach.length === 0) {
+        throw configError("mustReach is empty: without a positive control a broken network looks locked down");
+    }
+    return { timeoutMs, reachRetrySeconds, isolationSettleSeconds, mustReach, mustNotReach };
 }
 
 /**
@@ -158,6 +176,28 @@ async function reach(t, config) {
 }
 
 /**
+ * Checks a must-not-reach target until it is blocked or the settle window closes: the network plugin
+ * isolates a new pod a moment after it starts, so an early answer alone is no leak. Never retried past the
+ * window, so a plugin that enforces nothing (flannel) still fails the probe.
+ * @param {Target} t @param {Config} config
+ * @returns {Promise<Outcome>}
+ */
+async function staysBlocked(t, config) {
+    const deadline = Date.now() + config.isolationSettleSeconds * 1000;
+    let answered = 0;
+    for (;;) {
+        const o = await check(t, config.timeoutMs);
+        if (!o.reachable)
+            return answered === 0
+                ? o
+                : { reachable: false, detail: `${o.detail}; it answered ${answered} time(s) before this pod was isolated` };
+        answered++;
+        if (Date.now() >= deadline) return o;
+        await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(50, deadline - Date.now()))));
+    }
+}
+
+/**
  * Runs every check; returns the exit code and the report lines.
  * @param {Config} config
  * @returns {Promise<{ code: number; lines: string[]; failure?: string }>}
@@ -167,7 +207,7 @@ async function run(config) {
     const lines = [];
     const [reached, leaked] = await Promise.all([
         Promise.all(config.mustReach.map((t) => reach(t, config))),
-        Promise.all(config.mustNotReach.map((t) => check(t, config.timeoutMs))),
+        Promise.all(config.mustNotReach.map((t) => staysBlocked(t, config))),
     ]);
     /** @type {string[]} */
     const problems = [];
@@ -194,6 +234,38 @@ async function run(config) {
         return { code: 0, lines };
     }
     return { code: 1, lines, failure: `enforcement probe FAILED: ${problems.join("; ")}` };
+}
+
+/**
+ * The isolation gate: every forbidden target must be blocked within isolationSettleSeconds. Run in the
+ * pod's own network namespace before the desktop starts, so user code never runs before the network
+ * plugin has isolated the pod.
+ * @param {Config} config
+ * @returns {Promise<{ code: number; lines: string[]; failure?: string }>}
+ */
+async function runGate(config) {
+    const outcomes = await Promise.all(config.mustNotReach.map((t) => staysBlocked(t, config)));
+    /** @type {string[]} */
+    const lines = [];
+    /** @type {string[]} */
+    const open = [];
+    config.mustNotReach.forEach((t, i) => {
+        const o = outcomes[i];
+        lines.push(`${o.reachable ? "OPEN" : "ok  "} must not reach ${describe(t)}: ${o.reachable ? o.detail : `blocked (${o.detail})`}`);
+        if (o.reachable) open.push(describe(t));
+    });
+    if (open.length === 0) {
+        lines.push("isolation gate passed: every forbidden target is blocked; the desktop may start");
+        return { code: 0, lines };
+    }
+    return {
+        code: 1,
+        lines,
+        failure:
+            `isolation gate FAILED: this pod still reaches ${open.join(", ")} after ${config.isolationSettleSeconds} s: ` +
+            "NetworkPolicy does not isolate it (the network plugin enforces nothing, or the lock-down NetworkPolicies are missing); " +
+            "the desktop does not start and the kubelet runs the gate again",
+    };
 }
 
 /** @param {string} message */
@@ -225,6 +297,12 @@ async function main() {
         serve(port);
         return;
     }
+    const gate = args[0] === "--gate";
+    if (args.length > 0 && !gate) {
+        console.error("usage: probe.js [--gate] | probe.js --serve PORT");
+        process.exit(2);
+    }
+    const refusal = gate ? "refusing to start the desktop" : "refusing to start TorchPods";
     /** @type {Config} */
     let config;
     try {
@@ -236,14 +314,14 @@ async function main() {
         } catch (e) {
             throw configError(`not JSON: ${/** @type {Error} */ (e).message}`);
         }
-        config = parseConfig(raw);
+        config = parseConfig(raw, { gate });
     } catch (e) {
-        const message = `${/** @type {Error} */ (e).message}; refusing to start TorchPods`;
+        const message = `${/** @type {Error} */ (e).message}; ${refusal}`;
         console.error(message);
         writeTerminationMessage(message);
         process.exit(2);
     }
-    const result = await run(config);
+    const result = gate ? await runGate(config) : await run(config);
     for (const l of result.lines) console.log(l);
     if (result.failure) {
         console.error(result.failure);
@@ -254,11 +332,11 @@ async function main() {
 
 if (require.main === module) {
     main().catch((e) => {
-        const message = `enforcement probe crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}; refusing to start TorchPods`;
+        const message = `${process.argv[2] === "--gate" ? "isolation gate" : "enforcement probe"} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}; refusing to start`;
         console.error(message);
         writeTerminationMessage(message);
         process.exit(1);
     });
 }
 
-module.exports = { parseConfig, run, NO_ENFORCEMENT };
+module.exports = { parseConfig, run, runGate, NO_ENFORCEMENT };

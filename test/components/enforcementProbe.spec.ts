@@ -221,10 +221,24 @@ describe("EnforcementProbe", () => {
         assert.ok(ofType(run, DEPLOYMENT)[0].dependencies.includes(script.urn));
     });
 
-    it("creates nothing when disabled", async () => {
+    it("creates only the isolation gate's script ConfigMap when disabled (the TorchPods' gate still runs)", async () => {
         let created: EnforcementProbe | undefined;
         const run = await runPiece(() => {
             created = new EnforcementProbe("probe", args({ config: { ...probe, enabled: false } }));
+        });
+        assert.equal(run.error, undefined);
+        assert.equal(created?.job, undefined);
+        assert.deepEqual(
+            run.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type),
+            [CONFIGMAP],
+        );
+        assert.deepEqual(created?.isolationGate?.initContainer.command, ["node", "/probe/probe.js", "--gate"]);
+    });
+
+    it("creates nothing when disabled without the isolation gate", async () => {
+        let created: EnforcementProbe | undefined;
+        const run = await runPiece(() => {
+            created = new EnforcementProbe("probe", args({ config: { ...probe, enabled: false }, isolationGate: false }));
         });
         assert.equal(run.error, undefined);
         assert.equal(created?.job, undefined);

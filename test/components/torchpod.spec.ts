@@ -3,6 +3,8 @@ import { TorchPod, TorchPodArgs } from "../../components/torchpod";
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_PART_OF } from "@torchpod/contract";
 import { k8s, ofType, podSpecs, runPiece, ProgramRun } from "../mocks";
 import { PROXY_CADDYFILE } from "../../components/desktop/browserProxy";
+import { EnforcementProbe } from "../../components/enforcementProbe";
+import { DEFAULT_CLUSTER } from "../mocks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -256,5 +258,83 @@ describe("TorchPod component", () => {
         const deployment = ofType(run, DEPLOYMENT)[0];
         const gateChild = run.resources.find((r) => r.name === "gate-child")!;
         assert.ok(deployment.dependencies.includes(gateChild.urn), "the Deployment does not wait for the gate's children");
+    });
+
+    describe("isolation gate", () => {
+        const PROBE_IMAGE = "node:20.18.1-alpine3.20";
+        const withGate = (over: Partial<TorchPodArgs> = {}) =>
+            runPiece(() => {
+                const probe = new EnforcementProbe("probe", {
+                    namespace: "torchpod",
+                    config: { enabled: true, image: PROBE_IMAGE, internetAddress: "1.1.1.1", timeoutSeconds: 3 },
+                    cluster: DEFAULT_CLUSTER,
+                    mlab: { ip: "10.96.5.5", port: 3000 },
+                    airlock: { ip: "10.96.6.6", port: 10022 },
+                });
+                new TorchPod("alice", { user: "alice", namespace: "torchpod", isolationGate: probe.isolationGate, ...over });
+            });
+
+        it("runs the gate as the pod's only init container: pinned probe image, --gate, no privilege, no capability, non-root", async () => {
+            const run = await withGate();
+            assert.strictEqual(run.error, undefined);
+            const spec = k8s(run, DEPLOYMENT, "torchpod-alice").spec.template.spec;
+            assert.strictEqual(spec.initContainers.length, 1);
+            const [gate] = spec.initContainers;
+            assert.strictEqual(gate.name, "isolation-gate");
+            assert.strictEqual(gate.image, PROBE_IMAGE);
+            assert.deepStrictEqual(gate.command, ["node", "/probe/probe.js", "--gate"]);
+            assert.deepStrictEqual(gate.securityContext, {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                runAsGroup: 1000,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.strictEqual(spec.automountServiceAccountToken, false);
+        });
+
+        it("mounts only the probe's script ConfigMap into the gate (no home, no airlock, no credentials)", async () => {
+            const run = await withGate({
+                mlab: { host: "mlab.example.internal", clusterIp: "10.96.5.5", credentialsSecretName: "mlab-alice" },
+            });
+            const spec = k8s(run, DEPLOYMENT, "torchpod-alice").spec.template.spec;
+            const [gate] = spec.initContainers;
+            assert.deepStrictEqual(gate.volumeMounts, [{ name: "isolation-gate-script", mountPath: "/probe", readOnly: true }]);
+            const script = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) =>
+                c.inputs.metadata.name.startsWith("enforcement-probe-script-"),
+            )!;
+            assert.deepStrictEqual(spec.volumes.find((v: any) => v.name === "isolation-gate-script").configMap, {
+                name: script.inputs.metadata.name,
+                defaultMode: 0o444,
+            });
+        });
+
+        it("waits for the cluster DNS (UDP and TCP) and the API server to be blocked, for at most 60 s, and needs no positive control", async () => {
+            const run = await withGate();
+            const [gate] = k8s(run, DEPLOYMENT, "torchpod-alice").spec.template.spec.initContainers;
+            const config = JSON.parse(gate.env.find((e: any) => e.name === "PROBE_CONFIG").value);
+            assert.deepStrictEqual(config, {
+                timeoutMs: 3000,
+                reachRetrySeconds: 0,
+                isolationSettleSeconds: 60,
+                mustReach: [],
+                mustNotReach: [
+                    { name: "the cluster DNS", host: DEFAULT_CLUSTER.dnsServiceIp, port: 53, kind: "dns-udp" },
+                    { name: "the cluster DNS over TCP", host: DEFAULT_CLUSTER.dnsServiceIp, port: 53, kind: "tcp" },
+                    { name: "the API server", host: DEFAULT_CLUSTER.apiServerIp, port: 443, kind: "tcp" },
+                ],
+            });
+        });
+
+        it("leaves the desktop container unchanged and the gate also holds a suspended TorchPod's template", async () => {
+            const gated = await withGate();
+            const plain = await runTorchPod();
+            assert.deepStrictEqual(container(gated, "torchpod"), container(plain, "torchpod"));
+            const suspended = await withGate({ suspended: true });
+            assert.strictEqual(k8s(suspended, DEPLOYMENT, "torchpod-alice").spec.template.spec.initContainers.length, 1);
+        });
     });
 });

@@ -79,13 +79,17 @@ describe("validateProbeArgs", () => {
         assert.match(p.expected, /lies in 203\.0\.113\.0\/24/);
     });
 
-    it("refuses host names, unpinned images and zero timeouts; a disabled probe checks nothing", () => {
+    it("refuses host names, unpinned images and zero timeouts; a disabled probe checks only what the isolation gate uses", () => {
         assert.deepStrictEqual(fields(validateProbeArgs(args({ internetAddress: "one.one.one.one", image: "node", timeoutSeconds: 0 }))), [
             "config.image",
             "config.timeoutSeconds",
             "config.internetAddress",
         ]);
         assert.deepStrictEqual(validateProbeArgs(args({ enabled: false, internetAddress: "10.0.0.1" })), []);
+        assert.deepStrictEqual(fields(validateProbeArgs(args({ enabled: false, image: "node:latest", internetAddress: "10.0.0.1" }))), [
+            "config.image",
+        ]);
+        assert.deepStrictEqual(validateProbeArgs({ ...args({ enabled: false, image: "node:latest" }), isolationGate: false }), []);
         assert.deepStrictEqual(fields(validateProbeArgs({ ...args(), mlab: { port: 80, sshPort: 0 } })), ["mlab.sshPort"]);
     });
 });

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ProbeScriptConfig, ProbeTarget, probeScriptConfig } from "../../../components/enforcementProbe";
 import { DEFAULT_CLUSTER, repoRoot } from "../../mocks";
+import { gateScriptConfig } from "../../../components/isolationGate";
 
 const SCRIPT = path.join(repoRoot, "components", "probe", "probe.js");
 const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPolicy (e.g. flannel): refusing to start TorchPods";
@@ -46,7 +47,7 @@ function runProbe(config: unknown, args: string[] = []): Promise<ProbeRun> {
 }
 
 /** Resources a test opened; closed after each test. */
-const open: { close(): void }[] = [];
+const open: { close(): void; port?: number }[] = [];
 
 async function tcpListener(port = 0): Promise<number> {
     const server = net.createServer((s) => s.end());
@@ -54,7 +55,7 @@ async function tcpListener(port = 0): Promise<number> {
         server.once("error", reject);
         server.listen(port, LOOPBACK, resolve);
     });
-    open.push({ close: () => server.close() });
+    open.push({ close: () => server.close(), port: (server.address() as net.AddressInfo).port });
     return (server.address() as net.AddressInfo).port;
 }
 
@@ -120,6 +121,7 @@ async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentD
     return {
         timeoutMs: 400,
         reachRetrySeconds: 0,
+        isolationSettleSeconds: 0,
         mustReach: await Promise.all(real.mustReach.map((t) => move(t, opts.mlabUp ?? true))),
         mustNotReach: await Promise.all(real.mustNotReach.map((t) => move(t, leak.has(t.name)))),
     };
@@ -192,6 +194,26 @@ describe("enforcement probe script (loopback targets)", function () {
         assert.match(r.stderr, /cannot reach MLab — the lock-down is too tight or MLab is down/);
         assert.ok(!r.stderr.includes(NO_ENFORCEMENT), "no leak is claimed");
         assert.match(r.termination, /cannot reach MLab/);
+    });
+
+    it("passes when a forbidden target answers only until the pod is isolated (within the settle window)", async () => {
+        // The network plugin isolates a new pod a moment after it starts: the internet answers at first.
+        const config = await loopbackConfig({ leak: ["the internet"] });
+        const internet = config.mustNotReach.find((t) => t.name === "the internet")!;
+        const listener = open.find((s) => s.port === internet.port)!;
+        setTimeout(() => listener.close(), 1200);
+        const r = await runProbe({ ...config, isolationSettleSeconds: 10 });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(
+            r.stdout,
+            /^ok {2} must not reach the internet \(127\.0\.0\.1:\d+ TCP\): blocked \(ECONNREFUSED; it answered \d+ time\(s\) before this pod was isolated\)/m,
+        );
+    });
+
+    it("fails when a forbidden target still answers when the settle window closes", async () => {
+        const r = await runProbe({ ...(await loopbackConfig({ leak: ["the internet"] })), isolationSettleSeconds: 1 });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.ok(r.stderr.includes("reached: the internet ("), r.stderr);
     });
 
     it("waits for MLab within the retry window", async () => {
@@ -328,5 +350,78 @@ describe("enforcement probe script (loopback targets)", function () {
             child.kill("SIGTERM");
             assert.equal(await exited, 0);
         }
+    });
+
+    describe("--gate (the isolation gate, a TorchPod's init container)", () => {
+        /** The component's gate targets on loopback; `answering` start as live listeners. */
+        async function gateConfig(answering: string[]): Promise<ProbeScriptConfig> {
+            const real = gateScriptConfig({ timeoutSeconds: 3 }, DEFAULT_CLUSTER);
+            const live = new Set(answering);
+            const moved = await Promise.all(
+                real.mustNotReach.map(async (t) => ({
+                    ...t,
+                    host: LOOPBACK,
+                    port:
+                        t.kind === "dns-udp"
+                            ? live.has(t.name)
+                                ? await udpSocket(true)
+                                : await closedUdpPort()
+                            : live.has(t.name)
+                              ? await tcpListener()
+                              : await closedTcpPort(),
+                })),
+            );
+            return { ...real, timeoutMs: 400, mustNotReach: moved };
+        }
+
+        it("exits 0 once the cluster DNS and the API server stop answering (the pod was isolated)", async () => {
+            const config = await gateConfig(["the cluster DNS over TCP", "the API server"]);
+            // The network plugin isolates the pod a moment after it starts.
+            setTimeout(() => open.forEach((o) => o.close()), 1200);
+            const r = await runProbe({ ...config, isolationSettleSeconds: 10 }, ["--gate"]);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            assert.match(
+                r.stdout,
+                /^ok {2} must not reach the API server \(127\.0\.0\.1:\d+ TCP\): blocked \(ECONNREFUSED; it answered \d+ time\(s\)/m,
+            );
+            assert.match(r.stdout, /isolation gate passed/);
+        });
+
+        it("exits 1 naming the target that still answers when the bound runs out (the desktop does not start)", async () => {
+            const config = await gateConfig(["the cluster DNS"]);
+            const r = await runProbe({ ...config, isolationSettleSeconds: 1 }, ["--gate"]);
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            assert.match(
+                r.stderr,
+                /isolation gate FAILED: this pod still reaches the cluster DNS \(127\.0\.0\.1:\d+ UDP, DNS query\) after 1 s/,
+            );
+            assert.ok(!r.stderr.includes("the API server ("), "only the target that answers is named");
+            assert.match(r.termination, /isolation gate FAILED/);
+        });
+
+        it("refuses a gate configuration without targets, or with a positive control (exit 2)", async () => {
+            const empty = await runProbe({ mustReach: [], mustNotReach: [] }, ["--gate"]);
+            assert.equal(empty.code, 2);
+            assert.match(
+                empty.stderr,
+                /mustNotReach is empty: a gate without targets would pass on an open network; refusing to start the desktop/,
+            );
+            const withReach = await runProbe(
+                {
+                    mustReach: [{ name: "MLab", host: LOOPBACK, port: 1, kind: "tcp" }],
+                    mustNotReach: [{ name: "x", host: LOOPBACK, port: 1, kind: "tcp" }],
+                },
+                ["--gate"],
+            );
+            assert.equal(withReach.code, 2);
+            assert.match(withReach.stderr, /mustReach must be empty in gate mode/);
+        });
+
+        it("is needed for an empty mustReach: without --gate the probe still refuses to run without a positive control", async () => {
+            const config = await gateConfig([]);
+            const r = await runProbe(config);
+            assert.equal(r.code, 2);
+            assert.match(r.stderr, /without a positive control/);
+        });
     });
 });
