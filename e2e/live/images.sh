@@ -31,7 +31,9 @@ PREFIX=docker.io/torchpod-live
 
 die() { echo "images.sh: $*" >&2; exit 1; }
 
-eval "$("$LIVE_DIR/toolchain.sh" --print-env)"
+# Paths and versions of the node's parts; an image whose binary is missing says so when it is built.
+eval "$("$LIVE_DIR/toolchain.sh" --print-env 2>/dev/null || true)"
+need() { [[ -x $1 ]] || die "$1 is missing: run e2e/live/toolchain.sh first"; }
 
 key() { printf '%s' "$*" | sha256sum | cut -c1-12; }
 # Bump BASE_RECIPE when the base layer's recipe below changes.
@@ -115,6 +117,8 @@ if ! built gitea; then
 	src=$(cd "$CACHE" && GOTOOLCHAIN=local go mod download -json "code.gitea.io/gitea@v$TORCHPOD_LIVE_GITEA_VERSION" | jq -r .Dir)
 	d=$WORK/gitea
 	mkdir -p "$d/app/gitea" "$d/usr/local/bin" "$d/etc/templates" "$d/var/lib/gitea" "$d/etc/gitea" "$d/etc"
+	need "$TORCHPOD_LIVE_GITEA"
+	need "$TORCHPOD_LIVE_ENVIRONMENT_TO_INI"
 	install -m 0755 "$TORCHPOD_LIVE_GITEA" "$d/app/gitea/gitea"
 	install -m 0755 "$TORCHPOD_LIVE_ENVIRONMENT_TO_INI" "$d/usr/local/bin/environment-to-ini"
 	install -m 0755 "$src/docker/rootless/usr/local/bin/docker-entrypoint.sh" "$src/docker/rootless/usr/local/bin/docker-setup.sh" \
@@ -138,6 +142,7 @@ fi
 if ! built caddy; then
 	d=$WORK/caddy
 	mkdir -p "$d/usr/bin" "$d/etc/caddy" "$d/config/caddy" "$d/data/caddy"
+	need "$TORCHPOD_LIVE_CADDY"
 	install -m 0755 "$TORCHPOD_LIVE_CADDY" "$d/usr/bin/caddy"
 	layer "$d" "$WORK/caddy.tar"
 	oci --name "${REF[caddy]}" --out "${ARCHIVE[caddy]}" --env XDG_CONFIG_HOME=/config --env XDG_DATA_HOME=/data \
@@ -149,6 +154,7 @@ fi
 if ! built coredns; then
 	d=$WORK/coredns
 	mkdir -p "$d"
+	need "$TORCHPOD_LIVE_COREDNS"
 	install -m 0755 "$TORCHPOD_LIVE_COREDNS" "$d/coredns"
 	layer "$d" "$WORK/coredns.tar"
 	oci --name "${REF[coredns]}" --out "${ARCHIVE[coredns]}" --entrypoint '["/coredns"]' "$WORK/coredns.tar"

@@ -8,8 +8,10 @@
 #   caddy (the program's browser proxy version)                   github.com/caddyserver/caddy/v2
 #   gitea + environment-to-ini (MLab), tags sqlite sqlite_unlock_notify, cgo   code.gitea.io/gitea
 #
-#   e2e/live/toolchain.sh              build what is missing, then print the versions
-#   e2e/live/toolchain.sh --print-env  print `export TORCHPOD_LIVE_...` lines (builds nothing; fails when a part is missing)
+#   e2e/live/toolchain.sh [PART...]    build what is missing (of PART: kube-node kube-router coredns caddy
+#                                      gitea; default all), then print the versions
+#   e2e/live/toolchain.sh --print-env  print `export TORCHPOD_LIVE_...` lines (builds nothing; exits 1 after
+#                                      printing them when a part is missing)
 #   e2e/live/toolchain.sh --versions   print the versions
 #
 # Environment: TORCHPOD_E2E_CACHE (cache root, default $HOME/.cache/torchpod-e2e),
@@ -79,7 +81,6 @@ print_env() {
 		var=$(echo "$name" | tr 'a-z-' 'A-Z_')
 		echo "export TORCHPOD_LIVE_$var=$(printf %q "$dir/$bin")"
 	done
-	((missing == 0)) || exit 1
 	cat <<EOF
 export TORCHPOD_LIVE_KUBE_VERSION=$KUBE_VERSION
 export TORCHPOD_LIVE_KUBE_ROUTER_VERSION=$KUBE_ROUTER_VERSION
@@ -87,12 +88,13 @@ export TORCHPOD_LIVE_COREDNS_VERSION=$COREDNS_VERSION
 export TORCHPOD_LIVE_CADDY_VERSION=$CADDY_VERSION
 export TORCHPOD_LIVE_GITEA_VERSION=$GITEA_VERSION
 EOF
+	((missing == 0)) || exit 1
 }
 
 case ${1:-} in
 --print-env) print_env; exit 0 ;;
 --versions) print_versions; exit 0 ;;
-"") ;;
+"" | kube-node | kube-router | coredns | caddy | gitea) ;;
 -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 *) die "unknown argument $1 (try --help)" ;;
 esac
@@ -189,11 +191,9 @@ build_gitea() {
 }
 
 total_start=$(date +%s)
-build_kube_node
-build_kube_router
-build_coredns
-build_caddy
-build_gitea
+for part in "${@:-kube-node kube-router coredns caddy gitea}"; do
+	for p in $part; do "build_${p//-/_}"; done
+done
 echo "live toolchain ready in $(($(date +%s) - total_start))s (cache: $CACHE)"
 print_versions
 exit

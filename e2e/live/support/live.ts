@@ -126,9 +126,10 @@ export function execOk(pod: any, container: string, cmd: string[], input?: strin
 }
 
 /** Runs CMD in the network namespace NS (the run's office or internet). */
-export function inNamespace(ns: string, cmd: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60000): Exec {
+export function inNamespace(ns: string, cmd: string[], extraEnv: Record<string, string> = {}, input?: string, timeoutMs = 60000): Exec {
     const r = child.spawnSync("ip", ["netns", "exec", ns, ...cmd], {
         encoding: "utf8",
+        input,
         timeout: timeoutMs,
         env: { ...process.env, ...extraEnv },
     });
@@ -260,11 +261,13 @@ export function liveEntry(extra = ""): string {
  * - the probe's internet address: the run's internet resolver 203.0.113.53 (never 1.1.1.1);
  * - requests, limits and sizes small enough for one 2-core node (the dev stack asks for 36 GiB).
  */
-export function liveStackConfig(overrides: Record<string, unknown> = {}): { yaml: string; changes: string[] } {
+export function liveStackConfig(
+    overrides: (set: Record<string, any>) => Record<string, unknown> = () => ({}),
+): { yaml: string; changes: string[] } {
     const dev = yaml.load(fs.readFileSync(path.join(PROGRAM, "Pulumi.dev.yaml"), "utf8")) as any;
     const config = dev.config as Record<string, any>;
     const small = { cpu: "50m", cpuLimit: "1", memory: "64Mi", memoryLimit: "512Mi", shm: "64Mi" };
-    const set: Record<string, unknown> = {
+    const set: Record<string, any> = {
         "torchpod:kubernetes": { kubeconfig: env("KUBECONFIG") },
         "torchpod:officeCidrs": [env("TORCHPOD_LIVE_OFFICE_CIDR")],
         "torchpod:probe": { ...(config["torchpod:probe"] ?? {}), internetAddress: "203.0.113.53", timeoutSeconds: 3 },
@@ -276,8 +279,8 @@ export function liveStackConfig(overrides: Record<string, unknown> = {}): { yaml
         "torchpod:storage": { ...config["torchpod:storage"], airlockSize: "1Gi", mlabSize: "1Gi" },
         "torchpod:airlock": { ...(config["torchpod:airlock"] ?? {}), ...small },
         "torchpod:mlab": { ...config["torchpod:mlab"], cpu: "50m", cpuLimit: "1", memory: "128Mi", memoryLimit: "1Gi" },
-        ...overrides,
     };
+    Object.assign(set, overrides(set));
     const changes: string[] = [];
     for (const [k, v] of Object.entries(set)) {
         if (JSON.stringify(config[k]) !== JSON.stringify(v)) changes.push(`${k}: ${JSON.stringify(config[k])} -> ${JSON.stringify(v)}`);
