@@ -143,14 +143,24 @@ async function tick(state) {
             const r = await api("POST", "/api/v1/persistentvolumes", {
                 apiVersion: "v1",
                 kind: "PersistentVolume",
-                metadata: { name, labels: { "torchpod.live/provisioned": "true" }, annotations: { "pv.kubernetes.io/provisioned-by": PROVISIONER } },
+                metadata: {
+                    name,
+                    labels: { "torchpod.live/provisioned": "true" },
+                    annotations: { "pv.kubernetes.io/provisioned-by": PROVISIONER },
+                },
                 spec: {
                     capacity: { storage: c.spec.resources.requests.storage },
                     accessModes: c.spec.accessModes,
                     persistentVolumeReclaimPolicy: "Retain",
                     storageClassName: STORAGE_CLASS,
                     volumeMode: c.spec.volumeMode ?? "Filesystem",
-                    claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid },
+                    claimRef: {
+                        apiVersion: "v1",
+                        kind: "PersistentVolumeClaim",
+                        namespace: c.metadata.namespace,
+                        name: c.metadata.name,
+                        uid: c.metadata.uid,
+                    },
                     hostPath: { path: dir, type: "DirectoryOrCreate" },
                 },
             });
@@ -206,7 +216,12 @@ async function bootstrap() {
         "current-context: torchpod-live",
         "",
     ].join("\n");
-    await ensure(`/api/v1/namespaces/${ns}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "coredns" }, data: { Corefile: corefile } });
+    await ensure(`/api/v1/namespaces/${ns}/configmaps`, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "coredns" },
+        data: { Corefile: corefile },
+    });
     await ensure(`/api/v1/namespaces/${ns}/secrets`, {
         apiVersion: "v1",
         kind: "Secret",

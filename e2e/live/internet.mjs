@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The live tier's "internet": runs inside the run's internet network namespace (e2e/live/node.sh), on
-// every address of it (203.0.113.10, .20, .53 and the metadata address 169.254.169.254), and records
+// every address of it (198.51.100.10, .20, .53 and the metadata address 169.254.169.254), and records
 // every request and DNS query it gets in DIR/requests.log (one JSON object a line, with the client's
 // address), so a test can show who reached it and who did not.
 //
@@ -8,7 +8,7 @@
 //     :443  https (DIR/server.crt, for github.com) serving the bare repositories under DIR/git read-only
 //           through `git http-backend` (smart HTTP): https://github.com/DeepVAC/deepvac
 //     :80   http: /datasets/sample.txt is a file to fetch; every other path answers "sink"
-//     :53   DNS over UDP and TCP: github.com -> 203.0.113.10, sink.example.test -> 203.0.113.20,
+//     :53   DNS over UDP and TCP: github.com -> 198.51.100.10, sink.example.test -> 198.51.100.20,
 //           NXDOMAIN for every other name (it forwards nothing)
 //   It writes DIR/ready once listening.
 import { spawn } from "node:child_process";
@@ -24,7 +24,7 @@ const { values } = parseArgs({ options: { dir: { type: "string" } } });
 const dir = values.dir;
 const LOG = join(dir, "requests.log");
 export const SAMPLE = "torchpod live tier: a dataset fetched from the internet\n";
-const NAMES = { "github.com": "203.0.113.10", "sink.example.test": "203.0.113.20" };
+const NAMES = { "github.com": "198.51.100.10", "sink.example.test": "198.51.100.20" };
 
 function record(entry) {
     appendFileSync(LOG, JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
@@ -83,7 +83,14 @@ const httpsServer = https.createServer(
     },
 );
 const httpServer = http.createServer((req, res) => {
-    record({ proto: "http", local: local(req.socket), remote: remote(req.socket), method: req.method, url: req.url, host: req.headers.host });
+    record({
+        proto: "http",
+        local: local(req.socket),
+        remote: remote(req.socket),
+        method: req.method,
+        url: req.url,
+        host: req.headers.host,
+    });
     req.resume();
     if (req.url === "/datasets/sample.txt") return void res.end(SAMPLE);
     res.end(local(req.socket) === "169.254.169.254" ? "metadata stand-in\n" : "sink\n");
@@ -104,7 +111,9 @@ function dnsAnswer(query) {
     const ip = qtype === 1 ? NAMES[qname] : undefined;
     const known = qname in NAMES;
     const header = Buffer.from([query[0], query[1], 0x81, known ? 0x80 : 0x83, 0, 1, 0, ip ? 1 : 0, 0, 0, 0, 0]);
-    const answer = ip ? Buffer.concat([Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4]), Buffer.from(ip.split(".").map(Number))]) : Buffer.alloc(0);
+    const answer = ip
+        ? Buffer.concat([Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4]), Buffer.from(ip.split(".").map(Number))])
+        : Buffer.alloc(0);
     return { qname, response: Buffer.concat([header, question, answer]) };
 }
 

@@ -16,12 +16,14 @@
 #   advertise an extended resource), load balancer addresses for LoadBalancer Services, and a
 #   hostPath provisioner for the default StorageClass.
 #
-# The outside world lives in two network namespaces the run creates: "internet" (203.0.113.0/24 and
+# The outside world lives in two network namespaces the run creates: "internet" (198.51.100.0/26 and
 # the metadata address 169.254.169.254: an https git server, an HTTP sink recording every request, a
-# DNS resolver; e2e/live/internet.mjs) and "office" (198.51.100.10, in the stack's office CIDR
-# 198.51.100.0/25). Load balancer addresses come from 198.51.100.128/25. A fence (iptables raw table)
-# drops anything from pods or those namespaces bound anywhere else, so nothing outside this machine is
-# ever contacted, whatever a pod tries.
+# DNS resolver; e2e/live/internet.mjs) and "office" (198.51.100.70, in the stack's office CIDR
+# 198.51.100.64/26). Load balancer addresses come from 198.51.100.128/25. All from 198.51.100.0/24
+# (TEST-NET-2): on these machines 192.0.2.0/24 is the host's own network and 203.0.113.80 is the
+# package proxy, so neither is ever routed into the run. A fence (iptables raw table) drops anything
+# from pods or those namespaces bound anywhere else, so nothing outside this machine is ever
+# contacted, whatever a pod tries.
 #
 # Only one live node may run at a time on a machine (its links, namespaces and iptables chains have
 # fixed names): the node's dummy link is the lock. Every listener of the control plane is on a port the kernel
@@ -44,15 +46,15 @@ INET_NS=tpl-internet
 INET_HOST_IF=tpl-inet-h
 INET_LINK_HOST=10.201.0.1
 INET_LINK_NS=10.201.0.2
-INET_CIDR=203.0.113.0/24
-INET_ADDRS="203.0.113.10 203.0.113.20 203.0.113.53"
+INET_CIDR=198.51.100.0/26
+INET_ADDRS="198.51.100.10 198.51.100.20 198.51.100.53"
 METADATA_IP=169.254.169.254
 OFFICE_NS=tpl-office
 OFFICE_HOST_IF=tpl-office-h
 OFFICE_LINK_HOST=10.202.0.1
 OFFICE_LINK_NS=10.202.0.2
-OFFICE_IP=198.51.100.10
-OFFICE_CIDR=198.51.100.0/25
+OFFICE_IP=198.51.100.70
+OFFICE_CIDR=198.51.100.64/26
 LB_CIDR=198.51.100.128/25
 FENCE=TORCHPOD-LIVE-FENCE
 PACKAGES=(containerd runc containernetworking-plugins iptables ipset conntrack iproute2 debootstrap openssl sshpass openssh-client git curl jq gcc libc6-dev)
@@ -137,17 +139,19 @@ cmd_start() {
 
 	# --- kernel and host network -------------------------------------------------------------------
 	modprobe br_netfilter 2>/dev/null || true
-	modprobe overlay 2>/dev/null || true
+	[[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] || die "br_netfilter is missing: bridged pod traffic would bypass iptables"
 	: >"$DIR/sysctl.restore"
 	sysctl_set net.ipv4.ip_forward 1
 	sysctl_set net.bridge.bridge-nf-call-iptables 1
 	sysctl_set net.ipv4.conf.all.rp_filter 0
 	sysctl_set net.ipv4.conf.default.rp_filter 0
 	# The node's own link is the machine-wide lock: one live node at a time (its names are fixed).
-	ip link add "$NODE_IF" type dummy 2>/dev/null ||
+	# (A veth pair: these kernels have no dummy links.)
+	ip link add "$NODE_IF" type veth peer name "$NODE_IF-p" 2>/dev/null ||
 		die "another live node runs on this machine (link $NODE_IF exists; e2e/live/node.sh stop DIR stops it)"
 	touch "$DIR/owns-node"
 	ip addr add "$NODE_IP/32" dev "$NODE_IF"
+	ip link set "$NODE_IF-p" up
 	ip link set "$NODE_IF" up
 	# Addresses of the load balancers that nobody holds go nowhere (never out through the default route).
 	ip route add blackhole "$LB_CIDR"
@@ -155,7 +159,7 @@ cmd_start() {
 	# The fence, before any pod or namespace exists.
 	iptables -t raw -N "$FENCE"
 	local dst
-	for dst in "$POD_CIDR" "$SERVICE_CIDR" "$INET_CIDR" "$METADATA_IP/32" 198.51.100.0/24 "$NODE_IP/32" 10.201.0.0/30 10.202.0.0/30; do
+	for dst in "$POD_CIDR" "$SERVICE_CIDR" "$INET_CIDR" "$OFFICE_CIDR" "$LB_CIDR" "$METADATA_IP/32" "$NODE_IP/32" 10.201.0.0/30 10.202.0.0/30; do
 		iptables -t raw -A "$FENCE" -d "$dst" -j RETURN
 	done
 	iptables -t raw -A "$FENCE" -m addrtype --dst-type LOCAL -j RETURN
@@ -194,7 +198,7 @@ cmd_start() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=torchpod live tier test CA" \
 		-keyout "$W/ca.key" -out "$W/ca.crt" 2>/dev/null
 	openssl req -newkey rsa:2048 -nodes -subj "/CN=github.com" -keyout "$W/server.key" -out "$W/server.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:github.com,IP:203.0.113.10\n' >"$W/san.ext"
+	printf 'subjectAltName=DNS:github.com,IP:198.51.100.10\n' >"$W/san.ext"
 	openssl x509 -req -in "$W/server.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial -days 2 \
 		-extfile "$W/san.ext" -out "$W/server.crt" 2>/dev/null
 	"$LIVE_DIR/upstream-repo.sh" "$W/git/DeepVAC/deepvac.git" >"$DIR/logs/upstream-repo.log" 2>&1
@@ -312,7 +316,7 @@ EOF
 	done < <("$LIVE_DIR/images.sh" --list)
 
 	# --- kubelet --------------------------------------------------------------------------------------------------
-	printf 'nameserver 203.0.113.53\n' >"$DIR/resolv.conf"
+	printf 'nameserver 198.51.100.53\n' >"$DIR/resolv.conf"
 	mkdir -p "$DIR/kubelet"
 	cat >"$DIR/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -342,6 +346,7 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 localStorageCapacityIsolation: false
+podLogsDir: $DIR/pod-logs
 EOF
 	start_bg kubelet "$TORCHPOD_LIVE_KUBELET" --config="$DIR/kubelet/config.yaml" --kubeconfig="$KC" \
 		--root-dir="$DIR/kubelet/root" --cert-dir="$DIR/kubelet/pki" --node-ip="$NODE_IP" --hostname-override="$NODE_NAME" \
@@ -376,7 +381,7 @@ EOF
 	start_bg agent node "$LIVE_DIR/agent.mjs" --kubeconfig "$KC" --node "$NODE_NAME" --volumes "$DIR/volumes" \
 		--lb-cidr "$LB_CIDR" --gpus "${TORCHPOD_LIVE_GPUS:-4}"
 	node "$LIVE_DIR/agent.mjs" --kubeconfig "$KC" --bootstrap --coredns-image "${IMG[coredns]}" --dns-ip "$DNS_IP" \
-		--upstream-dns 203.0.113.53 >"$DIR/logs/bootstrap.log" 2>&1 || die "bootstrap failed: $(tail -5 "$DIR/logs/bootstrap.log")"
+		--upstream-dns 198.51.100.53 >"$DIR/logs/bootstrap.log" 2>&1 || die "bootstrap failed: $(tail -5 "$DIR/logs/bootstrap.log")"
 	wait_for "the node's Ready condition, GPUs and CoreDNS" "$READY_TIMEOUT" node "$LIVE_DIR/agent.mjs" --kubeconfig "$KC" --node "$NODE_NAME" --check-ready
 	fail=0
 	trap - EXIT
@@ -403,6 +408,8 @@ cmd_stop() {
 	DIR=$(cd "$DIR" && pwd)
 	local sock=$DIR/containerd/containerd.sock p pid
 	if [[ ! -f $DIR/owns-node ]]; then rm -rf "$DIR"; return 0; fi
+	# Best effort from here on: every step runs even when an earlier one finds nothing to remove.
+	set +e +o pipefail
 	# Controllers first, so nothing recreates what is being removed; kubelet before containerd.
 	for p in agent kube-router kube-proxy kube-scheduler kube-controller-manager kubelet; do stop_pid "$DIR/pids/$p.pid" "$p"; done
 	# The pods' containers: kill every task of this containerd, then its shims (by pid: only the
@@ -452,6 +459,8 @@ cmd_stop() {
 	for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
 		[[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 	done
+	# The kubelet links every container's log into /var/log/containers (a fixed path): remove this run's links.
+	find /var/log/containers -maxdepth 1 -lname "$DIR/*" -delete 2>/dev/null
 	if [[ -f $DIR/sysctl.restore ]]; then
 		while read -r k v; do sysctl -qw "$k=$v" 2>/dev/null || true; done <"$DIR/sysctl.restore"
 	fi

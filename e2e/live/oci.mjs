@@ -70,7 +70,11 @@ try {
     const manifest = {
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${sha256(configText)}`, size: Buffer.byteLength(configText) },
+        config: {
+            mediaType: "application/vnd.oci.image.config.v1+json",
+            digest: `sha256:${sha256(configText)}`,
+            size: Buffer.byteLength(configText),
+        },
         layers,
     };
     const manifestText = JSON.stringify(manifest);

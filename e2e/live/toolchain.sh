@@ -18,7 +18,8 @@
 # TORCHPOD_E2E_KUBE_VERSION (default 1.35.4, as e2e/toolchain.sh), TORCHPOD_LIVE_KUBE_ROUTER_VERSION
 # (default 2.1.0: the only version the Go module proxy here serves), TORCHPOD_LIVE_COREDNS_VERSION
 # (default 1.15.0), TORCHPOD_LIVE_GITEA_VERSION (default 1.22.6: the program's pinned Gitea),
-# TORCHPOD_LIVE_CADDY_VERSION (default 2.8.4: the program's pinned proxy image).
+# TORCHPOD_LIVE_CADDY_VERSION (default 2.8.4: the program's pinned proxy image), TORCHPOD_LIVE_GITEA_GO (the
+# Go release Gitea is built with, default go1.23.12; see build_gitea).
 # Wrapper modules: e2e/toolchain/{kube-node,kube-router,coredns,caddy,gitea}/go.mod.in.
 set -euo pipefail
 {
@@ -31,6 +32,7 @@ KUBE_ROUTER_VERSION=${TORCHPOD_LIVE_KUBE_ROUTER_VERSION:-2.1.0}
 COREDNS_VERSION=${TORCHPOD_LIVE_COREDNS_VERSION:-1.15.0}
 GITEA_VERSION=${TORCHPOD_LIVE_GITEA_VERSION:-1.22.6}
 CADDY_VERSION=${TORCHPOD_LIVE_CADDY_VERSION:-2.8.4}
+GITEA_GO=${TORCHPOD_LIVE_GITEA_GO:-go1.23.12}
 
 export GOTOOLCHAIN=local
 export GOFLAGS=-buildvcs=false
@@ -110,13 +112,14 @@ prepare_work() { # name version sed-expressions...
 	rm -rf "$WORK"
 	mkdir -p "$WORK"
 	sed "$@" "$WRAPPERS/$name/go.mod.in" >"$WORK/go.mod"
+	find "$WRAPPERS/$name" -maxdepth 1 -name '*.go' -exec cp {} "$WORK/" \;
 }
 
 mod_file() { # module@version: the path of its go.mod in the module cache
 	(cd "$WORK" && go mod download -json "$1" | jq -r .GoMod)
 }
 
-build() { # wrapper version bin_dir "binary package ldflags"... (env: BUILD_TAGS, CGO)
+build() { # wrapper version bin_dir "binary package ldflags"... (env: BUILD_TAGS, CGO, GOTOOLCHAIN)
 	local wrapper=$1 version=$2 bin_dir=$3 spec binary pkg ldflags start
 	shift 3
 	start=$(date +%s)
@@ -130,7 +133,7 @@ build() { # wrapper version bin_dir "binary package ldflags"... (env: BUILD_TAGS
 		wrapper_hash "$wrapper" >"$bin_dir/.$binary.stamp"
 		echo "built $binary $version ($bin_dir/$binary)"
 	done
-	echo "built $wrapper $version in $(($(date +%s) - start))s"
+	echo "built $wrapper $version ($(cd "$WORK" && go version)) in $(($(date +%s) - start))s"
 	echo "$(date -u +%FT%TZ) $wrapper $version $(($(date +%s) - start))s" >>"$TIMINGS"
 }
 
@@ -185,7 +188,11 @@ build_gitea() {
 	prepare_work gitea "$GITEA_VERSION" -e "s/@GITEA_VERSION@/$GITEA_VERSION/g"
 	# Gitea's own replace and exclude directives apply only in its own module: repeat them.
 	grep -E '^(replace|exclude) ' "$(mod_file "code.gitea.io/gitea@v$GITEA_VERSION")" >>"$WORK/go.mod"
-	CGO=1 BUILD_TAGS="sqlite sqlite_unlock_notify" build gitea "$GITEA_VERSION" "$GITEA_BIN_DIR" \
+	# Gitea 1.22 reads the runtime's goroutine labels through go:linkname (modules/log/groutinelabel.go)
+	# as a map; Go 1.24 changed their layout, so built with a newer Go it dies at start ("fatal error:
+	# concurrent map read and map write"). It is built with the Go release its own CI used, fetched by
+	# the go command as a module (golang.org/toolchain) through the module proxy.
+	GOTOOLCHAIN=$GITEA_GO CGO=1 BUILD_TAGS="sqlite sqlite_unlock_notify" build gitea "$GITEA_VERSION" "$GITEA_BIN_DIR" \
 		"gitea code.gitea.io/gitea -X=main.Version=$GITEA_VERSION -X=main.Tags=sqlite,sqlite_unlock_notify" \
 		"environment-to-ini code.gitea.io/gitea/contrib/environment-to-ini"
 }

@@ -4,6 +4,7 @@
 // The tests share one stack and run in order; the fail-closed scenario stops the NetworkPolicy controller, so it
 // runs last.
 import * as assert from "assert";
+import * as childProcess from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -29,7 +30,7 @@ import {
 
 const STACK = "dev";
 const NODE_IP = () => env("TORCHPOD_LIVE_NODE_IP");
-const INTERNET = { git: "203.0.113.10", sink: "203.0.113.20", resolver: "203.0.113.53", metadata: "169.254.169.254" };
+const INTERNET = { git: "198.51.100.10", sink: "198.51.100.20", resolver: "198.51.100.53", metadata: "169.254.169.254" };
 const SAMPLE = "torchpod live tier: a dataset fetched from the internet\n";
 const sel = (component: string, instance?: string) =>
     `app.kubernetes.io/component=${component}${instance ? `,app.kubernetes.io/instance=${instance}` : ""}`;
@@ -87,7 +88,11 @@ describe("the platform running for real on one node", function () {
         assert.strictEqual(probe.status.succeeded, 1, `probe Job status ${JSON.stringify(probe.status)}`);
         const done = Date.parse(probe.status.completionTime);
         const torchpods = (await pods(ns.torchpods, `${sel("torchpod")},!torchpod.dev/probe`)).filter(Boolean);
-        assert.deepStrictEqual(torchpods.map((p: any) => p.metadata.labels["app.kubernetes.io/instance"]).sort(), ["alice", "bob", "carol"]);
+        assert.deepStrictEqual(torchpods.map((p: any) => p.metadata.labels["app.kubernetes.io/instance"]).sort(), [
+            "alice",
+            "bob",
+            "carol",
+        ]);
         for (const p of torchpods)
             assert.ok(
                 Date.parse(p.metadata.creationTimestamp) >= done,
@@ -117,9 +122,15 @@ describe("the platform running for real on one node", function () {
         const importer = await identityPod(ml, "mlab-importer", "importer");
         const mlabSvc = await clusterIp(ml, "mlab");
         const apiPort = Number(new URL(/server: (\S+)/.exec(fs.readFileSync(env("KUBECONFIG"), "utf8"))![1]).port);
-        const kubeletPort = Number(/^port: (\d+)/m.exec(fs.readFileSync(path.join(env("TORCHPOD_LIVE_DIR"), "kubelet", "config.yaml"), "utf8"))![1]);
+        const kubeletPort = Number(
+            /^port: (\d+)/m.exec(fs.readFileSync(path.join(env("TORCHPOD_LIVE_DIR"), "kubelet", "config.yaml"), "utf8"))![1],
+        );
         const ip = (p: any) => p.status.podIP as string;
-        const svc = { alice: await clusterIp(tp, "torchpod-alice"), bob: await clusterIp(tp, "torchpod-bob"), airlock: await clusterIp(tp, "airlock") };
+        const svc = {
+            alice: await clusterIp(tp, "torchpod-alice"),
+            bob: await clusterIp(tp, "torchpod-bob"),
+            airlock: await clusterIp(tp, "airlock"),
+        };
         const lbs = { alice: await lb(tp, "torchpod-alice"), airlock: await lb(tp, "airlock"), mlab: await lb(ml, "mlab") };
 
         type Check = { what: string; target: Target; expect: boolean };
@@ -141,7 +152,11 @@ describe("the platform running for real on one node", function () {
                 name: "TorchPod",
                 from: (x) => tryFromPod(alice, "torchpod", x),
                 cells: {
-                    TorchPod: [no("bob's pod rdp", t(ip(bob), 3389)), no("bob's pod browser", t(ip(bob), 7031)), no("bob's Service rdp", t(svc.bob, 3389))],
+                    TorchPod: [
+                        no("bob's pod rdp", t(ip(bob), 3389)),
+                        no("bob's pod browser", t(ip(bob), 7031)),
+                        no("bob's Service rdp", t(svc.bob, 3389)),
+                    ],
                     Airlock: [...noAirlock, no("Airlock pod rdp", t(ip(airlock), 3389))],
                     MLab: [
                         yes("MLab Service http", t(mlabSvc, 80)),
@@ -166,7 +181,10 @@ describe("the platform running for real on one node", function () {
                     TorchPod: [...noTorchpod, no("alice's load balancer rdp", t(lbs.alice, 3389))],
                     Airlock: undefined,
                     MLab: [no("MLab Service http", t(mlabSvc, 80)), no("Gitea pod http", t(ip(gitea), 3000))],
-                    DNS: [yes("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")), yes("cluster DNS (TCP)", t("10.96.0.10", 53, "dns-tcp"))],
+                    DNS: [
+                        yes("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")),
+                        yes("cluster DNS (TCP)", t("10.96.0.10", 53, "dns-tcp")),
+                    ],
                     API: apiNodeMetadata,
                     internet: [
                         yes("internet https", t(INTERNET.git, 443)),
@@ -184,7 +202,10 @@ describe("the platform running for real on one node", function () {
                     TorchPod: noTorchpod,
                     Airlock: noAirlock,
                     MLab: undefined,
-                    DNS: [no("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")), no("outside resolver", t(INTERNET.resolver, 53, "dns-udp"))],
+                    DNS: [
+                        no("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")),
+                        no("outside resolver", t(INTERNET.resolver, 53, "dns-udp")),
+                    ],
                     API: apiNodeMetadata,
                     internet: noInternet,
                 },
@@ -212,7 +233,11 @@ describe("the platform running for real on one node", function () {
                 cells: {
                     TorchPod: noTorchpod,
                     Airlock: noAirlock,
-                    MLab: [yes("MLab Service http", t(mlabSvc, 80)), no("MLab Service ssh", t(mlabSvc, 22)), no("Gitea pod ssh", t(ip(gitea), 2222))],
+                    MLab: [
+                        yes("MLab Service http", t(mlabSvc, 80)),
+                        no("MLab Service ssh", t(mlabSvc, 22)),
+                        no("Gitea pod ssh", t(ip(gitea), 2222)),
+                    ],
                     DNS: [
                         yes("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")),
                         yes("cluster DNS (TCP)", t("10.96.0.10", 53, "dns-tcp")),
@@ -231,7 +256,10 @@ describe("the platform running for real on one node", function () {
                 name: "office networks (`torchpod:officeCidrs`)",
                 from: (x) => tryFromOffice(x),
                 cells: {
-                    TorchPod: [yes("alice's load balancer rdp", t(lbs.alice, 3389)), yes("alice's load balancer browser", t(lbs.alice, 7031))],
+                    TorchPod: [
+                        yes("alice's load balancer rdp", t(lbs.alice, 3389)),
+                        yes("alice's load balancer browser", t(lbs.alice, 7031)),
+                    ],
                     Airlock: [
                         yes("Airlock load balancer sftp", t(lbs.airlock, 10022)),
                         yes("Airlock load balancer rdp", t(lbs.airlock, 3389)),
@@ -281,7 +309,7 @@ describe("the platform running for real on one node", function () {
         console.log("      the traffic table as observed:");
         console.log(`        ${readme.header}`);
         console.log(`        ${readme.separator}`);
-        for (const r of observed) console.log(`        | ${r.join(" | ")} |`.replace(/\|  \|/g, "| |"));
+        for (const r of observed) console.log(`        | ${r.join(" | ")} |`.replace(/\| {2}\|/g, "| |"));
         assert.deepStrictEqual(mismatches, []);
         assert.deepStrictEqual(observed, readme.rows);
     });
@@ -312,7 +340,9 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         assert.ok(opened);
         const seen = internetLog().filter((e) => e.remote === alice.status.podIP && e.proto === "http");
         assert.ok(seen.length > 0, "the internet sink did not record alice's request");
-        console.log(`      with the hole, alice reached ${INTERNET.sink}:80 (the sink recorded ${seen.length} request(s) from ${alice.status.podIP})`);
+        console.log(
+            `      with the hole, alice reached ${INTERNET.sink}:80 (the sink recorded ${seen.length} request(s) from ${alice.status.podIP})`,
+        );
         pulumiOk(escape, ["destroy", "--yes", "--skip-preview"]);
         await waitFor("the hole closing again", 60, async () => (tryFromPod(alice, "torchpod", target)[0].reachable ? undefined : true));
     });
@@ -325,8 +355,18 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             inNamespace(env("TORCHPOD_LIVE_OFFICE_NS"), args, { GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", HOME: root, ...extra });
         const gitea = (method: string, p: string, body?: unknown, auth = admin) => {
             const r = office([
-                "curl", "-sS", "-u", auth, "-X", method, "-H", "Content-Type: application/json",
-                ...(body ? ["-d", JSON.stringify(body)] : []), "-w", "\n%{http_code}", `http://${mlabLb}/api/v1${p}`,
+                "curl",
+                "-sS",
+                "-u",
+                auth,
+                "-X",
+                method,
+                "-H",
+                "Content-Type: application/json",
+                ...(body ? ["-d", JSON.stringify(body)] : []),
+                "-w",
+                "\n%{http_code}",
+                `http://${mlabLb}/api/v1${p}`,
             ]);
             const lines = r.stdout.trimEnd().split("\n");
             const code = Number(lines.pop());
@@ -343,9 +383,14 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const repo = gitea("GET", "/repos/deepvac/deepvac");
         assert.strictEqual(repo.code, 200, `no deepvac/deepvac: ${JSON.stringify(repo.json)}`);
         // The importer's work: the upstream's branches and tag.
-        const branches = gitea("GET", "/repos/deepvac/deepvac/branches").json.map((b: any) => b.name).sort();
+        const branches = gitea("GET", "/repos/deepvac/deepvac/branches")
+            .json.map((b: any) => b.name)
+            .sort();
         assert.deepStrictEqual(branches, ["develop", "main"]);
-        assert.deepStrictEqual(gitea("GET", "/repos/deepvac/deepvac/tags").json.map((x: any) => x.name), ["v0.1.0"]);
+        assert.deepStrictEqual(
+            gitea("GET", "/repos/deepvac/deepvac/tags").json.map((x: any) => x.name),
+            ["v0.1.0"],
+        );
 
         // alice clones with no password typed (the mounted credential), commits and pushes a branch.
         const alice = await runningPod(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`);
@@ -363,20 +408,41 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             "git push -q origin alice/live-feature",
             "echo pushed",
         ].join("\n");
-        const pushed = execIn(alice, "torchpod", ["runuser", "-u", "alice", "--", "env", "HOME=/home/alice", "GIT_TERMINAL_PROMPT=0", "sh", "-c", script]);
+        const pushed = execIn(alice, "torchpod", [
+            "runuser",
+            "-u",
+            "alice",
+            "--",
+            "env",
+            "HOME=/home/alice",
+            "GIT_TERMINAL_PROMPT=0",
+            "sh",
+            "-c",
+            script,
+        ]);
         assert.strictEqual(pushed.code, 0, `clone/push in alice's TorchPod failed:\n${pushed.stdout}\n${pushed.stderr}`);
 
         // From the office: fetch that branch with alice's MLab password.
         const clone = path.join(root, "office-clone");
         const pw = encodeURIComponent(outputs.mlabPasswords.alice);
-        const fetched = office(["git", "clone", "-q", "--branch", "alice/live-feature", `http://alice:${pw}@${mlabLb}/deepvac/deepvac`, clone]);
+        const fetched = office([
+            "git",
+            "clone",
+            "-q",
+            "--branch",
+            "alice/live-feature",
+            `http://alice:${pw}@${mlabLb}/deepvac/deepvac`,
+            clone,
+        ]);
         assert.strictEqual(fetched.code, 0, `office fetch failed: ${fetched.stderr.replace(pw, "***")}`);
         assert.strictEqual(fs.readFileSync(path.join(clone, "FEATURE"), "utf8").trim(), marker);
 
         // The importer's credential opens nothing else: another repository refuses it.
         const other = gitea("POST", "/orgs/deepvac/repos", { name: `other-${marker}`, private: true });
         assert.strictEqual(other.code, 201, `creating another repository: ${JSON.stringify(other.json)}`);
-        const secrets = (await apiOk("GET", `/api/v1/namespaces/${ns.mlab}/secrets`)).items.filter((s: any) => /-import-/.test(s.metadata.name));
+        const secrets = (await apiOk("GET", `/api/v1/namespaces/${ns.mlab}/secrets`)).items.filter((s: any) =>
+            /-import-/.test(s.metadata.name),
+        );
         assert.ok(secrets.length > 0, "no import credential Secret");
         for (const s of secrets) {
             const user = Buffer.from(s.data.username, "base64").toString();
@@ -390,7 +456,11 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         }
 
         // Migrations are refused.
-        const migrate = gitea("POST", "/repos/migrate", { clone_addr: "https://github.com/DeepVAC/deepvac", repo_name: `migrated-${marker}`, repo_owner: "deepvac" });
+        const migrate = gitea("POST", "/repos/migrate", {
+            clone_addr: "https://github.com/DeepVAC/deepvac",
+            repo_name: `migrated-${marker}`,
+            repo_owner: "deepvac",
+        });
         assert.ok(migrate.code >= 400, `a migration was accepted: HTTP ${migrate.code}`);
         console.log(`      migration refused: HTTP ${migrate.code} ${JSON.stringify(migrate.json).slice(0, 200)}`);
 
@@ -403,7 +473,13 @@ new k8s.networking.v1.NetworkPolicy("escape", {
     it("4. Airlock: a file fetched from the internet lands in the share; a TorchPod reads it and cannot write; sftp from the office with the password, and not without", async function () {
         assert.ok(ns, "needs scenario 1");
         const airlock = await runningPod(ns.torchpods, sel("airlock"));
-        execOk(airlock, "airlock", ["curl", "-fsS", "-o", "/opt/public/airlock/pip/sample.txt", `http://${INTERNET.sink}/datasets/sample.txt`]);
+        execOk(airlock, "airlock", [
+            "curl",
+            "-fsS",
+            "-o",
+            "/opt/public/airlock/pip/sample.txt",
+            `http://${INTERNET.sink}/datasets/sample.txt`,
+        ]);
         const alice = await runningPod(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`);
         assert.strictEqual(execOk(alice, "torchpod", ["cat", "/opt/public/airlock/pip/sample.txt"]), SAMPLE);
         const write = execIn(alice, "torchpod", ["sh", "-c", "echo x > /opt/public/airlock/pip/from-torchpod"]);
@@ -417,8 +493,20 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const sftp = (password: string, batch: string) =>
             inNamespace(
                 env("TORCHPOD_LIVE_OFFICE_NS"),
-                ["sshpass", "-e", "sftp", "-oBatchMode=no", "-oStrictHostKeyChecking=no", "-oUserKnownHostsFile=/dev/null", "-oConnectTimeout=5",
-                    "-P", "10022", "-b", "-", `${user}@${lbIp}`],
+                [
+                    "sshpass",
+                    "-e",
+                    "sftp",
+                    "-oBatchMode=no",
+                    "-oStrictHostKeyChecking=no",
+                    "-oUserKnownHostsFile=/dev/null",
+                    "-oConnectTimeout=5",
+                    "-P",
+                    "10022",
+                    "-b",
+                    "-",
+                    `${user}@${lbIp}`,
+                ],
                 { SSHPASS: password },
                 batch,
             );
@@ -433,7 +521,8 @@ new k8s.networking.v1.NetworkPolicy("escape", {
     it("5. browser desktop: Caddy answers 401 without credentials and passes with them", async function () {
         assert.ok(ns, "needs scenario 1");
         const lbIp = await lb(ns.torchpods, "torchpod-alice");
-        const curl = (...args: string[]) => inNamespace(env("TORCHPOD_LIVE_OFFICE_NS"), ["curl", "-sS", "-m", "10", "-w", "\n%{http_code}", ...args]);
+        const curl = (...args: string[]) =>
+            inNamespace(env("TORCHPOD_LIVE_OFFICE_NS"), ["curl", "-sS", "-m", "10", "-w", "\n%{http_code}", ...args]);
         const anon = curl(`http://${lbIp}:7031/`);
         assert.match(anon.stdout, /\n401$/, `without credentials: ${anon.stdout}`);
         const wrong = curl("-u", "alice:wrong", `http://${lbIp}:7031/`);
@@ -460,8 +549,14 @@ new k8s.networking.v1.NetworkPolicy("escape", {
 
         pulumiOk(dir, ["config", "rm", "--path", `torchpod:users[${aliceIndex()}]`]);
         pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
-        const gone = (await pods(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`)).filter((p: any) => !p.metadata.deletionTimestamp);
-        assert.deepStrictEqual(gone.map((p: any) => p.metadata.name), [], "alice's pod is still there after her removal");
+        const gone = (await pods(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`)).filter(
+            (p: any) => !p.metadata.deletionTimestamp,
+        );
+        assert.deepStrictEqual(
+            gone.map((p: any) => p.metadata.name),
+            [],
+            "alice's pod is still there after her removal",
+        );
         assert.strictEqual((await api("GET", `/api/v1/namespaces/${ns.torchpods}/persistentvolumeclaims/home-alice`)).status, 200);
 
         const users = JSON.parse((JSON.parse(pulumiOk(dir, ["config", "get", "torchpod:users", "--json"])) as any).value);
@@ -491,7 +586,7 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             }
         });
         fs.rmSync(pidFile);
-        const cleanup = require("child_process").spawnSync(env("TORCHPOD_LIVE_KUBE_ROUTER"), ["--cleanup-config"], { encoding: "utf8" });
+        const cleanup = childProcess.spawnSync(env("TORCHPOD_LIVE_KUBE_ROUTER"), ["--cleanup-config"], { encoding: "utf8" });
         console.log(`      kube-router stopped (pid ${pid}); --cleanup-config exited ${cleanup.status}`);
 
         const fresh = makeProject(root, "failclosed", liveEntry());
@@ -507,7 +602,9 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const r = pulumi(fresh, ["up", "--yes", "--skip-preview"]);
         const all = r.stdout + r.stderr;
         assert.notStrictEqual(r.code, 0, `pulumi up succeeded without NetworkPolicy enforcement:\n${all.slice(-3000)}`);
-        const probeJobs = (await apiOk("GET", "/apis/batch/v1/namespaces/torchpod-fc/jobs")).items.filter((j: any) => j.metadata.name.startsWith("enforcement-probe-"));
+        const probeJobs = (await apiOk("GET", "/apis/batch/v1/namespaces/torchpod-fc/jobs")).items.filter((j: any) =>
+            j.metadata.name.startsWith("enforcement-probe-"),
+        );
         assert.strictEqual(probeJobs.length, 1, "no probe Job in the fresh stack");
         const probePods = await pods("torchpod-fc", `job-name=${probeJobs[0].metadata.name}`);
         const message = probePods.map((p: any) => p.status.containerStatuses?.[0]?.state?.terminated?.message ?? "").join("\n");
@@ -515,8 +612,13 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         assert.match(message, /enforcement probe FAILED/);
         assert.match(all, /enforcement-probe/, "pulumi up did not fail at the probe");
         console.log(`      pulumi up failed: ${(/error: [^\n]*/.exec(all)?.[0] ?? "").slice(0, 400)}`);
-        const torchpods = (await pods("torchpod-fc", sel("torchpod"))).filter((p: any) => p.metadata.labels["torchpod.dev/probe"] !== "true");
-        assert.deepStrictEqual(torchpods.map((p: any) => p.metadata.name), []);
+        const torchpods = (await pods("torchpod-fc", sel("torchpod"))).filter(
+            (p: any) => p.metadata.labels["torchpod.dev/probe"] !== "true",
+        );
+        assert.deepStrictEqual(
+            torchpods.map((p: any) => p.metadata.name),
+            [],
+        );
         const deployments = (await apiOk("GET", "/apis/apps/v1/namespaces/torchpod-fc/deployments")).items.map((d: any) => d.metadata.name);
         assert.ok(!deployments.includes("torchpod-erin"), `erin's TorchPod Deployment exists: ${deployments}`);
     });
@@ -524,7 +626,8 @@ new k8s.networking.v1.NetworkPolicy("escape", {
 
 /** A pod with the identity (labels, service account, security context) of a finished Job's pods, that sleeps. */
 async function identityPod(namespace: string, component: string, container: string): Promise<any> {
-    const jobs = (await apiOk("GET", `/apis/batch/v1/namespaces/${namespace}/jobs?labelSelector=${encodeURIComponent(sel(component))}`)).items;
+    const jobs = (await apiOk("GET", `/apis/batch/v1/namespaces/${namespace}/jobs?labelSelector=${encodeURIComponent(sel(component))}`))
+        .items;
     assert.ok(jobs.length > 0, `no ${component} Job in ${namespace}`);
     const template = jobs[0].spec.template;
     const labels = Object.fromEntries(
@@ -532,7 +635,9 @@ async function identityPod(namespace: string, component: string, container: stri
     );
     const name = `live-identity-${component}`;
     await api("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}?gracePeriodSeconds=0`);
-    await waitFor(`old ${name} gone`, 60, async () => ((await api("GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).status === 404 ? true : undefined));
+    await waitFor(`old ${name} gone`, 60, async () =>
+        (await api("GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).status === 404 ? true : undefined,
+    );
     const spec = { ...template.spec, restartPolicy: "Never" };
     spec.containers = spec.containers.map((c: any) => (c.name === container ? { ...c, command: ["sleep", "3600"], args: [] } : c));
     await apiOk("POST", `/api/v1/namespaces/${namespace}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec });
@@ -549,7 +654,12 @@ function readmeTable(): { header: string; separator: string; rows: string[][] } 
     assert.ok(start >= 0, "README.md has no traffic table");
     const rows: string[][] = [];
     for (let i = start + 2; i < lines.length && lines[i].startsWith("|"); i++) {
-        rows.push(lines[i].split("|").slice(1, -1).map((c) => c.trim()));
+        rows.push(
+            lines[i]
+                .split("|")
+                .slice(1, -1)
+                .map((c) => c.trim()),
+        );
     }
     return { header: lines[start], separator: lines[start + 1], rows };
 }

@@ -65,7 +65,8 @@ export function api(method: string, urlPath: string, body?: unknown, contentType
 
 export async function apiOk(method: string, urlPath: string, body?: unknown): Promise<any> {
     const r = await api(method, urlPath, body);
-    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${urlPath}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 2000)}`);
+    if (r.status < 200 || r.status >= 300)
+        throw new Error(`${method} ${urlPath}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 2000)}`);
     return r.body;
 }
 
@@ -77,7 +78,10 @@ export async function pods(namespace: string, selector?: string): Promise<any[]>
 /** The one Running pod matching SELECTOR in NAMESPACE (fails when there is none or more than one). */
 export async function runningPod(namespace: string, selector: string): Promise<any> {
     const list = (await pods(namespace, selector)).filter((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp);
-    if (list.length !== 1) throw new Error(`expected one Running pod ${namespace} ${selector}, found ${list.map((p) => p.metadata.name).join(", ") || "none"}`);
+    if (list.length !== 1)
+        throw new Error(
+            `expected one Running pod ${namespace} ${selector}, found ${list.map((p) => p.metadata.name).join(", ") || "none"}`,
+        );
     return list[0];
 }
 
@@ -112,7 +116,18 @@ export function execIn(pod: any, container: string, cmd: string[], input?: strin
     if (!id) throw new Error(`pod ${pod.metadata.namespace}/${pod.metadata.name} has no running container ${container}`);
     const r = child.spawnSync(
         "ctr",
-        ["--address", env("TORCHPOD_LIVE_CONTAINERD_SOCKET"), "-n", "k8s.io", "tasks", "exec", "--exec-id", `live-${process.pid}-${Date.now()}`, id, ...cmd],
+        [
+            "--address",
+            env("TORCHPOD_LIVE_CONTAINERD_SOCKET"),
+            "-n",
+            "k8s.io",
+            "tasks",
+            "exec",
+            "--exec-id",
+            `live-${process.pid}-${Date.now()}`,
+            id,
+            ...cmd,
+        ],
         { encoding: "utf8", input, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
     );
     if (r.error) throw r.error;
@@ -257,20 +272,21 @@ export function liveEntry(extra = ""): string {
  * The live stack's config: the dev stack's, with what this machine needs changed (and printed):
  * - the loopback node's kubeconfig;
  * - the office CIDR: the dev stack's 192.0.2.0/24 is this machine's own network, so the run's office is
- *   198.51.100.0/25 (its office namespace holds 198.51.100.10);
- * - the probe's internet address: the run's internet resolver 203.0.113.53 (never 1.1.1.1);
+ *   198.51.100.64/26 (its office namespace holds 198.51.100.70);
+ * - the probe's internet address: the run's internet resolver 198.51.100.53 (never 1.1.1.1);
  * - requests, limits and sizes small enough for one 2-core node (the dev stack asks for 36 GiB).
  */
-export function liveStackConfig(
-    overrides: (set: Record<string, any>) => Record<string, unknown> = () => ({}),
-): { yaml: string; changes: string[] } {
+export function liveStackConfig(overrides: (set: Record<string, any>) => Record<string, unknown> = () => ({})): {
+    yaml: string;
+    changes: string[];
+} {
     const dev = yaml.load(fs.readFileSync(path.join(PROGRAM, "Pulumi.dev.yaml"), "utf8")) as any;
     const config = dev.config as Record<string, any>;
     const small = { cpu: "50m", cpuLimit: "1", memory: "64Mi", memoryLimit: "512Mi", shm: "64Mi" };
     const set: Record<string, any> = {
         "torchpod:kubernetes": { kubeconfig: env("KUBECONFIG") },
         "torchpod:officeCidrs": [env("TORCHPOD_LIVE_OFFICE_CIDR")],
-        "torchpod:probe": { ...(config["torchpod:probe"] ?? {}), internetAddress: "203.0.113.53", timeoutSeconds: 3 },
+        "torchpod:probe": { ...(config["torchpod:probe"] ?? {}), internetAddress: "198.51.100.53", timeoutSeconds: 3 },
         "torchpod:defaults": { ...config["torchpod:defaults"], ...small, home: "1Gi" },
         "torchpod:users": (config["torchpod:users"] as any[]).map((u) => {
             const { memory: _m, memoryLimit: _l, shm: _s, cpu: _c, cpuLimit: _cl, ...rest } = u;
