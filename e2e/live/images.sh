@@ -46,12 +46,14 @@ image() { # short-name tag
 	REF[$1]=$PREFIX/$1:$2
 	ARCHIVE[$1]=$OUT/$1-$2-$SCRIPTS_KEY.tar
 }
+# A rebuilt binary makes a new image: its tag carries a hash of the binary.
+bin_key() { if [[ -f $1 ]]; then sha256sum "$1" | cut -c1-8; else echo missing; fi; }
 image pause "3.10-$TORCHPOD_LIVE_KUBE_VERSION"
 image debian "$SUITE-$BASE_KEY"
 image torchpod "standin-$BASE_KEY"
-image gitea "$TORCHPOD_LIVE_GITEA_VERSION-rootless-$BASE_KEY"
-image caddy "$TORCHPOD_LIVE_CADDY_VERSION-$BASE_KEY"
-image coredns "$TORCHPOD_LIVE_COREDNS_VERSION"
+image gitea "$TORCHPOD_LIVE_GITEA_VERSION-rootless-$BASE_KEY-$(bin_key "${TORCHPOD_LIVE_GITEA:-}")"
+image caddy "$TORCHPOD_LIVE_CADDY_VERSION-$BASE_KEY-$(bin_key "${TORCHPOD_LIVE_CADDY:-}")"
+image coredns "$TORCHPOD_LIVE_COREDNS_VERSION-$(bin_key "${TORCHPOD_LIVE_COREDNS:-}")"
 NAMES=(pause debian torchpod gitea caddy coredns)
 
 if [[ ${1:-} == --list ]]; then
@@ -123,7 +125,13 @@ if ! built gitea; then
 	install -m 0755 "$TORCHPOD_LIVE_ENVIRONMENT_TO_INI" "$d/usr/local/bin/environment-to-ini"
 	install -m 0755 "$src/docker/rootless/usr/local/bin/docker-entrypoint.sh" "$src/docker/rootless/usr/local/bin/docker-setup.sh" \
 		"$src/docker/rootless/usr/local/bin/gitea" "$d/usr/local/bin/"
-	install -m 0644 "$src/docker/rootless/etc/templates/app.ini" "$d/etc/templates/app.ini"
+	# Built without the `bindata` tag (its generated sources are not in the module), Gitea reads its
+	# templates, locales and public files at run time from STATIC_ROOT_PATH: ship them from the module and
+	# point the image's app.ini template there (the program regenerates app.ini from it at every start).
+	cp -r "$src/options" "$src/templates" "$src/public" "$d/app/gitea/"
+	chmod -R u+w,go+rX "$d/app/gitea"
+	sed 's|^\[server\]$|[server]\nSTATIC_ROOT_PATH = /app/gitea|' "$src/docker/rootless/etc/templates/app.ini" >"$d/etc/templates/app.ini"
+	grep -q '^STATIC_ROOT_PATH = /app/gitea' "$d/etc/templates/app.ini" || die "no [server] section in gitea's app.ini template"
 	# The image's git user (uid/gid 1000), as Dockerfile.rootless adds it.
 	tar -xf "$BASE_LAYER" -C "$d" ./etc/passwd ./etc/group
 	echo 'git:x:1000:1000:Gitea:/var/lib/gitea/git:/bin/bash' >>"$d/etc/passwd"
@@ -161,6 +169,12 @@ if ! built coredns; then
 	echo "built ${REF[coredns]}"
 fi
 
+# Archives of older keys are of no further use.
+for f in "$OUT"/*.tar; do
+	keep=0
+	for n in "${NAMES[@]}"; do [[ $f == "${ARCHIVE[$n]}" ]] && keep=1; done
+	((keep)) || rm -f "$f"
+done
 for n in "${NAMES[@]}"; do printf '  %-9s %s (%s)\n' "$n" "${REF[$n]}" "$(du -h "${ARCHIVE[$n]}" | cut -f1)"; done
 exit
 }
