@@ -13,6 +13,9 @@
 // $PROBE_CONFIG: {
 //   "timeoutMs": 3000,              how long one attempt may take
 //   "reachRetrySeconds": 120,       how long must-reach targets are retried (MLab may still be starting)
+//   "isolationSettleSeconds": 30,   how long a must-not-reach target that answers is tried again: a network
+//                                   plugin isolates a new pod a moment after it starts (it learns the pod's
+//                                   address first), so only a target that still answers then is a leak
 //   "mustReach":    [{ "name", "host", "port", "kind": "tcp" }],
 //   "mustNotReach": [{ "name", "host", "port", "kind": "tcp" | "dns-udp" }]
 // }
@@ -28,7 +31,7 @@ const NO_ENFORCEMENT = "this cluster's network plugin does not enforce NetworkPo
 
 /**
  * @typedef {{ name: string; host: string; port: number; kind: "tcp" | "dns-udp" }} Target
- * @typedef {{ timeoutMs: number; reachRetrySeconds: number; mustReach: Target[]; mustNotReach: Target[] }} Config
+ * @typedef {{ timeoutMs: number; reachRetrySeconds: number; isolationSettleSeconds: number; mustReach: Target[]; mustNotReach: Target[] }} Config
  * @typedef {{ reachable: boolean; detail: string }} Outcome
  */
 
@@ -63,12 +66,15 @@ function parseConfig(raw) {
     };
     const timeoutMs = o.timeoutMs ?? 3000;
     const reachRetrySeconds = o.reachRetrySeconds ?? 120;
+    const isolationSettleSeconds = o.isolationSettleSeconds ?? 30;
     if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) throw configError("timeoutMs must be a positive number");
     if (typeof reachRetrySeconds !== "number" || !(reachRetrySeconds >= 0)) throw configError("reachRetrySeconds must be >= 0");
+    if (typeof isolationSettleSeconds !== "number" || !(isolationSettleSeconds >= 0))
+        throw configError("isolationSettleSeconds must be >= 0");
     const mustReach = targets(o.mustReach ?? [], "mustReach");
     const mustNotReach = targets(o.mustNotReach ?? [], "mustNotReach");
     if (mustReach.length === 0) throw configError("mustReach is empty: without a positive control a broken network looks locked down");
-    return { timeoutMs, reachRetrySeconds, mustReach, mustNotReach };
+    return { timeoutMs, reachRetrySeconds, isolationSettleSeconds, mustReach, mustNotReach };
 }
 
 /**
@@ -158,6 +164,28 @@ async function reach(t, config) {
 }
 
 /**
+ * Checks a must-not-reach target until it is blocked or the settle window closes: the network plugin
+ * isolates a new pod a moment after it starts, so an early answer alone is no leak. Never retried past the
+ * window, so a plugin that enforces nothing (flannel) still fails the probe.
+ * @param {Target} t @param {Config} config
+ * @returns {Promise<Outcome>}
+ */
+async function staysBlocked(t, config) {
+    const deadline = Date.now() + config.isolationSettleSeconds * 1000;
+    let answered = 0;
+    for (;;) {
+        const o = await check(t, config.timeoutMs);
+        if (!o.reachable)
+            return answered === 0
+                ? o
+                : { reachable: false, detail: `${o.detail}; it answered ${answered} time(s) before this pod was isolated` };
+        answered++;
+        if (Date.now() >= deadline) return o;
+        await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(50, deadline - Date.now()))));
+    }
+}
+
+/**
  * Runs every check; returns the exit code and the report lines.
  * @param {Config} config
  * @returns {Promise<{ code: number; lines: string[]; failure?: string }>}
@@ -167,7 +195,7 @@ async function run(config) {
     const lines = [];
     const [reached, leaked] = await Promise.all([
         Promise.all(config.mustReach.map((t) => reach(t, config))),
-        Promise.all(config.mustNotReach.map((t) => check(t, config.timeoutMs))),
+        Promise.all(config.mustNotReach.map((t) => staysBlocked(t, config))),
     ]);
     /** @type {string[]} */
     const problems = [];

@@ -46,7 +46,7 @@ function runProbe(config: unknown, args: string[] = []): Promise<ProbeRun> {
 }
 
 /** Resources a test opened; closed after each test. */
-const open: { close(): void }[] = [];
+const open: { close(): void; port?: number }[] = [];
 
 async function tcpListener(port = 0): Promise<number> {
     const server = net.createServer((s) => s.end());
@@ -54,7 +54,7 @@ async function tcpListener(port = 0): Promise<number> {
         server.once("error", reject);
         server.listen(port, LOOPBACK, resolve);
     });
-    open.push({ close: () => server.close() });
+    open.push({ close: () => server.close(), port: (server.address() as net.AddressInfo).port });
     return (server.address() as net.AddressInfo).port;
 }
 
@@ -120,6 +120,7 @@ async function loopbackConfig(opts: { leak?: string[]; mlabUp?: boolean; silentD
     return {
         timeoutMs: 400,
         reachRetrySeconds: 0,
+        isolationSettleSeconds: 0,
         mustReach: await Promise.all(real.mustReach.map((t) => move(t, opts.mlabUp ?? true))),
         mustNotReach: await Promise.all(real.mustNotReach.map((t) => move(t, leak.has(t.name)))),
     };
@@ -192,6 +193,26 @@ describe("enforcement probe script (loopback targets)", function () {
         assert.match(r.stderr, /cannot reach MLab — the lock-down is too tight or MLab is down/);
         assert.ok(!r.stderr.includes(NO_ENFORCEMENT), "no leak is claimed");
         assert.match(r.termination, /cannot reach MLab/);
+    });
+
+    it("passes when a forbidden target answers only until the pod is isolated (within the settle window)", async () => {
+        // The network plugin isolates a new pod a moment after it starts: the internet answers at first.
+        const config = await loopbackConfig({ leak: ["the internet"] });
+        const internet = config.mustNotReach.find((t) => t.name === "the internet")!;
+        const listener = open.find((s) => s.port === internet.port)!;
+        setTimeout(() => listener.close(), 1200);
+        const r = await runProbe({ ...config, isolationSettleSeconds: 10 });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(
+            r.stdout,
+            /^ok {2} must not reach the internet \(127\.0\.0\.1:\d+ TCP\): blocked \(ECONNREFUSED; it answered \d+ time\(s\) before this pod was isolated\)/m,
+        );
+    });
+
+    it("fails when a forbidden target still answers when the settle window closes", async () => {
+        const r = await runProbe({ ...(await loopbackConfig({ leak: ["the internet"] })), isolationSettleSeconds: 1 });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.ok(r.stderr.includes("reached: the internet ("), r.stderr);
     });
 
     it("waits for MLab within the retry window", async () => {
