@@ -80,6 +80,8 @@ export interface ProbeTarget {
 export interface ProbeScriptConfig {
     readonly timeoutMs: number;
     readonly reachRetrySeconds: number;
+    /** How long a forbidden target that answers is tried again before it counts as a leak (new pods are isolated a moment late); the script's default is 30. */
+    readonly isolationSettleSeconds?: number;
     readonly mustReach: ProbeTarget[];
     readonly mustNotReach: ProbeTarget[];
 }
