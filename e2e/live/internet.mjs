@@ -4,7 +4,7 @@
 // every request and DNS query it gets in DIR/requests.log (one JSON object a line, with the client's
 // address), so a test can show who reached it and who did not.
 //
-//   node internet.mjs --dir DIR
+//   node internet.mjs --dir DIR --addresses "IP..."   (the namespace's addresses, for DNS over UDP)
 //     :443  https (DIR/server.crt, for github.com) serving the bare repositories under DIR/git read-only
 //           through `git http-backend` (smart HTTP): https://github.com/DeepVAC/deepvac
 //     :80   http: /datasets/sample.txt is a file to fetch; every other path answers "sink"
@@ -20,8 +20,9 @@ import net from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { dir: { type: "string" } } });
+const { values } = parseArgs({ options: { dir: { type: "string" }, addresses: { type: "string" } } });
 const dir = values.dir;
+const addresses = values.addresses.split(/\s+/).filter(Boolean);
 const LOG = join(dir, "requests.log");
 export const SAMPLE = "torchpod live tier: a dataset fetched from the internet\n";
 const NAMES = { "github.com": "198.51.100.10", "sink.example.test": "198.51.100.20" };
@@ -117,12 +118,17 @@ function dnsAnswer(query) {
     return { qname, response: Buffer.concat([header, question, answer]) };
 }
 
-const udp = dgram.createSocket("udp4");
-udp.on("message", (msg, rinfo) => {
-    const a = dnsAnswer(msg);
-    if (!a) return;
-    record({ proto: "dns-udp", remote: rinfo.address, qname: a.qname });
-    udp.send(a.response, rinfo.port, rinfo.address);
+// One UDP socket per address: an answer must come from the address the query went to (a socket bound to
+// 0.0.0.0 would answer from the link's address, and a client's connected socket would drop that).
+const udps = addresses.map((address) => {
+    const udp = dgram.createSocket("udp4");
+    udp.on("message", (msg, rinfo) => {
+        const a = dnsAnswer(msg);
+        if (!a) return;
+        record({ proto: "dns-udp", local: address, remote: rinfo.address, qname: a.qname });
+        udp.send(a.response, rinfo.port, rinfo.address);
+    });
+    return { udp, address };
 });
 const tcpDns = net.createServer((sock) => {
     let buf = Buffer.alloc(0);
@@ -145,7 +151,7 @@ const tcpDns = net.createServer((sock) => {
 await Promise.all([
     new Promise((r) => httpsServer.listen(443, "0.0.0.0", r)),
     new Promise((r) => httpServer.listen(80, "0.0.0.0", r)),
-    new Promise((r) => udp.bind(53, "0.0.0.0", r)),
+    ...udps.map(({ udp, address }) => new Promise((r) => udp.bind(53, address, r))),
     new Promise((r) => tcpDns.listen(53, "0.0.0.0", r)),
 ]);
 writeFileSync(LOG, "");

@@ -202,7 +202,7 @@ cmd_start() {
 	openssl x509 -req -in "$W/server.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial -days 2 \
 		-extfile "$W/san.ext" -out "$W/server.crt" 2>/dev/null
 	"$LIVE_DIR/upstream-repo.sh" "$W/git/DeepVAC/deepvac.git" >"$DIR/logs/upstream-repo.log" 2>&1
-	start_bg internet ip netns exec "$INET_NS" node "$LIVE_DIR/internet.mjs" --dir "$W"
+	start_bg internet ip netns exec "$INET_NS" node "$LIVE_DIR/internet.mjs" --dir "$W" --addresses "$INET_ADDRS $METADATA_IP"
 	wait_for "the internet namespace's servers" 30 test -f "$W/ready"
 
 	# --- etcd and kube-apiserver ------------------------------------------------------------------------

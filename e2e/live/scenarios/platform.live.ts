@@ -309,7 +309,7 @@ describe("the platform running for real on one node", function () {
         console.log("      the traffic table as observed:");
         console.log(`        ${readme.header}`);
         console.log(`        ${readme.separator}`);
-        for (const r of observed) console.log(`        | ${r.join(" | ")} |`.replace(/\| {2}\|/g, "| |"));
+        for (const r of observed) console.log(`        |${r.map((c) => (c === "" ? " " : ` ${c} `)).join("|")}|`);
         assert.deepStrictEqual(mismatches, []);
         assert.deepStrictEqual(observed, readme.rows);
     });
@@ -333,12 +333,17 @@ new k8s.networking.v1.NetworkPolicy("escape", {
 `;
         const escape = makeProject(root, "escape", entry);
         pulumiOk(escape, ["stack", "init", "escape"]);
+        // The project declares the platform's required keys: the escape stack carries the same config.
+        fs.copyFileSync(path.join(dir, `Pulumi.${STACK}.yaml`), path.join(escape, "Pulumi.escape.yaml"));
         pulumiOk(escape, ["up", "--yes", "--skip-preview"]);
         const opened = await waitFor("alice reaching the internet through the hole", 60, async () =>
             tryFromPod(alice, "torchpod", target)[0].reachable ? true : undefined,
         );
         assert.ok(opened);
-        const seen = internetLog().filter((e) => e.remote === alice.status.podIP && e.proto === "http");
+        // A real request through the hole, which the sink records with alice's address.
+        const got = execIn(alice, "torchpod", ["curl", "-sS", "-m", "5", `http://${INTERNET.sink}/through-the-hole`]);
+        assert.strictEqual(got.stdout, "sink\n", `alice's request through the hole: ${got.stderr}`);
+        const seen = internetLog().filter((e) => e.remote === alice.status.podIP && e.url === "/through-the-hole");
         assert.ok(seen.length > 0, "the internet sink did not record alice's request");
         console.log(
             `      with the hole, alice reached ${INTERNET.sink}:80 (the sink recorded ${seen.length} request(s) from ${alice.status.podIP})`,
