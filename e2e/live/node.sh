@@ -6,6 +6,7 @@
 #                                  failed or half-done start): processes, pods' containers, mounts,
 #                                  network namespaces, links, iptables chains, ipsets, cgroups; then DIR
 #   e2e/live/node.sh run -- CMD... start in a new temp dir, run CMD with the environment, stop (always)
+#   e2e/live/node.sh stop-network-policy DIR   stop kube-router and remove its rules (the fail-closed scenario)
 #   e2e/live/node.sh --install-packages   apt-get install what the node needs when it is missing
 #
 # Parts (binaries from e2e/toolchain.sh and e2e/live/toolchain.sh; images from e2e/live/images.sh):
@@ -400,6 +401,35 @@ export TORCHPOD_LIVE_WORLD=$(printf %q "$DIR/world")
 EOF
 }
 
+# remove_chains REGEX: every iptables chain whose name matches, in every table, and every jump to one.
+remove_chains() {
+	local table chain rule
+	for table in filter nat mangle raw; do
+		iptables -t "$table" -S 2>/dev/null | awk -v re="$1" '$1 == "-A" { for (i = 1; i < NF; i++) if ($i == "-j" && $(i + 1) ~ re) { print; next } }' |
+			sed 's/^-A/-D/' | while read -r rule; do eval "iptables -t $table $rule" 2>/dev/null; done
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk -v re="$1" '$1 == "-N" && $2 ~ re {print $2}'); do
+			iptables -t "$table" -F "$chain" 2>/dev/null
+		done
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk -v re="$1" '$1 == "-N" && $2 ~ re {print $2}'); do
+			iptables -t "$table" -X "$chain" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+# The fail-closed scenario: stop kube-router and remove its rules and sets (its own --cleanup-config panics
+# on a kernel without IPVS), so nothing on the node enforces NetworkPolicy any more.
+cmd_stop_network_policy() {
+	DIR=${1:?usage: node.sh stop-network-policy DIR}
+	[[ -f $DIR/.torchpod-live-node ]] || die "$DIR is not a directory made by node.sh start"
+	stop_pid "$DIR/pids/kube-router.pid" kube-router
+	set +e +o pipefail
+	remove_chains '^KUBE-(ROUTER-|NWPLCY-|POD-FW-)'
+	for s in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-SRC-|KUBE-DST-|kube-router)'); do ipset destroy "$s" 2>/dev/null; done
+	iptables-save | grep -cE 'KUBE-(ROUTER|NWPLCY|POD-FW)' | grep -qx 0 || die "kube-router's rules are still there"
+	log "kube-router stopped; its rules and sets removed: NetworkPolicy is no longer enforced on this node"
+}
+
 # ---------------------------------------------------------------------------------------------------
 cmd_stop() {
 	DIR=${1:?usage: node.sh stop DIR}
@@ -428,17 +458,7 @@ cmd_stop() {
 	# kube-proxy's and kube-router's rules and sets, then ours.
 	eval "$("$LIVE_DIR/toolchain.sh" --print-env 2>/dev/null)" || true
 	[[ -x ${TORCHPOD_LIVE_KUBE_PROXY:-} ]] && "$TORCHPOD_LIVE_KUBE_PROXY" --cleanup >/dev/null 2>&1 || true
-	local table chain
-	for table in filter nat mangle raw; do
-		iptables -t "$table" -S 2>/dev/null | grep -E '^-A ' | grep -E -- '-j (KUBE-|TORCHPOD-LIVE)|--comment "?kube-router' |
-			sed 's/^-A/-D/' | while read -r rule; do eval "iptables -t $table $rule" 2>/dev/null || true; done
-		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^TORCHPOD-LIVE/) {print $2}'); do
-			iptables -t "$table" -F "$chain" 2>/dev/null || true
-		done
-		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^TORCHPOD-LIVE/) {print $2}'); do
-			iptables -t "$table" -X "$chain" 2>/dev/null || true
-		done
-	done
+	remove_chains '^(KUBE-|TORCHPOD-LIVE)'
 	for s in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' || true); do ipset destroy "$s" 2>/dev/null || true; done
 	# Network namespaces: the world's, and the pods' that this run's containerd made.
 	ip netns del "$INET_NS" 2>/dev/null || true
@@ -488,6 +508,7 @@ case ${1:-} in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
 run) shift; cmd_run "$@" ;;
+stop-network-policy) shift; cmd_stop_network_policy "$@" ;;
 --install-packages) install_packages ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2 ;;
 esac
