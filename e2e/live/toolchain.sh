@@ -119,6 +119,7 @@ mod_file() { # module@version: the path of its go.mod in the module cache
 	(cd "$WORK" && go mod download -json "$1" | jq -r .GoMod)
 }
 
+# Static (CGO_ENABLED=0) unless CGO=1: coredns runs alone in its image; the node's parts run on the host.
 build() { # wrapper version bin_dir "binary package ldflags"... (env: BUILD_TAGS, CGO, GOTOOLCHAIN)
 	local wrapper=$1 version=$2 bin_dir=$3 spec binary pkg ldflags start
 	shift 3
@@ -156,14 +157,15 @@ build_kube_node() {
 	local ld="-X=$pkgv.gitVersion=v$KUBE_VERSION -X=$pkgv.gitMajor=$major -X=$pkgv.gitMinor=$minor -X=$pkgv.gitTreeState=clean"
 	local specs=() c
 	for c in kubelet kube-controller-manager kube-scheduler kube-proxy; do specs+=("$c k8s.io/kubernetes/cmd/$c $ld"); done
-	build kube-node "$KUBE_VERSION" "$KUBE_BIN_DIR" "${specs[@]}"
+	# cgo as for kube-apiserver (e2e/toolchain.sh): the two share most compiled packages in the Go build cache.
+	CGO=1 build kube-node "$KUBE_VERSION" "$KUBE_BIN_DIR" "${specs[@]}"
 }
 
 build_kube_router() {
 	all_cached "$KUBE_ROUTER_BIN_DIR" kube-router kube-router && { echo "cached: kube-router $KUBE_ROUTER_VERSION"; return; }
 	echo "building kube-router $KUBE_ROUTER_VERSION (github.com/cloudnativelabs/kube-router/v2)..."
 	prepare_work kube-router "$KUBE_ROUTER_VERSION" -e "s/@KUBE_ROUTER_VERSION@/$KUBE_ROUTER_VERSION/g"
-	build kube-router "$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN_DIR" \
+	CGO=1 build kube-router "$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN_DIR" \
 		"kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router -X=github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v$KUBE_ROUTER_VERSION"
 }
 
