@@ -19,7 +19,8 @@
 # MLAB_IMPORT_REPO (owner/repo), MLAB_IMPORT_UPSTREAM (the upstream's URL), MLAB_IMPORT_CREDENTIALS_DIR
 # (files `username` and `password` of the import account), MLAB_IMPORT_WORK_DIR (an empty writable
 # directory, default /tmp/mlab-import), MLAB_IMPORT_UPSTREAM_PROTOCOLS (git protocols allowed for the
-# upstream, colon-separated; default https). The password is read by a credential helper scoped to
+# upstream, colon-separated; default https), MLAB_IMPORT_CONNECT_RETRY_SECONDS (how long a refused
+# connection to MLab is retried; default 60). The password is read by a credential helper scoped to
 # MLAB_URL, so it is never on a command line, in a URL, in a log line, or sent to the upstream.
 set -eu
 
@@ -59,13 +60,21 @@ to_mlab() {
 }
 
 echo "mlab-importer: $MLAB_IMPORT_REPO: checking MLab's repository"
-if ! refs="$(to_mlab ls-remote "$target" 2>"$work/ls-remote.err")"; then
+# A new pod's NetworkPolicy allowances are programmed by the network plugin only after the pod has its
+# address, so its first connections can be refused: connection failures are retried for
+# MLAB_IMPORT_CONNECT_RETRY_SECONDS (default 60); an answer from Gitea never is.
+connect_deadline=$(($(date +%s) + ${MLAB_IMPORT_CONNECT_RETRY_SECONDS:-60}))
+while ! refs="$(to_mlab ls-remote "$target" 2>"$work/ls-remote.err")"; do
     if grep -qiE "authentication failed|not found|returned error: (401|403|404)" "$work/ls-remote.err"; then
         echo "mlab-importer: $MLAB_IMPORT_REPO: the import account is not (or no longer) granted: the repository already has content; nothing to import"
         exit 0
     fi
+    if grep -qiE "failed to connect|couldn't connect|connection refused|timed out" "$work/ls-remote.err" && [ "$(date +%s)" -lt "$connect_deadline" ]; then
+        sleep 2
+        continue
+    fi
     fail "$MLAB_IMPORT_REPO: cannot reach MLab's repository at $target: $(tr '\n' ' ' <"$work/ls-remote.err")"
-fi
+done
 if [ -n "$refs" ]; then
     echo "mlab-importer: $MLAB_IMPORT_REPO: the repository already has content; nothing to import"
     exit 0

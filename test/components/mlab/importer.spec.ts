@@ -6,6 +6,8 @@ import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
+import * as net from "net";
+import { AddressInfo } from "net";
 import * as path from "path";
 import { FakeGitea } from "./fakeGitea";
 import { ADMIN, IMPORTER, PASSWORDS, desiredState, runReconciler } from "./reconcilerRun";
@@ -236,9 +238,38 @@ describe("MLab importer (against a fake Gitea serving git over http)", function 
         assert.ok(gitea.isEmpty(gitea.repos.get("deepvac/deepvac")!));
     });
 
+    it("retries MLab while its connections are refused (a new pod's NetworkPolicy allowances come a moment late), then imports", async () => {
+        // A port where nothing listens yet: connections are refused, as a network plugin rejects them
+        // until it has programmed the new pod's address. After 3 s it relays to Gitea.
+        const probe = net.createServer();
+        await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+        const port = (probe.address() as AddressInfo).port;
+        await new Promise<void>((r) => probe.close(() => r()));
+        const giteaPort = Number(new URL(url).port);
+        const relay = net.createServer((c) => {
+            const up = net.connect(giteaPort, "127.0.0.1");
+            c.pipe(up).pipe(c);
+            c.on("error", () => up.destroy());
+            up.on("error", () => c.destroy());
+        });
+        const late = setTimeout(() => relay.listen(port, "127.0.0.1"), 3000);
+        try {
+            const run = await runImporter(
+                { ...importEnv(), MLAB_URL: `http://127.0.0.1:${port}`, MLAB_IMPORT_CONNECT_RETRY_SECONDS: "30" },
+                importer,
+                root,
+            );
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /imported 2 branch\(es\)/);
+        } finally {
+            clearTimeout(late);
+            relay.close();
+        }
+    });
+
     it("fails clearly when MLab cannot be reached, and refuses to run without its inputs", async () => {
         await gitea.stop();
-        const down = await runImporter(importEnv(), importer, root);
+        const down = await runImporter({ ...importEnv(), MLAB_IMPORT_CONNECT_RETRY_SECONDS: "2" }, importer, root);
         assert.equal(down.code, 1);
         assert.match(down.stderr, /cannot reach MLab's repository at http:\/\/127\.0\.0\.1:\d+\/deepvac\/deepvac\.git/);
         gitea = new FakeGitea({ admin: ADMIN });
