@@ -118,6 +118,7 @@ describe("the platform running for real on one node", function () {
         const bob = await runningPod(tp, `${sel("torchpod", "bob")},!torchpod.dev/probe`);
         const airlock = await runningPod(tp, sel("airlock"));
         const gitea = await runningPod(ml, sel("mlab"));
+        const auditWriter = await runningPod(tp, sel("airlock-audit"));
         const coredns = await runningPod("kube-system", "k8s-app=kube-dns");
         const reconciler = await identityPod(ml, "mlab-reconciler", "reconciler");
         const importer = await identityPod(ml, "mlab-importer", "importer");
@@ -254,6 +255,24 @@ describe("the platform running for real on one node", function () {
                 },
             },
             {
+                // Its egress, from the writer itself. "Nothing reaches it" has no listener to try live (the
+                // writer serves nothing); the analyzer's table spec and audit-writer-no-ingress hold that half.
+                name: "audit writer (reads the airlock share, writes the audit log)",
+                from: (x) => tryFromPod(auditWriter, "writer", x),
+                cells: {
+                    TorchPod: noTorchpod,
+                    Airlock: noAirlock,
+                    MLab: [no("MLab Service http", t(mlabSvc, 80)), no("Gitea pod http", t(ip(gitea), 3000))],
+                    DNS: [
+                        no("cluster DNS (UDP)", t("10.96.0.10", 53, "dns-udp")),
+                        no("cluster DNS (TCP)", t("10.96.0.10", 53, "dns-tcp")),
+                        no("outside resolver", t(INTERNET.resolver, 53, "dns-udp")),
+                    ],
+                    API: apiNodeMetadata,
+                    internet: noInternet,
+                },
+            },
+            {
                 name: "office networks (`torchpod:officeCidrs`)",
                 from: (x) => tryFromOffice(x),
                 cells: {
@@ -311,8 +330,19 @@ describe("the platform running for real on one node", function () {
         console.log(`        ${readme.header}`);
         console.log(`        ${readme.separator}`);
         for (const r of observed) console.log(`        |${r.map((c) => (c === "" ? " " : ` ${c} `)).join("|")}|`);
+        // Rows of workloads the dev stack does not deploy are named here, with why, and printed; any
+        // other row of the README that was not tried fails the comparison below.
+        const notDeployed: Record<string, string> = {
+            "working-hours schedule (CronJobs, own namespace; only with `torchpod:schedule`)":
+                "the dev stack sets no torchpod:schedule (its row is asserted through the analyzer in test/stacks/trafficTable.spec.ts)",
+        };
+        for (const r of readme.rows.filter((r) => notDeployed[r[0]] !== undefined))
+            console.log(`        (not tried: ${r[0]}: ${notDeployed[r[0]]})`);
         assert.deepStrictEqual(mismatches, []);
-        assert.deepStrictEqual(observed, readme.rows);
+        assert.deepStrictEqual(
+            observed,
+            readme.rows.filter((r) => notDeployed[r[0]] === undefined),
+        );
     });
 
     it("8. the test can see a hole: one extra NetworkPolicy opening TorchPod egress to 0.0.0.0/0 lets a TorchPod reach the internet host", async function () {
