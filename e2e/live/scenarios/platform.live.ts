@@ -587,6 +587,8 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         execOk(before, "torchpod", ["sh", "-c", `echo ${marker} > /home/alice/suspended.txt`]);
         const secretPath = `/api/v1/namespaces/${ns.torchpods}/secrets/torchpod-alice-credentials`;
         const secretBefore = (await apiOk("GET", secretPath)).data;
+        // Scenario 6 removed and re-added alice: her password is the one she has now, not scenario 1's.
+        const passwordBefore = JSON.parse(pulumiOk(dir, ["stack", "output", "--json", "--show-secrets"])).passwords.alice;
 
         pulumiOk(dir, ["config", "set", "--path", `torchpod:users[${userIndex("alice")}].suspended`, "true"]);
         pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
@@ -614,7 +616,7 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             "alice's credentials Secret changed across suspend and resume",
         );
         const resumed = JSON.parse(pulumiOk(dir, ["stack", "output", "--json", "--show-secrets"]));
-        assert.strictEqual(resumed.passwords.alice, outputs.passwords.alice, "alice's password changed");
+        assert.strictEqual(resumed.passwords.alice, passwordBefore, "alice's password changed");
         assert.deepStrictEqual(resumed.suspended, []);
     });
 
@@ -707,7 +709,7 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             .split("\n")
             .filter((l) => l.trim() !== "")
             .map((l) => JSON.parse(l))
-            .filter((e) => e.user === "alice" && e.method === "POST" && e.uri === "/deepvac/deepvac.git/git-receive-pack");
+            .filter((e) => e.user === "alice" && e.method === "POST" && /^\/deepvac\/deepvac(\.git)?\/git-receive-pack$/.test(e.uri));
         const mine = pushes.filter((e) => Date.parse(e.time) >= pushedAt - 2000);
         console.log(`      MLab's record of alice's push: ${JSON.stringify(mine)}`);
         assert.ok(mine.length > 0, `no push by alice since ${new Date(pushedAt).toISOString()} in:\n${leaves.stdout}`);
