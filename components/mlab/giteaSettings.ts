@@ -38,8 +38,9 @@ export const NO_MIGRATION_HOST = "no-migrations.invalid";
 
 /**
  * The access log's line: one JSON object per request, so the record of what leaves can be read by
- * tools. A push over http is `POST /<owner>/<repo>.git/git-receive-pack` with the pusher and the
- * client's address (Gitea trusts no proxy header: REVERSE_PROXY_TRUSTED_PROXIES is loopback only).
+ * tools. A push over http is `POST /<owner>/<repo>[.git]/git-receive-pack` (`.git` as in the clone URL)
+ * with the pusher and the client's address (Gitea trusts no proxy header: REVERSE_PROXY_TRUSTED_PROXIES is
+ * loopback only).
  * The URI is quoted with %q (valid JSON for the percent-encoded ASCII a request URI is).
  */
 export const ACCESS_LOG_TEMPLATE =

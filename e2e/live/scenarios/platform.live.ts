@@ -48,6 +48,11 @@ describe("the platform running for real on one node", function () {
         const s = await apiOk("GET", `/api/v1/namespaces/${namespace}/services/${name}`);
         return s.status.loadBalancer.ingress[0].ip;
     };
+    /** USER's index in the dev stack's `torchpod:users` (it moves when a user is removed and added again). */
+    const userIndex = (user: string): number => {
+        const out = JSON.parse(pulumiOk(dir, ["config", "get", "torchpod:users", "--json"])) as any;
+        return (JSON.parse(out.value) as any[]).findIndex((u) => u.name === user);
+    };
     const clusterIp = async (namespace: string, name: string): Promise<string> =>
         (await apiOk("GET", `/api/v1/namespaces/${namespace}/services/${name}`)).spec.clusterIP;
 
@@ -572,11 +577,7 @@ new k8s.networking.v1.NetworkPolicy("escape", {
         const marker = crypto.randomBytes(8).toString("hex");
         const before = await runningPod(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`);
         execOk(before, "torchpod", ["sh", "-c", `echo ${marker} > /home/alice/survives.txt`]);
-        const aliceIndex = () => {
-            const out = JSON.parse(pulumiOk(dir, ["config", "get", "torchpod:users", "--json"])) as any;
-            const users = JSON.parse(out.value);
-            return users.findIndex((u: any) => u.name === "alice");
-        };
+        const aliceIndex = () => userIndex("alice");
         pulumiOk(dir, ["config", "set", "--path", `torchpod:users[${aliceIndex()}].gpus`, "2"]);
         pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
         const restarted = await runningPod(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`);
@@ -606,6 +607,144 @@ new k8s.networking.v1.NetworkPolicy("escape", {
             }
         });
         assert.strictEqual(execOk(back, "torchpod", ["cat", "/home/alice/survives.txt"]).trim(), marker);
+    });
+
+    it("9. suspend and resume: a suspended user's pod is gone (Deployment at 0), her home claim stays Bound; on resume her home has its files and her password is the same", async function () {
+        assert.ok(ns, "needs scenario 1");
+        const selector = `${sel("torchpod", "alice")},!torchpod.dev/probe`;
+        const marker = crypto.randomBytes(8).toString("hex");
+        const before = await runningPod(ns.torchpods, selector);
+        execOk(before, "torchpod", ["sh", "-c", `echo ${marker} > /home/alice/suspended.txt`]);
+        const secretPath = `/api/v1/namespaces/${ns.torchpods}/secrets/torchpod-alice-credentials`;
+        const secretBefore = (await apiOk("GET", secretPath)).data;
+        // Scenario 6 removed and re-added alice: her password is the one she has now, not scenario 1's.
+        const passwordBefore = JSON.parse(pulumiOk(dir, ["stack", "output", "--json", "--show-secrets"])).passwords.alice;
+
+        pulumiOk(dir, ["config", "set", "--path", `torchpod:users[${userIndex("alice")}].suspended`, "true"]);
+        pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
+        const deployment = await apiOk("GET", `/apis/apps/v1/namespaces/${ns.torchpods}/deployments/torchpod-alice`);
+        assert.strictEqual(deployment.spec.replicas, 0, "alice's Deployment is not scaled to zero");
+        await waitFor("alice's pod gone", 120, async () => ((await pods(ns.torchpods, selector)).length === 0 ? true : undefined));
+        const claim = await apiOk("GET", `/api/v1/namespaces/${ns.torchpods}/persistentvolumeclaims/home-alice`);
+        assert.strictEqual(claim.status.phase, "Bound", "alice's home claim while she is suspended");
+        const suspended = JSON.parse(pulumiOk(dir, ["stack", "output", "--json"]));
+        assert.deepStrictEqual(suspended.suspended, ["alice"]);
+
+        pulumiOk(dir, ["config", "set", "--path", `torchpod:users[${userIndex("alice")}].suspended`, "false"]);
+        pulumiOk(dir, ["up", "--yes", "--skip-preview"]);
+        const back = await waitFor("alice's pod back", 300, async () => {
+            try {
+                return await runningPod(ns.torchpods, selector);
+            } catch {
+                return undefined;
+            }
+        });
+        assert.strictEqual(execOk(back, "torchpod", ["cat", "/home/alice/suspended.txt"]).trim(), marker);
+        assert.deepStrictEqual(
+            (await apiOk("GET", secretPath)).data,
+            secretBefore,
+            "alice's credentials Secret changed across suspend and resume",
+        );
+        const resumed = JSON.parse(pulumiOk(dir, ["stack", "output", "--json", "--show-secrets"]));
+        assert.strictEqual(resumed.passwords.alice, passwordBefore, "alice's password changed");
+        assert.deepStrictEqual(resumed.suspended, []);
+    });
+
+    it("10. the audit trail: a file uploaded over sftp is in the audit log with its sha256 and route sftp; a push from a TorchPod is in MLab's access log with the user", async function () {
+        assert.ok(ns, "needs scenario 1");
+        // The commands admins run are the stack outputs, and the README documents them.
+        const readme = fs.readFileSync(path.join(PROGRAM, "README.md"), "utf8");
+        for (const [what, command, namespace, documented] of [
+            ["enters", outputs.audit.enters, ns.torchpods, "torchpod"],
+            ["leaves", outputs.audit.leaves, ns.mlab, "mlab"],
+        ] as const) {
+            const asDocumented = command.replace(`-n ${namespace} `, `-n ${documented} `);
+            assert.ok(readme.includes(`\n${asDocumented}\n`), `the README does not document audit.${what}: ${asDocumented}`);
+        }
+
+        // What enters: an upload from the office over sftp.
+        const marker = crypto.randomBytes(8).toString("hex");
+        const content = `audited upload ${marker}\n`;
+        const sha256 = crypto.createHash("sha256").update(content).digest("hex");
+        const upload = path.join(root, `audit-${marker}.txt`);
+        fs.writeFileSync(upload, content);
+        const lbIp = await lb(ns.torchpods, "airlock");
+        const put = inNamespace(
+            env("TORCHPOD_LIVE_OFFICE_NS"),
+            [
+                "sshpass",
+                "-e",
+                "sftp",
+                "-oBatchMode=no",
+                "-oStrictHostKeyChecking=no",
+                "-oUserKnownHostsFile=/dev/null",
+                "-oConnectTimeout=5",
+                "-P",
+                "10022",
+                "-b",
+                "-",
+                `${outputs.airlock.user}@${lbIp}`,
+            ],
+            { SSHPASS: outputs.airlockPassword },
+            `put ${upload} /opt/public/airlock/apt/audit-${marker}.txt\n`,
+        );
+        assert.strictEqual(put.code, 0, `sftp upload failed: ${put.stderr}`);
+        const t0 = Date.now();
+        const record = await waitFor("the upload in the audit log", 90, async () => {
+            const r = await documentedExec(outputs.audit.enters);
+            assert.strictEqual(r.code, 0, `audit show exited ${r.code}: ${r.stderr}`);
+            return r.stdout
+                .split("\n")
+                .filter((l) => l.trim() !== "")
+                .map((l) => JSON.parse(l))
+                .find((e) => e.event === "file-added" && e.path === `apt/audit-${marker}.txt`);
+        });
+        console.log(`      audit record after ${Math.round((Date.now() - t0) / 1000)}s: ${JSON.stringify(record)}`);
+        assert.strictEqual(record.sha256, sha256);
+        assert.strictEqual(record.size, Buffer.byteLength(content));
+        assert.strictEqual(record.route?.via, "sftp", `route: ${JSON.stringify(record.route)}`);
+        assert.strictEqual(record.route.user, outputs.airlock.user);
+
+        // What leaves: a push of a branch from alice's TorchPod.
+        const alice = await runningPod(ns.torchpods, `${sel("torchpod", "alice")},!torchpod.dev/probe`);
+        const host = outputs.mlabHttpUrl.replace(/^http:\/\//, "").replace(/\/.*$/, "");
+        const pushedAt = Date.now();
+        const script = [
+            "set -eu",
+            "cd /home/alice && rm -rf audit-clone",
+            `git clone -q http://${host}/deepvac/deepvac audit-clone`,
+            "cd audit-clone",
+            `git checkout -q -b alice/audit-${marker}`,
+            `echo ${marker} > AUDIT`,
+            "git add AUDIT",
+            "git -c user.name=alice -c user.email=alice@example.invalid commit -q -m 'audited push'",
+            `git push -q origin alice/audit-${marker}`,
+        ].join("\n");
+        const pushed = execIn(alice, "torchpod", [
+            "runuser",
+            "-u",
+            "alice",
+            "--",
+            "env",
+            "HOME=/home/alice",
+            "GIT_TERMINAL_PROMPT=0",
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert.strictEqual(pushed.code, 0, `push from alice's TorchPod failed:\n${pushed.stdout}\n${pushed.stderr}`);
+        const leaves = await documentedExec(outputs.audit.leaves);
+        assert.strictEqual(leaves.code, 0, `audit.leaves exited ${leaves.code}: ${leaves.stderr}`);
+        const pushes = leaves.stdout
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => JSON.parse(l))
+            .filter((e) => e.user === "alice" && e.method === "POST" && /^\/deepvac\/deepvac(\.git)?\/git-receive-pack$/.test(e.uri));
+        const mine = pushes.filter((e) => Date.parse(e.time) >= pushedAt - 2000);
+        console.log(`      MLab's record of alice's push: ${JSON.stringify(mine)}`);
+        assert.ok(mine.length > 0, `no push by alice since ${new Date(pushedAt).toISOString()} in:\n${leaves.stdout}`);
+        assert.strictEqual(mine[0].status, 200);
+        assert.strictEqual(mine[0].client, alice.status.podIP, "the push's client address is not alice's pod");
     });
 
     it("7. fail closed: with the NetworkPolicy controller stopped, pulumi up of a fresh stack fails at the probe with its message, and no TorchPod pod ever runs", async function () {
@@ -693,4 +832,21 @@ function readmeTable(): { header: string; separator: string; rows: string[][] } 
         );
     }
     return { header: lines[start], separator: lines[start + 1], rows };
+}
+
+/**
+ * Runs a documented admin command of the form `kubectl -n NS exec deploy/NAME [-c CONTAINER] -- CMD...` the way
+ * kubectl would: in the Deployment's running pod, in CONTAINER or the pod's first container (this node's API
+ * server has no kubelet client, so the harness reaches containers through containerd).
+ */
+async function documentedExec(command: string) {
+    const m = /^kubectl -n (\S+) exec deploy\/(\S+)(?: -c (\S+))? -- (.+)$/.exec(command);
+    assert.ok(m, `not a kubectl exec command: ${command}`);
+    const [, namespace, name, container, cmd] = m;
+    const deployment = await apiOk("GET", `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+    const selector = Object.entries(deployment.spec.selector.matchLabels as Record<string, string>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+    const pod = await runningPod(namespace, selector);
+    return execIn(pod, container ?? pod.spec.containers[0].name, cmd.split(" "));
 }
