@@ -141,21 +141,32 @@ export interface ApiResponse {
     body: any;
 }
 
-export function api(method: string, urlPath: string, body?: unknown): Promise<ApiResponse> {
-    const dir = env("TORCHPOD_E2E_CLUSTER_DIR");
-    const token = fs.readFileSync(path.join(dir, "tokens.csv"), "utf8").split(",")[0];
-    const url = new URL(urlPath, env("TORCHPOD_E2E_APISERVER"));
+/** Where an API server is and how to talk to it: its URL, a bearer token and the CA its certificate chains to. */
+export interface ApiEndpoint {
+    readonly server: string;
+    readonly token: string;
+    readonly ca: Buffer;
+}
+
+/** One request to an API server; the body is parsed as JSON when it is JSON, else kept as text. */
+export function apiRequest(
+    endpoint: ApiEndpoint,
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    contentType = "application/json",
+): Promise<ApiResponse> {
     const data = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
         const req = https.request(
-            url,
+            new URL(urlPath, endpoint.server),
             {
                 method,
-                ca: fs.readFileSync(path.join(dir, "certs", "apiserver.crt")),
+                ca: endpoint.ca,
                 headers: {
-                    Authorization: `Bearer ${token}`,
+                    Authorization: `Bearer ${endpoint.token}`,
                     Accept: "application/json",
-                    ...(data ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {}),
+                    ...(data ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(data) } : {}),
                 },
             },
             (res) => {
@@ -177,6 +188,21 @@ export function api(method: string, urlPath: string, body?: unknown): Promise<Ap
         if (data) req.write(data);
         req.end();
     });
+}
+
+/** The loopback cluster's API server (e2e/cluster.sh), with its static token and serving certificate. */
+export function api(method: string, urlPath: string, body?: unknown): Promise<ApiResponse> {
+    const dir = env("TORCHPOD_E2E_CLUSTER_DIR");
+    return apiRequest(
+        {
+            server: env("TORCHPOD_E2E_APISERVER"),
+            token: fs.readFileSync(path.join(dir, "tokens.csv"), "utf8").split(",")[0],
+            ca: fs.readFileSync(path.join(dir, "certs", "apiserver.crt")),
+        },
+        method,
+        urlPath,
+        body,
+    );
 }
 
 export interface ApiKind {

@@ -3,22 +3,20 @@
 // them) and from the run's office and internet network namespaces. Nothing here ships in the program.
 import * as child from "child_process";
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PROGRAM, env } from "../../support/harness";
+import { PROGRAM, apiRequest, env } from "../../support/harness";
+import type { ApiEndpoint, ApiResponse } from "../../support/harness";
 
 export const LIVE = path.resolve(__dirname, "..");
 
 // ---------------------------------------------------------------------------------------------------------------
 // The API server, with the node's kubeconfig (token and serving certificate).
 
-export interface ApiResponse {
-    status: number;
-    body: any;
-}
+export type { ApiResponse };
 
-function kubeconfig(): { server: string; token: string; ca: Buffer } {
+/** The live node's API server, from the run's kubeconfig. */
+function kubeconfig(): ApiEndpoint {
     const kc = fs.readFileSync(env("KUBECONFIG"), "utf8");
     return {
         server: /server: (\S+)/.exec(kc)![1],
@@ -28,39 +26,7 @@ function kubeconfig(): { server: string; token: string; ca: Buffer } {
 }
 
 export function api(method: string, urlPath: string, body?: unknown, contentType = "application/json"): Promise<ApiResponse> {
-    const { server, token, ca } = kubeconfig();
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-        const req = https.request(
-            new URL(urlPath, server),
-            {
-                method,
-                ca,
-                headers: {
-                    Authorization: `Bearer ${token}`,
-                    Accept: "application/json",
-                    ...(data ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(data) } : {}),
-                },
-            },
-            (res) => {
-                let s = "";
-                res.setEncoding("utf8");
-                res.on("data", (d) => (s += d));
-                res.on("end", () => {
-                    let parsed: unknown = s;
-                    try {
-                        parsed = JSON.parse(s);
-                    } catch {
-                        /* not JSON */
-                    }
-                    resolve({ status: res.statusCode ?? 0, body: parsed });
-                });
-            },
-        );
-        req.on("error", reject);
-        if (data) req.write(data);
-        req.end();
-    });
+    return apiRequest(kubeconfig(), method, urlPath, body, contentType);
 }
 
 export async function apiOk(method: string, urlPath: string, body?: unknown): Promise<any> {
