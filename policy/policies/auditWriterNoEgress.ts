@@ -1,11 +1,10 @@
 // audit-writer-no-egress: the audit writer, and any pod that can write the audit log, has no way out.
 import { StackValidationPolicy } from "@pulumi/policy";
 import { Findings } from "../support/findings";
-import { cidrText, podPeerText } from "../support/grantText";
 import { stackPods } from "../support/identity";
 import { judgeableNetwork, stackNetwork } from "../support/network";
 import { describeSelector, resolveConfig, schemaFor } from "../support/packConfig";
-import { auditWriters } from "../support/auditWriters";
+import { auditWriters, reportWriterGrants } from "../support/auditWriters";
 import { notApplicable } from "../support/notApplicable";
 import { volumeProblems } from "../support/volumeTypes";
 
@@ -40,37 +39,7 @@ export const auditWriterNoEgress: StackValidationPolicy = {
             f.finish();
             return;
         }
-        for (const p of writers) {
-            if (p.t.spec?.hostNetwork === true) {
-                f.violation(
-                    `audit writer ${p.t.display} runs on the node's network (spec.hostNetwork): no NetworkPolicy applies, so it reaches everything. ${rule}`,
-                    p.urn,
-                );
-                continue;
-            }
-            const w = model.workloads.find((x) => `${x.kind}|${x.id}` === p.key);
-            if (!w) continue;
-            const { isolated, grants } = model.egressGrants(w);
-            if (!isolated) {
-                f.violation(
-                    `audit writer ${p.t.display} may reach anything (DNS, the internet): no NetworkPolicy with policyTypes Egress selects it. ${rule}`,
-                    p.urn,
-                );
-                continue;
-            }
-            for (const g of grants) {
-                const peer =
-                    g.peer.kind === "all"
-                        ? "every destination (the rule has no `to`)"
-                        : g.peer.kind === "pods"
-                          ? `pods (${podPeerText(g.peer)})`
-                          : `IP range ${cidrText(g.peer)}`;
-                f.violation(
-                    `audit writer ${p.t.display} may reach ${peer}: opened by NetworkPolicy ${g.policy} (egress rule #${g.ruleIndex}). ${rule}`,
-                    p.urn,
-                );
-            }
-        }
+        reportWriterGrants(f, writers, model, "egress", rule);
         f.finish();
     },
 };

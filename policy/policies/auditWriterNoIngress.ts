@@ -1,8 +1,7 @@
 // audit-writer-no-ingress: nothing reaches the audit writer, nor any pod that can write the audit log.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { auditWriters } from "../support/auditWriters";
+import { auditWriters, reportWriterGrants } from "../support/auditWriters";
 import { Findings } from "../support/findings";
-import { cidrText, grantPortsText, podPeerText } from "../support/grantText";
 import { stackPods } from "../support/identity";
 import { judgeableNetwork, stackNetwork } from "../support/network";
 import { describeSelector, resolveConfig, schemaFor } from "../support/packConfig";
@@ -35,37 +34,7 @@ export const auditWriterNoIngress: StackValidationPolicy = {
             f.finish();
             return;
         }
-        for (const p of writers) {
-            if (p.t.spec?.hostNetwork === true) {
-                f.violation(
-                    `audit writer ${p.t.display} runs on the node's network (spec.hostNetwork): no NetworkPolicy applies, so everything reaches it. ${rule}`,
-                    p.urn,
-                );
-                continue;
-            }
-            const w = model.workloads.find((x) => `${x.kind}|${x.id}` === p.key);
-            if (!w) continue;
-            const { isolated, grants } = model.ingressGrants(w);
-            if (!isolated) {
-                f.violation(
-                    `audit writer ${p.t.display} may be reached from anywhere: no NetworkPolicy with policyTypes Ingress selects it. ${rule}`,
-                    p.urn,
-                );
-                continue;
-            }
-            for (const g of grants) {
-                const peer =
-                    g.peer.kind === "all"
-                        ? "every pod and address (the rule has no `from`)"
-                        : g.peer.kind === "pods"
-                          ? `pods (${podPeerText(g.peer)})`
-                          : `IP range ${cidrText(g.peer)}`;
-                f.violation(
-                    `audit writer ${p.t.display} may be reached from ${peer} on ${grantPortsText(g.ports)}: opened by NetworkPolicy ${g.policy} (ingress rule #${g.ruleIndex}). ${rule}`,
-                    p.urn,
-                );
-            }
-        }
+        reportWriterGrants(f, writers, model, "ingress", rule);
         f.finish();
     },
 };

@@ -1,6 +1,9 @@
 // The audit writer: the pod selected by `auditWriterSelector`, and every pod that mounts the audit log's
 // claim writable (whatever its labels, it can change the record of what entered).
+import type { NetworkModel } from "@torchpod/netpol";
 import { claimMounts } from "./claims";
+import { Findings } from "./findings";
+import { cidrText, grantPortsText, podPeerText } from "./grantText";
 import { StackPod } from "./identity";
 import { PackConfig, selects } from "./packConfig";
 import type { GuardedWorkload } from "./rbac";
@@ -26,4 +29,59 @@ export function auditWriterScaleGuards(writers: readonly StackPod[]): GuardedWor
             name: p.t.name,
             why: `the audit writer ${p.t.display} (at zero replicas nothing records what enters)`,
         }));
+}
+
+/** How the two audit-writer network policies word one direction's findings. */
+const DIRECTION_TEXT = {
+    egress: {
+        onHost: "no NetworkPolicy applies, so it reaches everything",
+        open: "may reach anything (DNS, the internet): no NetworkPolicy with policyTypes Egress selects it",
+        everyPeer: "every destination (the rule has no `to`)",
+        grant: (peer: string) => `may reach ${peer}`,
+    },
+    ingress: {
+        onHost: "no NetworkPolicy applies, so everything reaches it",
+        open: "may be reached from anywhere: no NetworkPolicy with policyTypes Ingress selects it",
+        everyPeer: "every pod and address (the rule has no `from`)",
+        grant: (peer: string, ports: string) => `may be reached from ${peer} on ${ports}`,
+    },
+} as const;
+
+/**
+ * Reports every way the writers' traffic may go in `direction`: the node's network, no isolating
+ * policy, or any grant at all (the writers are allowed none either way). `rule` ends each message.
+ */
+export function reportWriterGrants(
+    f: Findings,
+    writers: readonly StackPod[],
+    model: NetworkModel,
+    direction: "egress" | "ingress",
+    rule: string,
+): void {
+    const text = DIRECTION_TEXT[direction];
+    for (const p of writers) {
+        if (p.t.spec?.hostNetwork === true) {
+            f.violation(`audit writer ${p.t.display} runs on the node's network (spec.hostNetwork): ${text.onHost}. ${rule}`, p.urn);
+            continue;
+        }
+        const w = model.workloads.find((x) => `${x.kind}|${x.id}` === p.key);
+        if (!w) continue;
+        const { isolated, grants } = direction === "egress" ? model.egressGrants(w) : model.ingressGrants(w);
+        if (!isolated) {
+            f.violation(`audit writer ${p.t.display} ${text.open}. ${rule}`, p.urn);
+            continue;
+        }
+        for (const g of grants) {
+            const peer =
+                g.peer.kind === "all"
+                    ? text.everyPeer
+                    : g.peer.kind === "pods"
+                      ? `pods (${podPeerText(g.peer)})`
+                      : `IP range ${cidrText(g.peer)}`;
+            f.violation(
+                `audit writer ${p.t.display} ${text.grant(peer, grantPortsText(g.ports))}: opened by NetworkPolicy ${g.policy} (${direction} rule #${g.ruleIndex}). ${rule}`,
+                p.urn,
+            );
+        }
+    }
 }
